@@ -1,0 +1,1 @@
+//! Intrinsic functions. (Being written.)

@@ -1,0 +1,1 @@
+//! JSONPath as AWS Step Functions evaluates it. (Being written.)

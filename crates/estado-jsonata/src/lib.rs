@@ -1,0 +1,1 @@
+//! JSONata for ASL. (Being written.)

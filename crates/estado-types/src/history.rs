@@ -1,0 +1,1 @@
+//! History events (filled in by the generator).
