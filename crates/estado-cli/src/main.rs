@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 
 mod cmd;
+mod driver;
 
 #[derive(Parser)]
 #[command(name = "estado", version, about = "Run AWS Step Functions state machines anywhere")]
@@ -15,12 +16,15 @@ struct Cli {
 enum Command {
     /// Check a definition as ValidateStateMachineDefinition does.
     Validate(cmd::validate::Args),
+    /// Run one execution in-process and print its result.
+    Run(cmd::run::Args),
 }
 
 fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Validate(args) => cmd::validate::run(args),
+        Command::Run(args) => cmd::run::run(args),
     };
     match code {
         Ok(code) => std::process::exit(code),

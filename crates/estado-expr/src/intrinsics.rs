@@ -1,1 +1,0 @@
-//! Intrinsic functions. (Being written.)

@@ -1,1 +1,0 @@
-//! JSONPath as AWS Step Functions evaluates it. (Being written.)

@@ -1,0 +1,139 @@
+//! Payload templates: `"x.$"` members hold paths or intrinsic calls.
+
+mod path_support;
+
+use estado_expr::template::{Dynamic, Template, TemplateError};
+use estado_types::StatesError;
+use path_support::Env;
+use serde_json::{json, Value};
+
+#[track_caller]
+fn render(template: Value, input: Value) -> Value {
+    render_in(&Env::new(), template, input)
+}
+
+#[track_caller]
+fn render_in(env: &Env, template: Value, input: Value) -> Value {
+    Template::compile(&template)
+        .expect("template compiles")
+        .eval(&input, &env.scope())
+        .expect("template evaluates")
+}
+
+#[test]
+fn the_spec_example() {
+    // From the States Language specification (Parameters).
+    assert_eq!(
+        render(
+            json!({"flagged": true, "parts": {"first.$": "$.vals[0]", "last3.$": "$.vals[3:]"}}),
+            json!({"flagged": 7, "vals": [0, 10, 20, 30, 40, 50]}),
+        ),
+        json!({"flagged": true, "parts": {"first": 0, "last3": [30, 40, 50]}})
+    );
+}
+
+#[test]
+fn static_values_are_copied_at_any_depth() {
+    let t = json!({"a": [1, {"b": "$.not.a.path"}], "c": null, "d": "$"});
+    assert_eq!(render(t.clone(), json!({})), t);
+    assert!(Template::compile(&t).unwrap().is_static());
+    assert_eq!(render(json!("scalar"), json!({})), json!("scalar"));
+}
+
+#[test]
+fn dynamic_members_inside_arrays() {
+    assert_eq!(
+        render(json!({"list": [{"v.$": "$.x"}, 2]}), json!({"x": "y"})),
+        json!({"list": [{"v": "y"}, 2]})
+    );
+}
+
+#[test]
+fn members_keep_template_order() {
+    let out = render(json!({"z": 1, "a.$": "$.a", "m": 2}), json!({"a": 0}));
+    let keys: Vec<&String> = out.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["z", "a", "m"]);
+}
+
+#[test]
+fn context_variables_and_intrinsics() {
+    let env = Env::new()
+        .with_context(json!({"Execution": {"Id": "arn:exec"}}))
+        .with_var("total", json!(42));
+    assert_eq!(
+        render_in(
+            &env,
+            json!({
+                "id.$": "$$.Execution.Id",
+                "total.$": "$total",
+                "msg.$": "States.Format('{} items', $.n)",
+                "all.$": "$"
+            }),
+            json!({"n": 3}),
+        ),
+        json!({"id": "arn:exec", "total": 42, "msg": "3 items", "all": {"n": 3}})
+    );
+}
+
+#[test]
+fn a_missing_path_is_the_recorded_aws_cause() {
+    let t = Template::compile(&json!({"value.$": "$$.Execution.Input.no_such_jsonpath"})).unwrap();
+    let err = t
+        .eval(&json!({"int-literal": 0}), &Env::new().scope())
+        .unwrap_err();
+    assert_eq!(
+        err,
+        StatesError::runtime(
+            "The JSONPath '$$.Execution.Input.no_such_jsonpath' specified for the field 'value.$' \
+             could not be found in the input '{\"int-literal\":0}'"
+        )
+    );
+    let t = Template::compile(&json!({"address.$": "$.application.address"})).unwrap();
+    let err = t
+        .eval(&json!({"flagged": false}), &Env::new().scope())
+        .unwrap_err();
+    assert_eq!(
+        err.cause,
+        "The JSONPath '$.application.address' specified for the field 'address.$' could not be \
+         found in the input '{\"flagged\":false}'"
+    );
+}
+
+#[test]
+fn dynamic_values_for_error_path() {
+    let d = Dynamic::parse("$.ErrorX").unwrap();
+    let err = d
+        .eval(&json!({"Error": "e"}), &Env::new().scope(), "ErrorPath")
+        .unwrap_err();
+    assert_eq!(
+        err.cause,
+        "The JSONPath '$.ErrorX' specified for the field 'ErrorPath' could not be found in the \
+         input '{\"Error\":\"e\"}'"
+    );
+    let d = Dynamic::parse("States.Format('{}!', $.Error)").unwrap();
+    assert!(matches!(d, Dynamic::Intrinsic(_)));
+    assert_eq!(
+        d.eval(&json!({"Error": "e"}), &Env::new().scope(), "ErrorPath")
+            .unwrap(),
+        json!("e!")
+    );
+}
+
+#[test]
+fn invalid_templates_name_the_field() {
+    let cases = [
+        (json!({"a.$": 5}), "a.$"),
+        (json!({"nested": {"b.$": "plain text"}}), "b.$"),
+        (json!({"c.$": "$.a["}), "c.$"),
+        (json!([{"d.$": "States.Nope(1)"}]), "d.$"),
+    ];
+    for (t, field) in cases {
+        let err = Template::compile(&t).unwrap_err();
+        assert_eq!(err.field(), field, "{t}");
+        assert!(err.to_string().contains(field), "{err}");
+    }
+    assert!(matches!(
+        Template::compile(&json!({"a.$": 5})),
+        Err(TemplateError::NotAString { .. })
+    ));
+}

@@ -1,0 +1,52 @@
+//! The context object (`$$` in JSONPath, `$states.context` in JSONata).
+
+use serde_json::{json, Map, Value};
+
+use crate::ExecInfo;
+
+/// AWS's timestamp text: `2024-01-02T03:04:05.678Z`.
+pub fn iso_millis(ms: i64) -> String {
+    match jiff::Timestamp::from_millisecond(ms) {
+        Ok(t) => t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        Err(_) => String::from("1970-01-01T00:00:00.000Z"),
+    }
+}
+
+/// What varies per state entry.
+pub struct StateFacts<'a> {
+    pub name: &'a str,
+    pub entered_millis: i64,
+    pub retry_count: Option<u32>,
+    pub task_token: Option<&'a str>,
+    pub map_item: Option<(usize, &'a Value)>,
+}
+
+pub fn build(info: &ExecInfo, s: &StateFacts) -> Value {
+    let mut execution = Map::new();
+    execution.insert("Id".into(), Value::String(info.execution_arn.clone()));
+    execution.insert("Input".into(), (*info.input).clone());
+    execution.insert("StartTime".into(), Value::String(iso_millis(info.start_millis)));
+    execution.insert("Name".into(), Value::String(info.name.clone()));
+    execution.insert("RoleArn".into(), Value::String(info.role_arn.clone()));
+    execution.insert("RedriveCount".into(), json!(info.redrive_count));
+    let mut state = Map::new();
+    state.insert("Name".into(), Value::String(s.name.to_owned()));
+    state.insert("EnteredTime".into(), Value::String(iso_millis(s.entered_millis)));
+    if let Some(n) = s.retry_count {
+        state.insert("RetryCount".into(), json!(n));
+    }
+    let mut ctx = Map::new();
+    ctx.insert("Execution".into(), Value::Object(execution));
+    ctx.insert(
+        "StateMachine".into(),
+        json!({"Id": info.state_machine_arn, "Name": info.state_machine_name}),
+    );
+    ctx.insert("State".into(), Value::Object(state));
+    if let Some(token) = s.task_token {
+        ctx.insert("Task".into(), json!({ "Token": token }));
+    }
+    if let Some((index, value)) = s.map_item {
+        ctx.insert("Map".into(), json!({"Item": {"Index": index, "Value": value}}));
+    }
+    Value::Object(ctx)
+}

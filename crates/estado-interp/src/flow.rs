@@ -1,0 +1,59 @@
+//! The data-flow pipeline of one state: InputPath -> Parameters -> (work) -> ResultSelector ->
+//! ResultPath -> OutputPath in JSONPath mode; Arguments -> (work) -> Output in JSONata mode.
+
+use std::sync::Arc;
+
+use estado_asl::model::{JsonPathFlow, PathField};
+use estado_types::{Scope, StatesError};
+use serde_json::{Map, Value};
+
+/// JSONPath `InputPath` (absent: `$`; null: `{}`).
+pub fn input_path(flow: &JsonPathFlow, input: &Arc<Value>, scope: &Scope) -> Result<Arc<Value>, StatesError> {
+    match &flow.input_path {
+        PathField::Default => Ok(input.clone()),
+        PathField::Null => Ok(Arc::new(Value::Object(Map::new()))),
+        PathField::Path(p) => p.select(input, scope).map(Arc::new),
+    }
+}
+
+/// InputPath then Parameters: the effective input of a state.
+pub fn effective_input(flow: &JsonPathFlow, input: &Arc<Value>, scope: &Scope) -> Result<Arc<Value>, StatesError> {
+    let after_input = input_path(flow, input, scope)?;
+    match &flow.parameters {
+        Some(t) => t.eval(&after_input, scope).map(Arc::new),
+        None => Ok(after_input),
+    }
+}
+
+/// ResultSelector (only states with a result have one).
+pub fn result_selector(flow: &JsonPathFlow, result: Arc<Value>, scope: &Scope) -> Result<Arc<Value>, StatesError> {
+    match &flow.result_selector {
+        Some(t) => t.eval(&result, scope).map(Arc::new),
+        None => Ok(result),
+    }
+}
+
+/// ResultPath (absent: the result replaces the input; null: the input passes through).
+pub fn result_path(field: &PathField, input: &Arc<Value>, result: Arc<Value>) -> Result<Arc<Value>, StatesError> {
+    match field {
+        PathField::Default => Ok(result),
+        PathField::Null => Ok(input.clone()),
+        PathField::Path(p) => {
+            if p.source() == "$" {
+                return Ok(result);
+            }
+            let target = (**input).clone();
+            let value = Arc::try_unwrap(result).unwrap_or_else(|a| (*a).clone());
+            p.set(target, value).map(Arc::new)
+        }
+    }
+}
+
+/// OutputPath (absent: `$`; null: `{}`).
+pub fn output_path(flow: &JsonPathFlow, output: Arc<Value>, scope: &Scope) -> Result<Arc<Value>, StatesError> {
+    match &flow.output_path {
+        PathField::Default => Ok(output),
+        PathField::Null => Ok(Arc::new(Value::Object(Map::new()))),
+        PathField::Path(p) => p.select(&output, scope).map(Arc::new),
+    }
+}

@@ -1,1 +1,0 @@
-//! History events (filled in by the generator).
