@@ -18,14 +18,21 @@ use crate::path::{Path, PathParseError};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TemplateError {
     /// A `"x.$"` member whose value is not a string.
-    #[error("the value of field '{field}' must be a string holding a JSONPath or an intrinsic function")]
+    #[error(
+        "the value of field '{field}' must be a string holding a JSONPath or an intrinsic function"
+    )]
     NotAString { field: String },
     /// A `"x.$"` string that is neither a path (`$...`) nor an intrinsic call (`States.X(...)`).
-    #[error("the value of field '{field}' must be a JSONPath or an intrinsic function, not '{value}'")]
+    #[error(
+        "the value of field '{field}' must be a JSONPath or an intrinsic function, not '{value}'"
+    )]
     NotDynamic { field: String, value: String },
     /// A `"x.$"` string starting with `$` that does not parse as a path.
     #[error("the value of field '{field}' is not a valid JSONPath: {error}")]
-    InvalidPath { field: String, error: PathParseError },
+    InvalidPath {
+        field: String,
+        error: PathParseError,
+    },
     /// A `"x.$"` string that looks like an intrinsic call but does not parse.
     #[error("the value of field '{field}' is not a valid intrinsic function: {error}")]
     InvalidIntrinsic {
@@ -62,20 +69,20 @@ impl Dynamic {
 
     fn parse_field(src: &str, field: &str) -> Result<Dynamic, TemplateError> {
         if intrinsics::looks_like_call(src) {
-            return Call::parse(src)
-                .map(Dynamic::Intrinsic)
-                .map_err(|error| TemplateError::InvalidIntrinsic {
+            return Call::parse(src).map(Dynamic::Intrinsic).map_err(|error| {
+                TemplateError::InvalidIntrinsic {
                     field: field.to_string(),
                     error,
-                });
+                }
+            });
         }
         if src.starts_with('$') {
-            return Path::parse(src)
-                .map(Dynamic::Path)
-                .map_err(|error| TemplateError::InvalidPath {
+            return Path::parse(src).map(Dynamic::Path).map_err(|error| {
+                TemplateError::InvalidPath {
                     field: field.to_string(),
                     error,
-                });
+                }
+            });
         }
         Err(TemplateError::NotDynamic {
             field: field.to_string(),
@@ -133,7 +140,10 @@ enum Node {
 
 #[derive(Debug, Clone)]
 enum Member {
-    Static { key: String, node: Node },
+    Static {
+        key: String,
+        node: Node,
+    },
     Dynamic {
         /// The key as written (`x.$`), for messages.
         field: String,
@@ -196,7 +206,10 @@ fn compile_node(value: &Value) -> Result<Node, TemplateError> {
             })
         }
         Value::Array(items) => {
-            let nodes = items.iter().map(compile_node).collect::<Result<Vec<_>, _>>()?;
+            let nodes = items
+                .iter()
+                .map(compile_node)
+                .collect::<Result<Vec<_>, _>>()?;
             Ok(if nodes.iter().all(|n| matches!(n, Node::Literal(_))) {
                 Node::Literal(value.clone())
             } else {

@@ -110,7 +110,11 @@ fn deep_scan() {
     give(doc.clone(), "$..book[0].author", json!(["A"]));
     give(doc.clone(), "$..book[-1].author", json!(["B"]));
     // A merged name list after `..` only matches objects that have every name (Jayway).
-    give(doc.clone(), "$..['color','price']", json!([{"color": "red", "price": 19}]));
+    give(
+        doc.clone(),
+        "$..['color','price']",
+        json!([{"color": "red", "price": 19}]),
+    );
     give(doc.clone(), "$..['color','isbn']", json!([]));
     give(
         doc.clone(),
@@ -180,10 +184,27 @@ fn roots_are_reported() {
 
 #[test]
 fn definiteness() {
-    for p in ["$", "$.a", "$.a[0].b", "$['a']", "$['a','b']", "$.a.length()", "$$.x", "$v.y"] {
+    for p in [
+        "$",
+        "$.a",
+        "$.a[0].b",
+        "$['a']",
+        "$['a','b']",
+        "$.a.length()",
+        "$$.x",
+        "$v.y",
+    ] {
         assert!(Path::parse(p).unwrap().is_definite(), "{p} is definite");
     }
-    for p in ["$.a[*]", "$..a", "$.a[0,1]", "$.a[1:]", "$.a[?(@.b)]", "$['a','b'].c", "$.*"] {
+    for p in [
+        "$.a[*]",
+        "$..a",
+        "$.a[0,1]",
+        "$.a[1:]",
+        "$.a[?(@.b)]",
+        "$['a','b'].c",
+        "$.*",
+    ] {
         assert!(!Path::parse(p).unwrap().is_definite(), "{p} is indefinite");
     }
 }
@@ -212,9 +233,29 @@ fn normalized_form() {
 #[test]
 fn malformed_paths_are_rejected() {
     for p in [
-        "", "a", "$.", "$..", "$.a.", "$a b", "$.a b", "$[", "$['a'", "$['a]", "$[a]", "$[0",
-        "$.a[?(@.b]", "$.a[*", "$[1:2:3:x]", "$...a", "$.a()", "$.nosuch()", "$[99999999999]",
-        "$.a.length().b", "$ ", "$$$", "$[?(@.a == )]",
+        "",
+        "a",
+        "$.",
+        "$..",
+        "$.a.",
+        "$a b",
+        "$.a b",
+        "$[",
+        "$['a'",
+        "$['a]",
+        "$[a]",
+        "$[0",
+        "$.a[?(@.b]",
+        "$.a[*",
+        "$[1:2:3:x]",
+        "$...a",
+        "$.a()",
+        "$.nosuch()",
+        "$[99999999999]",
+        "$.a.length().b",
+        "$ ",
+        "$$$",
+        "$[?(@.a == )]",
     ] {
         rejected(p);
     }
@@ -222,14 +263,30 @@ fn malformed_paths_are_rejected() {
 
 #[test]
 fn reference_paths_select_single_nodes_only() {
-    for p in ["$", "$.a", "$['a'].b[0]", "$.a[-1]", "$$.Execution.Id", "$var.a"] {
+    for p in [
+        "$",
+        "$.a",
+        "$['a'].b[0]",
+        "$.a[-1]",
+        "$$.Execution.Id",
+        "$var.a",
+    ] {
         assert!(Path::parse_reference(p).is_ok(), "{p} is a reference path");
     }
     for p in [
-        "$.a[*]", "$..a", "$.a[0,1]", "$.a[1:]", "$.a[?(@.b)]", "$['a','b']", "$.*",
+        "$.a[*]",
+        "$..a",
+        "$.a[0,1]",
+        "$.a[1:]",
+        "$.a[?(@.b)]",
+        "$['a','b']",
+        "$.*",
         "$.a.length()",
     ] {
-        assert!(Path::parse_reference(p).is_err(), "{p} is not a reference path");
+        assert!(
+            Path::parse_reference(p).is_err(),
+            "{p} is not a reference path"
+        );
     }
 }
 

@@ -83,7 +83,10 @@ fn result_path_adds_or_replaces_a_member() {
         set(json!({"a": 1}), "$.b", json!(2)).unwrap(),
         json!({"a": 1, "b": 2})
     );
-    assert_eq!(set(json!({"a": 1}), "$.a", json!(2)).unwrap(), json!({"a": 2}));
+    assert_eq!(
+        set(json!({"a": 1}), "$.a", json!(2)).unwrap(),
+        json!({"a": 2})
+    );
 }
 
 #[test]

@@ -23,7 +23,11 @@ fn books() -> Value {
 }
 
 fn titles(expr: &str, expected: &[&str]) {
-    give(books(), &format!("$.store.book[?({expr})].title"), json!(expected));
+    give(
+        books(),
+        &format!("$.store.book[?({expr})].title"),
+        json!(expected),
+    );
 }
 
 #[test]
@@ -56,19 +60,29 @@ fn comparing_with_the_document_root() {
 fn existence() {
     titles("@.isbn", &["Moby Dick", "The Lord"]);
     titles("!@.isbn", &["Sayings", "Sword"]);
-    give(json!([{"a": null}, {"b": 1}]), "$[?(@.a)]", json!([{"a": null}]));
+    give(
+        json!([{"a": null}, {"b": 1}]),
+        "$[?(@.a)]",
+        json!([{"a": null}]),
+    );
 }
 
 #[test]
 fn logical_operators_and_precedence() {
     titles("@.price < 10 && @.category == 'fiction'", &["Moby Dick"]);
-    titles("@.price > 20 || @.category == 'reference'", &["Sayings", "The Lord"]);
+    titles(
+        "@.price > 20 || @.category == 'reference'",
+        &["Sayings", "The Lord"],
+    );
     // && binds tighter than ||.
     titles(
         "@.category == 'reference' || @.price > 20 && @.isbn",
         &["Sayings", "The Lord"],
     );
-    titles("(@.category == 'reference' || @.price > 20) && @.isbn", &["The Lord"]);
+    titles(
+        "(@.category == 'reference' || @.price > 20) && @.isbn",
+        &["The Lord"],
+    );
     titles("!(@.price > 10)", &["Sayings", "Moby Dick"]);
     titles("!(@.price > 10 || @.isbn)", &["Sayings"]);
 }
@@ -146,13 +160,21 @@ fn filters_on_scalars_and_on_the_current_node() {
     give(json!([1, 5, 10]), "$[?(@ > 3)]", json!([5, 10]));
     give(json!(["a", "b"]), "$[?(@ == 'b')]", json!(["b"]));
     // A filter applied to an object tests the object itself (Jayway).
-    give(json!({"a": {"x": 1}}), "$.a[?(@.x == 1)]", json!([{"x": 1}]));
+    give(
+        json!({"a": {"x": 1}}),
+        "$.a[?(@.x == 1)]",
+        json!([{"x": 1}]),
+    );
     give(json!({"a": {"x": 1}}), "$.a[?(@.x == 2)]", json!([]));
 }
 
 #[test]
 fn filters_in_deep_scans_and_nested_filters() {
-    give(books(), "$..book[?(@.price > 20)].author", json!(["J. R. R. Tolkien"]));
+    give(
+        books(),
+        "$..book[?(@.price > 20)].author",
+        json!(["J. R. R. Tolkien"]),
+    );
     give(
         json!({"groups": [{"m": [{"ok": true}]}, {"m": [{"ok": false}]}]}),
         "$.groups[?(@.m[?(@.ok == true)])].m",
@@ -180,7 +202,11 @@ fn length_and_size() {
     give(doc.clone(), "$.o.length()", json!(2));
     give(doc.clone(), "$.xs.size()", json!(3));
     give(doc.clone(), "$.s.length()", json!(null));
-    give(json!([{"a": [1]}, {"a": [1, 2]}]), "$[*].a.length()", json!([1, 2]));
+    give(
+        json!([{"a": [1]}, {"a": [1, 2]}]),
+        "$[*].a.length()",
+        json!([1, 2]),
+    );
     give(
         json!([{"a": [1]}, {"a": [1, 2, 3]}]),
         "$[?(@.a.length() > 2)]",

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::ExecInfo;
+use crate::{ExecInfo, MachineType};
 
 /// AWS's timestamp text: `2024-01-02T03:04:05.678Z`.
 pub fn iso_millis(ms: i64) -> String {
@@ -28,7 +28,10 @@ pub fn build(info: &ExecInfo, s: &StateFacts) -> Value {
     execution.insert("StartTime".into(), Value::String(iso_millis(info.start_millis)));
     execution.insert("Name".into(), Value::String(info.name.clone()));
     execution.insert("RoleArn".into(), Value::String(info.role_arn.clone()));
-    execution.insert("RedriveCount".into(), json!(info.redrive_count));
+    // Express executions cannot be redriven: their context has no RedriveCount.
+    if info.machine_type == MachineType::Standard {
+        execution.insert("RedriveCount".into(), json!(info.redrive_count));
+    }
     let mut state = Map::new();
     state.insert("Name".into(), Value::String(s.name.to_owned()));
     state.insert("EnteredTime".into(), Value::String(iso_millis(s.entered_millis)));

@@ -141,7 +141,10 @@ pub(crate) enum FilterExpr {
     And(Vec<FilterExpr>),
     Not(Box<FilterExpr>),
     /// `@.a` (exists) or `!@.a` (does not exist).
-    Exists { path: SubPath, should_exist: bool },
+    Exists {
+        path: SubPath,
+        should_exist: bool,
+    },
     Relation {
         left: Operand,
         op: RelOp,
@@ -155,7 +158,10 @@ pub(crate) enum Operand {
     Path(SubPath),
     String(String),
     /// A number literal; `text` is kept because Jayway compares numbers with strings textually.
-    Number { value: f64, text: String },
+    Number {
+        value: f64,
+        text: String,
+    },
     Bool(bool),
     Null,
     /// `[...]` or `{...}` literal.

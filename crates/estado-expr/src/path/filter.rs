@@ -201,7 +201,9 @@ fn relate(l: &Node, op: RelOp, r: &Node) -> Result<bool, ()> {
         },
         RelOp::In | RelOp::Nin => {
             let contained = match r {
-                Node::Json(_) => value_list(r).is_some_and(|list| list.iter().any(|e| node_equals(l, e))),
+                Node::Json(_) => {
+                    value_list(r).is_some_and(|list| list.iter().any(|e| node_equals(l, e)))
+                }
                 // A non-list right operand is an InvalidPathException in Jayway.
                 _ => return Err(()),
             };
@@ -213,7 +215,9 @@ fn relate(l: &Node, op: RelOp, r: &Node) -> Result<bool, ()> {
         }
         RelOp::Contains => match (l, r) {
             (Node::Str(a), Node::Str(b)) => a.contains(&**b),
-            (Node::Json(_), _) => value_list(l).is_some_and(|list| list.iter().any(|e| node_equals(r, e))),
+            (Node::Json(_), _) => {
+                value_list(l).is_some_and(|list| list.iter().any(|e| node_equals(r, e)))
+            }
             _ => false,
         },
         RelOp::Size => {

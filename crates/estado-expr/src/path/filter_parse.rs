@@ -248,7 +248,10 @@ impl<'s> FilterParser<'s> {
             .parse()
             .ok()
             .filter(|v: &f64| v.is_finite())
-            .ok_or_else(|| self.p.err_at(begin, "Failed to parse filter: expected a value"))?;
+            .ok_or_else(|| {
+                self.p
+                    .err_at(begin, "Failed to parse filter: expected a value")
+            })?;
         Ok(Operand::Number {
             value,
             text: text.to_string(),
@@ -292,8 +295,10 @@ impl<'s> FilterParser<'s> {
         } else {
             format!("(?{inline})")
         };
-        let regex = regex::Regex::new(&format!(r"{prefix}\A(?:{body})\z"))
-            .map_err(|e| self.p.err_at(begin, format!("invalid regular expression: {e}")))?;
+        let regex = regex::Regex::new(&format!(r"{prefix}\A(?:{body})\z")).map_err(|e| {
+            self.p
+                .err_at(begin, format!("invalid regular expression: {e}"))
+        })?;
         Ok(Operand::Pattern(regex))
     }
 }

@@ -67,7 +67,11 @@ pub(crate) struct Function {
 impl Function {
     /// Jayway's fragment: `.name()` or `.name(...)`.
     pub(crate) fn write_fragment(&self, out: &mut String) {
-        let args = if self.params.is_empty() { "()" } else { "(...)" };
+        let args = if self.params.is_empty() {
+            "()"
+        } else {
+            "(...)"
+        };
         let _ = write!(out, ".{}{args}", self.name);
     }
 
@@ -86,7 +90,9 @@ impl Function {
             | FunctionKind::Sum
             | FunctionKind::StdDev => aggregate(self.kind, model, args),
             FunctionKind::Keys => Ok(match model {
-                Value::Object(map) => Value::Array(map.keys().cloned().map(Value::String).collect()),
+                Value::Object(map) => {
+                    Value::Array(map.keys().cloned().map(Value::String).collect())
+                }
                 _ => Value::Null,
             }),
             FunctionKind::First => sequence_pick(model, |len| Some(0).filter(|_| len > 0)),

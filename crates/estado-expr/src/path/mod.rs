@@ -154,10 +154,9 @@ impl Path {
         let start: &'a Value = match &self.root {
             Root::Input => input,
             Root::Context => scope.context,
-            Root::Variable(name) => scope
-                .vars
-                .lookup(name)
-                .ok_or_else(|| Fail::NotFound(format!("No results for path: {}", self.normalized())))?,
+            Root::Variable(name) => scope.vars.lookup(name).ok_or_else(|| {
+                Fail::NotFound(format!("No results for path: {}", self.normalized()))
+            })?,
         };
         eval::evaluate(&self.chain, start, start, "$", false)
     }

@@ -237,8 +237,9 @@ impl<'s> Parser<'s> {
                 quote: '\'',
             });
         }
-        let kind = FunctionKind::from_name(name)
-            .ok_or_else(|| self.err_at(start, format!("Function with name: {name} does not exist.")))?;
+        let kind = FunctionKind::from_name(name).ok_or_else(|| {
+            self.err_at(start, format!("Function with name: {name} does not exist."))
+        })?;
         let open = self.pos;
         let close = self.matching(open, b'(', b')').ok_or_else(|| {
             self.err_at(
@@ -305,7 +306,10 @@ impl<'s> Parser<'s> {
                 if self.byte(close) != Some(b']') {
                     return Err(self.err_at(
                         first + 1,
-                        format!("Expected wildcard token to end with ']' on position {}", first + 1),
+                        format!(
+                            "Expected wildcard token to end with ']' on position {}",
+                            first + 1
+                        ),
                     ));
                 }
                 self.pos = close + 1;
