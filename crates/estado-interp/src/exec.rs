@@ -120,7 +120,9 @@ impl Execution {
         }
         let start = program.lists[ROOT as usize].start_at;
         let input = x.info.input.clone();
-        x.spawn(program, ROOT, start, input, None, 0, id);
+        // AWS links the first state's entry to no event (previousEventId 0), not to ExecutionStarted.
+        let _ = id;
+        x.spawn(program, ROOT, start, input, None, 0, 0);
         x
     }
 
@@ -328,7 +330,7 @@ impl Execution {
             let next = match std::mem::replace(&mut f.phase, Phase::Blocked) {
                 Phase::Enter => {
                     self.transitions += 1;
-                    if self.info.machine_type == MachineType::Standard && self.log.next_id() > limits::HISTORY_EVENT_LIMIT {
+                    if self.info.machine_type == MachineType::Standard && self.log.next_id() + 2 > limits::HISTORY_EVENT_LIMIT {
                         self.fail_execution(
                             f.prev,
                             StatesError::runtime(format!(
@@ -793,11 +795,10 @@ impl Execution {
                     })
                 }
             };
+            // AWS records the caught state's exit, with the catcher's output, before moving on.
             return match caught {
                 Ok((out, assigned)) => {
-                    if let Some(vars) = assigned {
-                        self.scopes.assign(f.scope, vars);
-                    }
+                    self.exit(f, st, out.clone(), assigned);
                     Next::Goto(c.next, out)
                 }
                 Err(e2) => Next::Fail(self.located(f, st, e2)),

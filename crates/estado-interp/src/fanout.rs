@@ -319,6 +319,8 @@ fn handle_child(x: &mut Execution, program: &Program, f: &mut Frame, st: &State,
         x.make_ready(parent);
         return Ok(());
     }
+    // The next iteration AWS starts links to the last state event of the one that just ended.
+    f.prev = last;
     fill(x, program, parent, f, st)
 }
 

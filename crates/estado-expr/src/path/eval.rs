@@ -228,13 +228,15 @@ impl<'a> Walker<'a, '_> {
                 }
             }
             None => {
-                if !(chain.upstream_definite[at] && token_definite) && !self.require_properties {
-                    Ok(())
-                } else {
+                // Jayway reports a missing member only while the path so far is definite (or
+                // when properties are required); otherwise the branch is just empty.
+                if (chain.upstream_definite[at] && token_definite) || self.require_properties {
                     Err(Fail::NotFound(format!(
                         "Missing property in path {}['{name}']",
                         self.current_path()
                     )))
+                } else {
+                    Ok(())
                 }
             }
             Some(child) => {

@@ -1,0 +1,253 @@
+//! The interpreter driven as a server would drive it: a manual clock, timers fired in due
+//! order, and task outcomes delivered by the test.
+
+use std::sync::Arc;
+
+use estado_asl::model::Program;
+use estado_interp::{Delivery, Effect, Env, ExecInfo, Execution, MachineType, Status, TaskRequest};
+use serde_json::{json, Value};
+
+const T0: i64 = 1_700_000_000_000;
+
+fn program(def: Value) -> Program {
+    estado_asl::compile(&def).expect("definition compiles")
+}
+
+fn info(input: Value, machine_type: MachineType, seed: u64) -> ExecInfo {
+    ExecInfo {
+        execution_arn: "arn:aws:states:us-east-1:123456789012:execution:sm:run".into(),
+        name: "run".into(),
+        state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:sm".into(),
+        state_machine_name: "sm".into(),
+        role_arn: "arn:aws:iam::123456789012:role/r".into(),
+        start_millis: T0,
+        input: Arc::new(input),
+        machine_type,
+        seed,
+        redrive_count: 0,
+    }
+}
+
+/// Drives an execution to its end. `task` answers each task request (None = never answers).
+struct Run {
+    exec: Execution,
+    timers: Vec<(i64, u64)>,
+    now: i64,
+    tasks_seen: Vec<TaskRequest>,
+}
+
+impl Run {
+    fn new(p: &Program, input: Value, machine_type: MachineType) -> Self {
+        Run { exec: Execution::start(p, info(input, machine_type, 42), Env { now_millis: T0 }), timers: Vec::new(), now: T0, tasks_seen: Vec::new() }
+    }
+
+    fn go(&mut self, p: &Program, mut task: impl FnMut(&TaskRequest) -> Option<Delivery>) -> &Status {
+        loop {
+            let effects = self.exec.run(p, Env { now_millis: self.now });
+            let mut deliveries = Vec::new();
+            for e in effects {
+                match e {
+                    Effect::StartTimer { id, due_millis } => self.timers.push((due_millis, id)),
+                    Effect::CancelTimer { id } => self.timers.retain(|t| t.1 != id),
+                    Effect::RunTask(req) => {
+                        if let Some(d) = task(&req) {
+                            deliveries.push(d);
+                        }
+                        self.tasks_seen.push(req);
+                    }
+                    Effect::CancelTask { .. } => {}
+                }
+            }
+            if self.exec.status().is_terminal() {
+                return self.exec.status();
+            }
+            if !deliveries.is_empty() {
+                for d in deliveries {
+                    self.exec.deliver(p, d, Env { now_millis: self.now });
+                }
+                continue;
+            }
+            self.timers.sort();
+            if self.timers.is_empty() {
+                return self.exec.status();
+            }
+            let (due, id) = self.timers.remove(0);
+            self.now = self.now.max(due);
+            self.exec.deliver(p, Delivery::TimerFired { id }, Env { now_millis: self.now });
+        }
+    }
+
+    fn types(&self) -> Vec<&'static str> {
+        self.exec.history().iter().map(|e| e.event_type()).collect()
+    }
+}
+
+fn fail_task(req: &TaskRequest) -> Option<Delivery> {
+    Some(Delivery::TaskFailed { id: req.id, error: "Boom".into(), cause: "it broke".into() })
+}
+
+#[test]
+fn retry_waits_with_backoff_then_catch_records_the_exit() {
+    let p = program(json!({"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+              "Retry": [{"ErrorEquals": ["Boom"], "IntervalSeconds": 2, "BackoffRate": 3, "MaxAttempts": 2}],
+              "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.err", "Next": "Done"}], "End": true},
+        "Done": {"Type": "Pass", "End": true}}}));
+    let mut run = Run::new(&p, json!({"a": 1}), MachineType::Standard);
+    let status = run.go(&p, fail_task).clone();
+    assert_eq!(status, Status::Succeeded { output: Arc::new(json!({"a": 1, "err": {"Error": "Boom", "Cause": "it broke"}})) });
+    assert_eq!(run.tasks_seen.len(), 3, "one try and two retries");
+    // Retries at +2 s and then +6 s later: the clock reached T0 + 8 s.
+    assert_eq!(run.now, T0 + 8_000);
+    let types = run.types();
+    assert_eq!(types.iter().filter(|t| **t == "TaskScheduled").count(), 3);
+    assert_eq!(types.iter().filter(|t| **t == "TaskStateEntered").count(), 1, "a retry does not re-enter the state");
+    let exit = types.iter().position(|t| *t == "TaskStateExited").expect("caught state exits");
+    assert_eq!(types[exit + 1], "PassStateEntered");
+}
+
+#[test]
+fn max_delay_caps_the_backoff() {
+    let p = program(json!({"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+              "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 10, "BackoffRate": 10, "MaxAttempts": 3, "MaxDelaySeconds": 15}],
+              "End": true}}}));
+    let mut run = Run::new(&p, json!({}), MachineType::Standard);
+    let status = run.go(&p, fail_task).clone();
+    assert_eq!(status, Status::Failed { error: Some("Boom".into()), cause: Some("it broke".into()) });
+    assert_eq!(run.now, T0 + 10_000 + 15_000 + 15_000);
+}
+
+#[test]
+fn states_all_does_not_catch_runtime_errors() {
+    let p = program(json!({"StartAt": "P", "States": {
+        "P": {"Type": "Pass", "InputPath": "$.missing",
+              "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Done"}], "End": true},
+        "Done": {"Type": "Pass", "End": true}}}));
+    let mut run = Run::new(&p, json!({}), MachineType::Standard);
+    let Status::Failed { error, cause } = run.go(&p, fail_task).clone() else { panic!("should fail") };
+    assert_eq!(error.as_deref(), Some("States.Runtime"));
+    assert_eq!(
+        cause.as_deref(),
+        Some("An error occurred while executing the state 'P' (entered at the event id #2). Invalid path '$.missing' : No results for path: $['missing']")
+    );
+}
+
+#[test]
+fn task_timeout_fails_with_states_timeout() {
+    let p = program(json!({"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "TimeoutSeconds": 5, "End": true}}}));
+    let mut run = Run::new(&p, json!({}), MachineType::Standard);
+    let status = run.go(&p, |_| None).clone();
+    assert_eq!(status, Status::Failed { error: Some("States.Timeout".into()), cause: None });
+    assert_eq!(run.now, T0 + 5_000);
+    assert!(run.types().contains(&"TaskTimedOut"));
+}
+
+#[test]
+fn execution_timeout_ends_a_long_wait() {
+    let p = program(json!({"TimeoutSeconds": 3, "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": true}}}));
+    let mut run = Run::new(&p, json!({}), MachineType::Standard);
+    assert!(matches!(run.go(&p, fail_task), Status::TimedOut { .. }));
+    assert_eq!(run.now, T0 + 3_000);
+    assert_eq!(run.types().last(), Some(&"ExecutionTimedOut"));
+}
+
+#[test]
+fn wait_timestamp_and_seconds_path_advance_the_clock() {
+    let p = program(json!({"StartAt": "A", "States": {
+        "A": {"Type": "Wait", "SecondsPath": "$.s", "Next": "B"},
+        "B": {"Type": "Wait", "Timestamp": "2030-01-01T00:00:00Z", "End": true}}}));
+    let mut run = Run::new(&p, json!({"s": 7}), MachineType::Standard);
+    assert!(matches!(run.go(&p, fail_task), Status::Succeeded { .. }));
+    assert_eq!(run.now, 1_893_456_000_000);
+}
+
+#[test]
+fn a_failing_branch_aborts_its_waiting_sibling() {
+    let p = program(json!({"StartAt": "Par", "States": {"Par": {"Type": "Parallel", "End": true, "Branches": [
+        {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 100, "End": true}}},
+        {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Nope", "Cause": "no"}}}]}}}));
+    let mut run = Run::new(&p, json!({}), MachineType::Standard);
+    let status = run.go(&p, fail_task).clone();
+    assert_eq!(status, Status::Failed { error: Some("Nope".into()), cause: Some("no".into()) });
+    let types = run.types();
+    assert!(types.contains(&"WaitStateAborted"), "{types:?}");
+    assert!(types.contains(&"ParallelStateFailed"), "{types:?}");
+    assert_eq!(run.now, T0, "the aborted wait never fired");
+}
+
+#[test]
+fn map_tolerates_failures_up_to_the_count() {
+    let def = |count: u64| {
+        json!({"StartAt": "M", "States": {"M": {"Type": "Map", "ToleratedFailureCount": count, "End": true,
+            "ItemProcessor": {"StartAt": "C", "States": {
+                "C": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericGreaterThan": 2, "Next": "Bad"}], "Default": "Good"},
+                "Bad": {"Type": "Fail", "Error": "TooBig"},
+                "Good": {"Type": "Pass", "End": true}}}}}})
+    };
+    let p = program(def(2));
+    let mut run = Run::new(&p, json!([1, 2, 3, 4]), MachineType::Standard);
+    let Status::Succeeded { output } = run.go(&p, fail_task).clone() else { panic!("tolerated") };
+    assert_eq!(output.as_array().map(|a| a.len()), Some(4));
+    assert_eq!(output[0], json!(1));
+    let p = program(def(1));
+    let mut run = Run::new(&p, json!([1, 2, 3, 4]), MachineType::Standard);
+    let status = run.go(&p, fail_task).clone();
+    assert!(matches!(status, Status::Failed { error: Some(ref e), .. } if e == "States.ExceedToleratedFailureThreshold"), "{status:?}");
+}
+
+#[test]
+fn map_concurrency_one_runs_iterations_in_order() {
+    let p = program(json!({"StartAt": "M", "States": {"M": {"Type": "Map", "MaxConcurrency": 1, "End": true,
+        "ItemProcessor": {"StartAt": "W", "States": {"W": {"Type": "Wait", "SecondsPath": "$", "End": true}}}}}}));
+    let mut run = Run::new(&p, json!([3, 1, 2]), MachineType::Standard);
+    assert!(matches!(run.go(&p, fail_task), Status::Succeeded { .. }));
+    assert_eq!(run.now, T0 + 6_000, "one after another: 3 + 1 + 2 seconds");
+}
+
+#[test]
+fn same_seed_same_history() {
+    let p = program(json!({"StartAt": "U", "States": {"U": {"Type": "Pass", "Parameters": {"id.$": "States.UUID()"}, "End": true}}}));
+    let history = |seed| {
+        let mut exec = Execution::start(&p, info(json!({}), MachineType::Standard, seed), Env { now_millis: T0 });
+        exec.run(&p, Env { now_millis: T0 });
+        serde_json::to_string(exec.history()).unwrap()
+    };
+    assert_eq!(history(7), history(7));
+    assert_ne!(history(7), history(8));
+}
+
+#[test]
+fn oversized_results_fail_with_data_limit_exceeded() {
+    let big = "x".repeat(300 * 1024);
+    let p = program(json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": big, "End": true}}}));
+    let mut run = Run::new(&p, json!({}), MachineType::Standard);
+    let status = run.go(&p, fail_task).clone();
+    assert!(matches!(status, Status::Failed { error: Some(ref e), .. } if e == "States.DataLimitExceeded"), "{status:?}");
+}
+
+#[test]
+fn standard_executions_stop_at_the_history_limit_express_do_not() {
+    let p = program(json!({"StartAt": "Inc", "States": {
+        "Inc": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, 1)"}, "Next": "Check"},
+        "Check": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericLessThan": 10000, "Next": "Inc"}], "Default": "Done"},
+        "Done": {"Type": "Succeed"}}}));
+    let mut run = Run::new(&p, json!({"n": 0}), MachineType::Standard);
+    let status = run.go(&p, fail_task).clone();
+    assert!(matches!(status, Status::Failed { error: Some(ref e), .. } if e == "States.Runtime"), "{status:?}");
+    assert!(run.exec.history().len() <= 25_000, "{}", run.exec.history().len());
+    let mut run = Run::new(&p, json!({"n": 0}), MachineType::Express);
+    assert_eq!(run.go(&p, fail_task).clone(), Status::Succeeded { output: Arc::new(json!({"n": 10000})) });
+}
+
+#[test]
+fn stop_aborts_and_cancels_pending_work() {
+    let p = program(json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 100, "End": true}}}));
+    let mut exec = Execution::start(&p, info(json!({}), MachineType::Standard, 1), Env { now_millis: T0 });
+    let effects = exec.run(&p, Env { now_millis: T0 });
+    assert!(matches!(effects[0], Effect::StartTimer { .. }));
+    exec.deliver(&p, Delivery::Stop { error: Some("User".into()), cause: None }, Env { now_millis: T0 + 1 });
+    assert!(matches!(exec.status(), Status::Aborted { .. }));
+    assert_eq!(exec.history().last().map(|e| e.event_type()), Some("ExecutionAborted"));
+}
