@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
+mod alloc;
 mod cmd;
 mod driver;
 
@@ -18,6 +19,8 @@ enum Command {
     Validate(cmd::validate::Args),
     /// Run one execution in-process and print its result.
     Run(cmd::run::Args),
+    /// Run the benchmark workloads and compare with the peer's figures.
+    Bench(cmd::bench::Args),
 }
 
 fn main() {
@@ -25,6 +28,7 @@ fn main() {
     let code = match cli.command {
         Command::Validate(args) => cmd::validate::run(args),
         Command::Run(args) => cmd::run::run(args),
+        Command::Bench(args) => cmd::bench::run(args),
     };
     match code {
         Ok(code) => std::process::exit(code),

@@ -105,10 +105,13 @@ impl Dynamic {
     /// Intrinsic failures are returned as the intrinsic reports them.
     pub fn eval(&self, input: &Value, scope: &Scope, field: &str) -> Result<Value, StatesError> {
         match self {
-            Dynamic::Path(path) => path
-                .evaluate(input, scope)
-                .map(std::borrow::Cow::into_owned)
-                .map_err(|_| not_found(path, field, input)),
+            // An indefinite path that selects nothing gives `[]` (recorded on AWS for
+            // `$.missing[*]` and `$.missing[1:]`); a definite one is an error.
+            Dynamic::Path(path) => match path.evaluate(input, scope) {
+                Ok(v) => Ok(v.into_owned()),
+                Err(_) if !path.is_definite() => Ok(Value::Array(Vec::new())),
+                Err(_) => Err(not_found(path, field, input)),
+            },
             Dynamic::Intrinsic(call) => call.eval(input, scope),
         }
     }

@@ -383,7 +383,7 @@ impl<'s> Parser<'s> {
                 Some(b'\\') => i += 2,
                 Some(b) if b == quote => {
                     let raw = &self.src[open + 1..i.min(self.end)];
-                    return Ok((unescape(raw), i + 1));
+                    return Ok((unescape(raw, quote), i + 1));
                 }
                 Some(_) => i += 1,
             }
@@ -567,8 +567,9 @@ fn split_top_level(src: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
     parts
 }
 
-/// Jayway's `Utils.unescape`: backslash escapes in quoted names and string literals.
-pub(crate) fn unescape(raw: &str) -> String {
+/// Backslash escapes in a name quoted with `quote`. AWS keeps a backslash before the *other*
+/// quote character (`$['a\\"b']` names the key `a\\"b`, as a recorded AWS execution shows).
+pub(crate) fn unescape(raw: &str, quote: u8) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars();
     while let Some(c) = chars.next() {
@@ -583,6 +584,10 @@ pub(crate) fn unescape(raw: &str) -> String {
             Some('n') => out.push('\n'),
             Some('r') => out.push('\r'),
             Some('t') => out.push('\t'),
+            Some(q @ ('"' | '\'')) if q as u32 != u32::from(quote) => {
+                out.push('\\');
+                out.push(q);
+            }
             Some('u') => {
                 let hex: String = chars.clone().take(4).collect();
                 match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {

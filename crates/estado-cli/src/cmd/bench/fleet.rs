@@ -1,0 +1,178 @@
+//! Executions of one compiled program driven in-process on a virtual clock: timers fire in due
+//! order with the clock jumped to their due time, never slept for, so a run measures the
+//! engine and nothing else.
+//!
+//! One [`Fleet`] holds any number of executions at once: `many_concurrent` workloads start
+//! them all (each runs until it blocks on its timer) before [`Fleet::run_timers`] fires the
+//! timers; `single` and `many` workloads use a fleet of one execution at a time.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashSet};
+use std::sync::Arc;
+
+use estado_asl::Program;
+use estado_interp::{Delivery, Effect, Env, ExecInfo, Execution, MachineType, Status};
+use serde_json::Value;
+
+use crate::driver::{ACCOUNT, REGION};
+
+/// The fixed facts of every execution a benchmark starts.
+pub struct Machine {
+    pub program: Program,
+    pub machine_type: MachineType,
+    name: String,
+    arn: String,
+    role_arn: String,
+}
+
+impl Machine {
+    pub fn new(program: Program, name: &str, machine_type: MachineType) -> Self {
+        Machine {
+            program,
+            machine_type,
+            name: name.to_string(),
+            arn: format!("arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{name}"),
+            role_arn: format!("arn:aws:iam::{ACCOUNT}:role/estado-bench"),
+        }
+    }
+
+    /// The facts of execution number `index`: a name and ARN of its own, a seed derived from
+    /// the index (runs are reproducible), started at `now`.
+    fn info(&self, index: usize, input: Arc<Value>, now: i64) -> ExecInfo {
+        let exec_name = format!("bench-{index}");
+        let execution_arn = match self.machine_type {
+            MachineType::Express => format!("arn:aws:states:{REGION}:{ACCOUNT}:express:{}:{exec_name}:{index:016x}", self.name),
+            MachineType::Standard => format!("arn:aws:states:{REGION}:{ACCOUNT}:execution:{}:{exec_name}", self.name),
+        };
+        ExecInfo {
+            execution_arn,
+            name: exec_name,
+            state_machine_arn: self.arn.clone(),
+            state_machine_name: self.name.clone(),
+            role_arn: self.role_arn.clone(),
+            start_millis: now,
+            input,
+            machine_type: self.machine_type,
+            seed: (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5EED,
+            redrive_count: 0,
+        }
+    }
+}
+
+/// Executions in flight, their timers, and the virtual clock.
+pub struct Fleet<'m> {
+    machine: &'m Machine,
+    now: i64,
+    execs: Vec<Execution>,
+    /// (due, execution index, timer id), earliest first.
+    timers: BinaryHeap<Reverse<(i64, usize, u64)>>,
+    cancelled: HashSet<(usize, u64)>,
+}
+
+impl<'m> Fleet<'m> {
+    /// An empty fleet whose clock reads `now` (milliseconds since the epoch).
+    pub fn new(machine: &'m Machine, now: i64) -> Self {
+        Fleet { machine, now, execs: Vec::new(), timers: BinaryHeap::new(), cancelled: HashSet::new() }
+    }
+
+    /// An empty fleet with room for `n` executions (so growing the vector is not measured).
+    pub fn with_capacity(machine: &'m Machine, now: i64, n: usize) -> Self {
+        let mut fleet = Fleet::new(machine, now);
+        fleet.execs.reserve_exact(n);
+        fleet
+    }
+
+    /// Start execution number `index` and run it until it ends or blocks on a timer.
+    pub fn start(&mut self, index: usize, input: Arc<Value>) {
+        let info = self.machine.info(index, input, self.now);
+        let exec = Execution::start(&self.machine.program, info, self.env());
+        self.execs.push(exec);
+        self.settle(self.execs.len() - 1);
+    }
+
+    /// Fire every timer in due order (the clock jumps to each due time) until none is left.
+    pub fn run_timers(&mut self) {
+        while let Some(Reverse((due, i, id))) = self.timers.pop() {
+            if self.cancelled.remove(&(i, id)) {
+                continue;
+            }
+            self.now = self.now.max(due);
+            let env = self.env();
+            if let Some(exec) = self.execs.get_mut(i) {
+                exec.deliver(&self.machine.program, Delivery::TimerFired { id }, env);
+            }
+            self.settle(i);
+        }
+    }
+
+    /// The executions, in start order.
+    pub fn executions(&self) -> &[Execution] {
+        &self.execs
+    }
+
+    /// Take the executions out, leaving the fleet empty (its clock keeps its time).
+    pub fn drain(&mut self) -> std::vec::Drain<'_, Execution> {
+        self.timers.clear();
+        self.cancelled.clear();
+        self.execs.drain(..)
+    }
+
+    fn env(&self) -> Env {
+        Env { now_millis: self.now }
+    }
+
+    /// Run execution `i` until it ends or waits on a timer; answer its task requests at once.
+    fn settle(&mut self, i: usize) {
+        let env = self.env();
+        let Some(exec) = self.execs.get_mut(i) else { return };
+        let program = &self.machine.program;
+        loop {
+            let mut deliveries = Vec::new();
+            for effect in exec.run(program, env) {
+                match effect {
+                    Effect::StartTimer { id, due_millis } => self.timers.push(Reverse((due_millis, i, id))),
+                    Effect::CancelTimer { id } => {
+                        self.cancelled.insert((i, id));
+                    }
+                    // The workloads are pure state machines; a Task fails the way `estado run`
+                    // fails it, which then shows up as a wrong answer.
+                    Effect::RunTask(req) => deliveries.push(Delivery::TaskFailed {
+                        id: req.id,
+                        error: "States.TaskFailed".into(),
+                        cause: format!("estado bench has no runner for the resource '{}' of state '{}'.", req.resource, req.state_name),
+                    }),
+                    Effect::CancelTask { .. } => {}
+                }
+            }
+            if deliveries.is_empty() || exec.status().is_terminal() {
+                return;
+            }
+            for d in deliveries {
+                exec.deliver(program, d, env);
+            }
+        }
+    }
+}
+
+/// Why an execution that ended with `status` did not give `expected`, or `None` when it did.
+pub fn mismatch(status: &Status, expected: &Value) -> Option<String> {
+    match status {
+        Status::Succeeded { output } if **output == *expected => None,
+        Status::Succeeded { output } => Some(format!("output {} instead of {}", clip(&output.to_string()), clip(&expected.to_string()))),
+        other => {
+            let (error, cause) = match other {
+                Status::Failed { error, cause } | Status::TimedOut { error, cause } | Status::Aborted { error, cause } => (error.as_deref(), cause.as_deref()),
+                _ => (None, None),
+            };
+            Some(format!("{} (error {}, cause {})", other.name(), error.unwrap_or("-"), clip(cause.unwrap_or("-"))))
+        }
+    }
+}
+
+/// At most 200 characters of `s`, marked when cut.
+fn clip(s: &str) -> String {
+    match s.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}...", &s[..cut]),
+        None => s.to_string(),
+    }
+}
