@@ -310,7 +310,24 @@ impl Compiler {
             tolerated_failure_count: c.value_spec("ToleratedFailureCount", Some("ToleratedFailureCountPath"))?,
             tolerated_failure_percentage: c.value_spec("ToleratedFailurePercentage", Some("ToleratedFailurePercentagePath"))?,
             distributed,
-            item_batcher: c.get("ItemBatcher").cloned(),
+            item_batcher: match c.get("ItemBatcher").and_then(Value::as_object) {
+                None => None,
+                Some(b) => {
+                    let bc = Ctx { obj: b, loc: c.at("ItemBatcher"), ql: c.ql, names: c.names };
+                    Some(ItemBatcher {
+                        max_items: bc.value_spec("MaxItemsPerBatch", Some("MaxItemsPerBatchPath"))?,
+                        max_bytes: bc.value_spec("MaxInputBytesPerBatch", Some("MaxInputBytesPerBatchPath"))?,
+                        batch_input: match b.get("BatchInput") {
+                            None => None,
+                            Some(v) => Some(match c.ql {
+                                QueryLanguage::JsonPath => Selector::JsonPath(Template::compile(v).map_err(|e| err(&bc.at("BatchInput"), e.to_string()))?),
+                                QueryLanguage::Jsonata => Selector::Jsonata(jsonata_at(v, &bc.at("BatchInput"))?),
+                            }),
+                        },
+                    })
+                }
+            },
+            item_reader: c.get("ItemReader").and_then(|r| r.get("Resource")).and_then(Value::as_str).map(str::to_owned),
         })
     }
 

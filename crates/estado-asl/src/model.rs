@@ -229,7 +229,17 @@ pub struct Map {
     /// `ProcessorConfig.Mode == DISTRIBUTED`: run as inline here (no child executions yet),
     /// with distributed Map's data-flow rules.
     pub distributed: bool,
-    pub item_batcher: Option<Value>,
+    pub item_batcher: Option<ItemBatcher>,
+    /// `ItemReader.Resource` (reading items from S3 needs a service integration).
+    pub item_reader: Option<String>,
+}
+
+/// A distributed Map's `ItemBatcher`: iterations receive `{"BatchInput", "Items": [...]}`.
+#[derive(Debug, Clone)]
+pub struct ItemBatcher {
+    pub max_items: Option<ValueSpec>,
+    pub max_bytes: Option<ValueSpec>,
+    pub batch_input: Option<Selector>,
 }
 
 #[derive(Debug, Clone)]

@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use estado_asl::validate::{is_valid, validate, validate_text, Diagnostic, MachineType, Options, Severity};
+use estado_asl::validate::{
+    is_valid, validate, validate_text, Diagnostic, MachineType, Options, Severity,
+};
 use serde_json::Value;
 
 fn conformance_dir() -> PathBuf {
@@ -22,8 +24,10 @@ fn cases(folder: &str) -> Vec<(String, Value)> {
         if path.extension().and_then(|e| e.to_str()) != Some("json") {
             continue;
         }
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let case: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let case: Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let id = case["id"].as_str().unwrap_or_default().to_string();
         out.push((id, case));
     }
@@ -66,7 +70,10 @@ fn run(case: &Value) -> Vec<Diagnostic> {
 }
 
 fn errors(diags: &[Diagnostic]) -> Vec<&Diagnostic> {
-    diags.iter().filter(|d| d.severity == Severity::Error).collect()
+    diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect()
 }
 
 /// `CreateStateMachine`'s rendering of diagnostics: `CODE: message at location, ...`.
@@ -125,14 +132,23 @@ fn aws_verdicts_on_definitions() {
     let mut failures = Vec::new();
     let mut checked = 0;
     for (id, case) in cases("definitions") {
-        if !case["origin"].as_str().unwrap_or_default().starts_with("aws") {
+        if !case["origin"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("aws")
+        {
             continue;
         }
         checked += 1;
         failures.extend(check_aws_case(&id, &case));
     }
     assert!(checked > 300, "only {checked} AWS definitions found");
-    assert!(failures.is_empty(), "{} of {checked} disagree with AWS:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} disagree with AWS:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -148,7 +164,12 @@ fn every_definition_aws_executed_is_valid() {
         }
     }
     assert!(checked > 600, "only {checked} executions found");
-    assert!(failures.is_empty(), "{} of {checked} rejected:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} rejected:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -159,7 +180,11 @@ fn asl_validator_fixtures_agree_except_listed() {
     let mut stale = Vec::new();
     let mut total = 0;
     for (id, case) in cases("definitions") {
-        if !case["origin"].as_str().unwrap_or_default().starts_with("asl-validator") {
+        if !case["origin"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("asl-validator")
+        {
             continue;
         }
         total += 1;
@@ -170,10 +195,22 @@ fn asl_validator_fixtures_agree_except_listed() {
             (true, false) => agree += 1,
             (true, true) => stale.push(id),
             (false, true) => {}
-            (false, false) => unexpected.push(format!("{id}: asl-validator says valid={theirs}, we say {diags:#?}")),
+            (false, false) => unexpected.push(format!(
+                "{id}: asl-validator says valid={theirs}, we say {diags:#?}"
+            )),
         }
     }
-    eprintln!("asl-validator fixtures: {agree} of {total} agree; {} listed in validate_skip.txt", skips.len());
-    assert!(unexpected.is_empty(), "unlisted disagreements:\n{}", unexpected.join("\n"));
-    assert!(stale.is_empty(), "listed in validate_skip.txt but agree now: {stale:?}");
+    eprintln!(
+        "asl-validator fixtures: {agree} of {total} agree; {} listed in validate_skip.txt",
+        skips.len()
+    );
+    assert!(
+        unexpected.is_empty(),
+        "unlisted disagreements:\n{}",
+        unexpected.join("\n")
+    );
+    assert!(
+        stale.is_empty(),
+        "listed in validate_skip.txt but agree now: {stale:?}"
+    );
 }

@@ -14,7 +14,11 @@ fn errors_of(def: &Value) -> Vec<(String, String, Option<String>)> {
 
 /// `def` is rejected with exactly this one error.
 fn rejects(def: Value, code: &str, message: &str, location: Option<&str>) {
-    let expected = vec![(code.to_string(), message.to_string(), location.map(str::to_string))];
+    let expected = vec![(
+        code.to_string(),
+        message.to_string(),
+        location.map(str::to_string),
+    )];
     assert_eq!(errors_of(&def), expected, "for {def:#}");
 }
 
@@ -93,10 +97,12 @@ fn a_jsonata_machine_cannot_have_jsonpath_states() {
 
 #[test]
 fn a_jsonpath_machine_may_have_jsonata_states() {
-    accepts(json!({"StartAt": "Map", "QueryLanguage": "JSONPath", "States": {"Map": {
+    accepts(
+        json!({"StartAt": "Map", "QueryLanguage": "JSONPath", "States": {"Map": {
         "Type": "Map", "QueryLanguage": "JSONata", "End": true,
         "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "Pass",
-                          "States": {"Pass": {"QueryLanguage": "JSONPath", "Type": "Pass", "End": true}}}}}}));
+                          "States": {"Pass": {"QueryLanguage": "JSONPath", "Type": "Pass", "End": true}}}}}}),
+    );
 }
 
 #[test]
@@ -167,9 +173,21 @@ fn transition_targets_must_exist_in_the_same_scope() {
     assert_eq!(
         errors,
         vec![
-            ("MISSING_TRANSITION_TARGET".into(), "Missing 'Next' target: NOPE".into(), Some("/States/A/Next".into())),
-            ("MISSING_TRANSITION_TARGET".into(), "Missing 'Next' target: GONE".into(), Some("/States/B/Choices[0]/Next".into())),
-            ("MISSING_END_STATE".into(), "Workflow has no terminal state".into(), None),
+            (
+                "MISSING_TRANSITION_TARGET".into(),
+                "Missing 'Next' target: NOPE".into(),
+                Some("/States/A/Next".into())
+            ),
+            (
+                "MISSING_TRANSITION_TARGET".into(),
+                "Missing 'Next' target: GONE".into(),
+                Some("/States/B/Choices[0]/Next".into())
+            ),
+            (
+                "MISSING_END_STATE".into(),
+                "Workflow has no terminal state".into(),
+                None
+            ),
         ]
     );
 }

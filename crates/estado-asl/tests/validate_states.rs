@@ -23,13 +23,23 @@ fn errors(def: &Value, opts: &Options) -> Vec<(String, String, Option<String>)> 
 
 /// `def` is rejected with exactly one `SCHEMA_VALIDATION_FAILED` error.
 fn rejects(def: Value, message: &str, location: &str) {
-    rejects_as(def, &Options::default(), "SCHEMA_VALIDATION_FAILED", message, location);
+    rejects_as(
+        def,
+        &Options::default(),
+        "SCHEMA_VALIDATION_FAILED",
+        message,
+        location,
+    );
 }
 
 fn rejects_as(def: Value, opts: &Options, code: &str, message: &str, location: &str) {
     assert_eq!(
         errors(&def, opts),
-        vec![(code.to_string(), message.to_string(), Some(location.to_string()))],
+        vec![(
+            code.to_string(),
+            message.to_string(),
+            Some(location.to_string())
+        )],
         "for {def:#}"
     );
 }
@@ -154,7 +164,9 @@ fn reference_paths_hold_one_node_of_the_input() {
         "Value is not a Reference Path",
         "/States/S/ResultPath",
     );
-    accepts(one(json!({"Type": "Pass", "End": true, "ResultPath": null, "InputPath": null})));
+    accepts(one(
+        json!({"Type": "Pass", "End": true, "ResultPath": null, "InputPath": null}),
+    ));
 }
 
 #[test]
@@ -164,7 +176,9 @@ fn jsonata_expressions_must_compile() {
     assert_eq!(errs.len(), 1, "{errs:?}");
     assert_eq!(errs[0].0, "INVALID_JSONATA_EXPRESSION");
     assert_eq!(errs[0].2.as_deref(), Some("/States/S/Output/v"));
-    accepts(jsonata(json!({"Type": "Pass", "End": true, "Output": {"v": "{% $states.input %}", "w": "{% 10 %"}})));
+    accepts(jsonata(
+        json!({"Type": "Pass", "End": true, "Output": {"v": "{% $states.input %}", "w": "{% 10 %"}}),
+    ));
 }
 
 #[test]
@@ -189,7 +203,9 @@ fn wait_needs_exactly_one_duration() {
         "String does not match RFC3339 timestamp",
         "/States/S/Timestamp",
     );
-    accepts(jsonata(json!({"Type": "Wait", "Timestamp": "{% $states.input.t %}", "End": true})));
+    accepts(jsonata(
+        json!({"Type": "Wait", "Timestamp": "{% $states.input.t %}", "End": true}),
+    ));
 }
 
 #[test]
@@ -199,7 +215,9 @@ fn fail_error_and_error_path_are_exclusive() {
         "There should only be one of the following fields: [Error, ErrorPath]",
         "/States/S",
     );
-    accepts(one(json!({"Type": "Fail", "ErrorPath": "States.Format('{}', $.e)", "CausePath": "$.c"})));
+    accepts(one(
+        json!({"Type": "Fail", "ErrorPath": "States.Format('{}', $.e)", "CausePath": "$.c"}),
+    ));
 }
 
 fn choice(rule: Value) -> Value {
@@ -210,9 +228,13 @@ fn choice(rule: Value) -> Value {
 
 #[test]
 fn choice_rules_compare_one_variable_with_one_operator() {
-    accepts(choice(json!({"Variable": "$.x", "NumericEquals": 1, "Next": "D"})));
-    accepts(choice(json!({"And": [{"Variable": "$.x", "IsPresent": true},
-                                   {"Not": {"Variable": "$.x", "StringMatches": "a*"}}], "Next": "D"})));
+    accepts(choice(
+        json!({"Variable": "$.x", "NumericEquals": 1, "Next": "D"}),
+    ));
+    accepts(choice(
+        json!({"And": [{"Variable": "$.x", "IsPresent": true},
+                                   {"Not": {"Variable": "$.x", "StringMatches": "a*"}}], "Next": "D"}),
+    ));
     rejects(
         choice(json!({"Variable": "$.x", "NumericEquals": 1, "StringEquals": "a", "Next": "D"})),
         "A Choice Rule must have exactly one comparison operator or one of [And, Or, Not]",
@@ -245,7 +267,11 @@ fn jsonata_choice_rules_hold_a_condition() {
         "C": {"Type": "Choice", "Choices": [{"Variable": "$.x", "IsNull": true, "Next": "D"}]},
         "D": {"Type": "Succeed"}}});
     let errs = errors(&def, &Options::default());
-    assert!(errs.iter().any(|e| e.1 == "These fields are required: [Condition]"), "{errs:?}");
+    assert!(
+        errs.iter()
+            .any(|e| e.1 == "These fields are required: [Condition]"),
+        "{errs:?}"
+    );
 }
 
 #[test]
@@ -266,7 +292,11 @@ fn states_all_stands_alone_in_the_last_retrier() {
     );
     let mut t = task("arn:aws:states:::lambda:invoke");
     t["Retry"] = json!([{"ErrorEquals": ["X"], "BackoffRate": 0.5}]);
-    rejects(one(t), "Minimum value is 1.0", "/States/S/Retry[0]/BackoffRate");
+    rejects(
+        one(t),
+        "Minimum value is 1.0",
+        "/States/S/Retry[0]/BackoffRate",
+    );
 }
 
 #[test]
@@ -305,8 +335,10 @@ fn map_limits() {
         "/States/S/MaxConcurrencyPath",
     );
     rejects(
-        map(json!({"ItemProcessor": {"ProcessorConfig": {"Mode": "SIDEWAYS"}, "StartAt": "P",
-                                     "States": {"P": {"Type": "Pass", "End": true}}}})),
+        map(
+            json!({"ItemProcessor": {"ProcessorConfig": {"Mode": "SIDEWAYS"}, "StartAt": "P",
+                                     "States": {"P": {"Type": "Pass", "End": true}}}}),
+        ),
         "The value for the field 'Mode' must be one of [INLINE, DISTRIBUTED]",
         "/States/S/ItemProcessor/ProcessorConfig/Mode",
     );
@@ -324,10 +356,22 @@ fn map_needs_a_processor_and_parallel_needs_branches() {
         "These fields are required: [Branches]",
         "/States/S",
     );
-    rejects(
-        one(json!({"Type": "Parallel", "End": true, "Branches": [{"StartAt": "X", "States": {"X": {"Type": "Pass"}}}]})),
-        "Exactly one of these fields is required: [Next, End]",
-        "/States/S/Branches[0]/States/X",
+    let def = one(json!({"Type": "Parallel", "End": true,
+                         "Branches": [{"StartAt": "X", "States": {"X": {"Type": "Pass"}}}]}));
+    assert_eq!(
+        errors(&def, &Options::default()),
+        vec![
+            (
+                "SCHEMA_VALIDATION_FAILED".to_string(),
+                "Exactly one of these fields is required: [Next, End]".to_string(),
+                Some("/States/S/Branches[0]/States/X".to_string())
+            ),
+            (
+                "MISSING_END_STATE".to_string(),
+                "Workflow has no terminal state".to_string(),
+                Some("/States/S/Branches[0]".to_string())
+            ),
+        ]
     );
 }
 

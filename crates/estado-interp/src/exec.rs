@@ -46,6 +46,8 @@ pub(crate) struct Frame {
     pub fanout: Option<Box<Fanout>>,
     /// Effect ids this frame waits on (to cancel them when it is aborted).
     pub waiting: Vec<u64>,
+    /// The current `.waitForTaskToken` task's token (`$$.Task.Token`).
+    pub task_token: Option<Arc<str>>,
 }
 
 #[derive(Debug)]
@@ -234,7 +236,7 @@ impl Execution {
         let retries = vec![0; program.lists[list as usize].states[state as usize].retry.len()];
         self.frames.insert(
             id,
-            Frame { self_id: id, list, state, input, parent, scope, prev, entered: 0, entered_at: self.now, retries, phase: Phase::Enter, fanout: None, waiting: Vec::new() },
+            Frame { self_id: id, list, state, input, parent, scope, prev, entered: 0, entered_at: self.now, retries, phase: Phase::Enter, fanout: None, waiting: Vec::new(), task_token: None },
         );
         self.ready.push_back(id);
         id
@@ -404,7 +406,7 @@ impl Execution {
     pub(crate) fn scoped<R>(&self, f: &Frame, st: &State, map_item: Option<(usize, &Value)>, body: impl FnOnce(&Scope) -> R) -> R {
         let ctx = if st.needs_context || map_item.is_some() {
             let retry_count = matches!(st.kind, Kind::Task(_)).then(|| f.retries.iter().sum());
-            context::build(&self.info, &StateFacts { name: &st.name, entered_millis: f.entered_at, retry_count, task_token: None, map_item })
+            context::build(&self.info, &StateFacts { name: &st.name, entered_millis: f.entered_at, retry_count, task_token: f.task_token.as_deref(), map_item })
         } else {
             Value::Null
         };
@@ -443,7 +445,7 @@ impl Execution {
             let retry_count = matches!(st.kind, Kind::Task(_)).then(|| f.retries.iter().sum());
             m.insert(
                 "context".into(),
-                context::build(&self.info, &StateFacts { name: &st.name, entered_millis: f.entered_at, retry_count, task_token: None, map_item: None }),
+                context::build(&self.info, &StateFacts { name: &st.name, entered_millis: f.entered_at, retry_count, task_token: f.task_token.as_deref(), map_item: None }),
             );
         }
         Value::Object(m)
@@ -861,6 +863,8 @@ pub(crate) fn as_count(v: &Value) -> Option<i64> {
 
 impl Execution {
     fn schedule_task(&mut self, fid: FrameId, f: &mut Frame, st: &State, task: &model::Task) -> Result<Next, StatesError> {
+        let id = self.effect_id();
+        f.task_token = task.resource.ends_with(".waitForTaskToken").then(|| Arc::from(self.task_token(id).as_str()));
         let input = self.arguments(f, st)?;
         let seconds = |spec: &Option<ValueSpec>, name: &str| -> Result<Option<u64>, StatesError> {
             let Some(spec) = spec else { return Ok(None) };
@@ -875,7 +879,6 @@ impl Execution {
         };
         let timeout = seconds(&task.timeout, "TimeoutSeconds")?;
         let heartbeat = seconds(&task.heartbeat, "HeartbeatSeconds")?;
-        let id = self.effect_id();
         let resource: Arc<str> = Arc::from(task.resource.as_str());
         let details = if is_lambda_function(&task.resource) {
             let mut d = LambdaFunctionScheduledEventDetails::new(task.resource.clone(), Payload::from_arc(input.clone()));
@@ -906,8 +909,16 @@ impl Execution {
             state_name: st.name.to_string(),
             timeout_seconds: timeout,
             heartbeat_seconds: heartbeat,
+            task_token: f.task_token.as_deref().map(str::to_owned),
         }));
         Ok(Next::Block)
+    }
+
+    /// An opaque, unguessable-looking token for a callback task, derived from the execution's
+    /// seed so that replay gives the same token.
+    fn task_token(&self, effect: u64) -> String {
+        let rng = SplitMix64::new(self.rng ^ effect.wrapping_mul(0xA076_1D64_78BD_642F));
+        (0..8).map(|_| format!("{:016x}", rng.next_u64())).collect()
     }
 
     fn task_event(&mut self, _program: &Program, fid: FrameId, resource: &str, ev: TaskEvent) {

@@ -38,6 +38,8 @@ struct MapRun {
     tolerated_count: Option<u64>,
     tolerated_percentage: Option<f64>,
     distributed: bool,
+    /// Items already went through `ItemSelector` (batching applies it first).
+    selected: bool,
 }
 
 impl Fanout {
@@ -79,7 +81,17 @@ pub(crate) fn start_parallel(x: &mut Execution, program: &Program, fid: FrameId,
 
 /// Returns false when there are no items (the Map ends at once with `[]`).
 pub(crate) fn start_map(x: &mut Execution, program: &Program, fid: FrameId, f: &mut Frame, st: &State, map: &model::Map) -> Result<bool, StatesError> {
+    if let Some(resource) = &map.item_reader {
+        return Err(StatesError::new(
+            errors::ITEM_READER_FAILED,
+            format!("Estado cannot read this Map's items from '{resource}': an ItemReader needs a service integration, which is not available here yet."),
+        ));
+    }
     let (items, selector_input) = map_items(x, f, st, map)?;
+    let (items, selected) = match &map.item_batcher {
+        None => (items, false),
+        Some(b) => (batches(x, f, st, map, b, items, &selector_input)?, true),
+    };
     let max_concurrency = match &map.max_concurrency {
         None => 0,
         Some(spec) => count_field(x, f, st, spec, &selector_input, "MaxConcurrency", "integer")?.max(0) as usize,
@@ -113,7 +125,7 @@ pub(crate) fn start_map(x: &mut Execution, program: &Program, fid: FrameId, f: &
     }
     let n = items.len();
     f.fanout = Some(Box::new(Fanout {
-        map: Some(MapRun { items, selector_input, max_concurrency, failures: 0, tolerated_count, tolerated_percentage, distributed: map.distributed }),
+        map: Some(MapRun { items, selector_input, max_concurrency, failures: 0, tolerated_count, tolerated_percentage, distributed: map.distributed, selected }),
         lists: vec![map.processor],
         results: vec![Value::Null; n],
         running: BTreeMap::new(),
@@ -234,14 +246,8 @@ fn fill(x: &mut Execution, program: &Program, fid: FrameId, f: &mut Frame, st: &
         let selector_input = m.selector_input.clone();
         let distributed = m.distributed;
         let list = fo.lists[0];
-        let input = match &map.item_selector {
-            None => Arc::new(item),
-            Some(Selector::JsonPath(t)) => Arc::new(x.scoped(f, st, Some((index, &item)), |s| t.eval(&selector_input, s))?),
-            Some(Selector::Jsonata(t)) => {
-                let states = x.states_value_with_item(f, st, index, &item);
-                Arc::new(x.scoped(f, st, Some((index, &item)), |s| t.eval(&states, s, "ItemSelector"))?)
-            }
-        };
+        let m_selected = m.selected;
+        let input = if m_selected { Arc::new(item) } else { Arc::new(select_item(x, f, st, map, index, item, &selector_input)?) };
         let started = x.push_event(f.prev, D::MapIterationStarted(MapIterationEventDetails::new(st.name.to_string(), index as u32)));
         f.prev = started;
         let scope = x.scopes.open(if distributed { None } else { Some(f.scope) });
@@ -359,5 +365,66 @@ fn placeholder() -> Frame {
         phase: Phase::Blocked,
         fanout: None,
         waiting: Vec::new(),
+        task_token: None,
     }
+}
+
+/// `ItemSelector` applied to one item (with `$$.Map.Item` in the context).
+fn select_item(x: &Execution, f: &Frame, st: &State, map: &model::Map, index: usize, item: Value, selector_input: &Value) -> Result<Value, StatesError> {
+    match &map.item_selector {
+        None => Ok(item),
+        Some(Selector::JsonPath(t)) => x.scoped(f, st, Some((index, &item)), |s| t.eval(selector_input, s)),
+        Some(Selector::Jsonata(t)) => {
+            let states = x.states_value_with_item(f, st, index, &item);
+            x.scoped(f, st, Some((index, &item)), |s| t.eval(&states, s, "ItemSelector"))
+        }
+    }
+}
+
+/// `ItemBatcher`: selected items grouped into `{"BatchInput": ..., "Items": [...]}` by item
+/// count and serialized size.
+#[allow(clippy::too_many_arguments)]
+fn batches(x: &Execution, f: &Frame, st: &State, map: &model::Map, b: &model::ItemBatcher, items: Vec<Value>, selector_input: &Arc<Value>) -> Result<Vec<Value>, StatesError> {
+    let max_items = match &b.max_items {
+        Some(spec) => Some(count_field(x, f, st, spec, selector_input, "MaxItemsPerBatch", "integer")?.max(1) as usize),
+        None => None,
+    };
+    let max_bytes = match &b.max_bytes {
+        Some(spec) => count_field(x, f, st, spec, selector_input, "MaxInputBytesPerBatch", "integer")?.max(1) as usize,
+        None => crate::limits::PAYLOAD_LIMIT_BYTES,
+    };
+    let batch_input = match &b.batch_input {
+        None => None,
+        Some(Selector::JsonPath(t)) => Some(x.scoped(f, st, None, |s| t.eval(selector_input, s))?),
+        Some(Selector::Jsonata(t)) => {
+            let states = x.states_value(f, st);
+            Some(x.scoped(f, st, None, |s| t.eval(&states, s, "ItemBatcher/BatchInput"))?)
+        }
+    };
+    let mut out = Vec::new();
+    let mut current: Vec<Value> = Vec::new();
+    let mut bytes = 0usize;
+    let close = |current: &mut Vec<Value>, out: &mut Vec<Value>| {
+        let mut m = serde_json::Map::new();
+        if let Some(bi) = &batch_input {
+            m.insert("BatchInput".into(), bi.clone());
+        }
+        m.insert("Items".into(), Value::Array(std::mem::take(current)));
+        out.push(Value::Object(m));
+    };
+    for (index, item) in items.into_iter().enumerate() {
+        let selected = select_item(x, f, st, map, index, item, selector_input)?;
+        let size = serde_json::to_string(&selected).map(|t| t.len()).unwrap_or(0) + 1;
+        let full = max_items.is_some_and(|n| current.len() >= n) || (!current.is_empty() && bytes + size > max_bytes);
+        if full {
+            close(&mut current, &mut out);
+            bytes = 0;
+        }
+        bytes += size;
+        current.push(selected);
+    }
+    if !current.is_empty() {
+        close(&mut current, &mut out);
+    }
+    Ok(out)
 }

@@ -78,6 +78,8 @@ pub struct TaskRequest {
     pub state_name: String,
     pub timeout_seconds: Option<u64>,
     pub heartbeat_seconds: Option<u64>,
+    /// For `.waitForTaskToken` resources: the token the callback must present.
+    pub task_token: Option<String>,
 }
 
 /// What happened outside, reported back to the execution.

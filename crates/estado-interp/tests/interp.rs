@@ -251,3 +251,47 @@ fn stop_aborts_and_cancels_pending_work() {
     assert!(matches!(exec.status(), Status::Aborted { .. }));
     assert_eq!(exec.history().last().map(|e| e.event_type()), Some("ExecutionAborted"));
 }
+
+#[test]
+fn item_batcher_groups_selected_items() {
+    let p = program(json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+        "ItemSelector": {"v.$": "$$.Map.Item.Value"},
+        "ItemBatcher": {"MaxItemsPerBatch": 2, "BatchInput": {"tag.$": "$.tag"}},
+        "ItemsPath": "$.xs",
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}}));
+    let mut run = Run::new(&p, json!({"xs": [1, 2, 3], "tag": "t"}), MachineType::Standard);
+    assert_eq!(
+        run.go(&p, fail_task).clone(),
+        Status::Succeeded { output: Arc::new(json!([
+            {"BatchInput": {"tag": "t"}, "Items": [{"v": 1}, {"v": 2}]},
+            {"BatchInput": {"tag": "t"}, "Items": [{"v": 3}]}
+        ])) }
+    );
+}
+
+#[test]
+fn item_reader_fails_clearly() {
+    let p = program(json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"}},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}}));
+    let mut run = Run::new(&p, json!({}), MachineType::Standard);
+    let Status::Failed { error, cause } = run.go(&p, fail_task).clone() else { panic!("fails") };
+    assert_eq!(error.as_deref(), Some("States.ItemReaderFailed"));
+    assert!(cause.unwrap_or_default().contains("arn:aws:states:::s3:getObject"));
+}
+
+#[test]
+fn callback_tasks_get_a_token_in_the_context() {
+    let p = program(json!({"StartAt": "T", "States": {"T": {"Type": "Task", "End": true,
+        "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {"MessageBody": {"token.$": "$$.Task.Token"}}}}}));
+    let mut run = Run::new(&p, json!({}), MachineType::Standard);
+    let status = run.go(&p, |req| Some(Delivery::TaskSucceeded { id: req.id, output: json!({"ok": true}) })).clone();
+    assert_eq!(status, Status::Succeeded { output: Arc::new(json!({"ok": true})) });
+    let req = &run.tasks_seen[0];
+    let token = req.task_token.clone().expect("a token");
+    assert!(token.len() >= 64);
+    assert_eq!(req.input["MessageBody"]["token"], json!(token));
+}

@@ -47,7 +47,11 @@ impl std::fmt::Display for Diagnostic {
     /// `ERROR SCHEMA_VALIDATION_FAILED /States/X/Next: message`, or without the location.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.location {
-            Some(loc) => write!(f, "{} {} {}: {}", self.severity, self.code, loc, self.message),
+            Some(loc) => write!(
+                f,
+                "{} {} {}: {}",
+                self.severity, self.code, loc, self.message
+            ),
             None => write!(f, "{} {}: {}", self.severity, self.code, self.message),
         }
     }

@@ -130,7 +130,10 @@ mod tests {
 
     #[test]
     fn jsonata_codes_are_stripped() {
-        assert_eq!(strip_code("S0202: Expected \"]\", got \",\""), "Expected \"]\", got \",\"");
+        assert_eq!(
+            strip_code("S0202: Expected \"]\", got \",\""),
+            "Expected \"]\", got \",\""
+        );
         assert_eq!(strip_code("Unexpected end"), "Unexpected end");
     }
 }

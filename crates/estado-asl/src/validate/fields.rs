@@ -49,7 +49,12 @@ pub(crate) fn check_allowed(
 
 /// Reports the `required` fields `obj` lacks, all in one diagnostic:
 /// `These fields are required: [States, StartAt]`.
-pub(crate) fn require(ctx: &mut Ctx, obj: &Map<String, Value>, required: &[&str], loc: &Loc) -> bool {
+pub(crate) fn require(
+    ctx: &mut Ctx,
+    obj: &Map<String, Value>,
+    required: &[&str],
+    loc: &Loc,
+) -> bool {
     let missing: Vec<&str> = required
         .iter()
         .copied()
@@ -58,14 +63,22 @@ pub(crate) fn require(ctx: &mut Ctx, obj: &Map<String, Value>, required: &[&str]
     if missing.is_empty() {
         return true;
     }
-    ctx.schema(format!("These fields are required: [{}]", missing.join(", ")), loc);
+    ctx.schema(
+        format!("These fields are required: [{}]", missing.join(", ")),
+        loc,
+    );
     false
 }
 
 /// Reports that `obj` holds more than one of `fields`:
 /// `There should only be one of the following fields: [MaxItems, MaxItemsPath]`.
 /// Returns how many of them are present.
-pub(crate) fn at_most_one(ctx: &mut Ctx, obj: &Map<String, Value>, fields: &[&str], loc: &Loc) -> usize {
+pub(crate) fn at_most_one(
+    ctx: &mut Ctx,
+    obj: &Map<String, Value>,
+    fields: &[&str],
+    loc: &Loc,
+) -> usize {
     let present = fields.iter().filter(|f| obj.contains_key(**f)).count();
     if present > 1 {
         ctx.schema(
@@ -111,10 +124,18 @@ pub(crate) fn string<'v>(ctx: &mut Ctx, v: &'v Value, field: &str, loc: &Loc) ->
 }
 
 /// A non-empty string (state names, transition targets).
-pub(crate) fn non_empty_string<'v>(ctx: &mut Ctx, v: &'v Value, field: &str, loc: &Loc) -> Option<&'v str> {
+pub(crate) fn non_empty_string<'v>(
+    ctx: &mut Ctx,
+    v: &'v Value,
+    field: &str,
+    loc: &Loc,
+) -> Option<&'v str> {
     let s = string(ctx, v, field, loc)?;
     if s.is_empty() {
-        ctx.schema(format!("The value for the field '{field}' must not be empty"), loc);
+        ctx.schema(
+            format!("The value for the field '{field}' must not be empty"),
+            loc,
+        );
         return None;
     }
     Some(s)
@@ -130,7 +151,12 @@ pub(crate) fn boolean(ctx: &mut Ctx, v: &Value, field: &str, loc: &Loc) -> Optio
     }
 }
 
-pub(crate) fn object<'v>(ctx: &mut Ctx, v: &'v Value, field: &str, loc: &Loc) -> Option<&'v Map<String, Value>> {
+pub(crate) fn object<'v>(
+    ctx: &mut Ctx,
+    v: &'v Value,
+    field: &str,
+    loc: &Loc,
+) -> Option<&'v Map<String, Value>> {
     match v {
         Value::Object(o) => Some(o),
         _ => {
@@ -140,7 +166,12 @@ pub(crate) fn object<'v>(ctx: &mut Ctx, v: &'v Value, field: &str, loc: &Loc) ->
     }
 }
 
-pub(crate) fn array<'v>(ctx: &mut Ctx, v: &'v Value, field: &str, loc: &Loc) -> Option<&'v Vec<Value>> {
+pub(crate) fn array<'v>(
+    ctx: &mut Ctx,
+    v: &'v Value,
+    field: &str,
+    loc: &Loc,
+) -> Option<&'v Vec<Value>> {
     match v {
         Value::Array(a) => Some(a),
         _ => {
@@ -151,22 +182,41 @@ pub(crate) fn array<'v>(ctx: &mut Ctx, v: &'v Value, field: &str, loc: &Loc) -> 
 }
 
 /// A non-empty array.
-pub(crate) fn non_empty_array<'v>(ctx: &mut Ctx, v: &'v Value, field: &str, loc: &Loc) -> Option<&'v Vec<Value>> {
+pub(crate) fn non_empty_array<'v>(
+    ctx: &mut Ctx,
+    v: &'v Value,
+    field: &str,
+    loc: &Loc,
+) -> Option<&'v Vec<Value>> {
     let a = array(ctx, v, field, loc)?;
     if a.is_empty() {
-        ctx.schema(format!("The field '{field}' must contain at least one element"), loc);
+        ctx.schema(
+            format!("The field '{field}' must contain at least one element"),
+            loc,
+        );
         return None;
     }
     Some(a)
 }
 
 /// An integer within `[min, max]`: `Minimum value is 0` / `Maximum value is 99999999` otherwise.
-pub(crate) fn integer(ctx: &mut Ctx, v: &Value, field: &str, min: i64, max: i64, loc: &Loc) -> Option<i64> {
+pub(crate) fn integer(
+    ctx: &mut Ctx,
+    v: &Value,
+    field: &str,
+    min: i64,
+    max: i64,
+    loc: &Loc,
+) -> Option<i64> {
     let n = match v {
         Value::Number(n) => n
             .as_i64()
             .or_else(|| n.as_u64().map(|_| i64::MAX))
-            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64)),
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                    .map(|f| f as i64)
+            }),
         _ => None,
     };
     let Some(n) = n else {
@@ -185,7 +235,14 @@ pub(crate) fn integer(ctx: &mut Ctx, v: &Value, field: &str, min: i64, max: i64,
 }
 
 /// A number within `[min, max]`, with bounds written as decimals (`Minimum value is 0.0`).
-pub(crate) fn number(ctx: &mut Ctx, v: &Value, field: &str, min: f64, max: f64, loc: &Loc) -> Option<f64> {
+pub(crate) fn number(
+    ctx: &mut Ctx,
+    v: &Value,
+    field: &str,
+    min: f64,
+    max: f64,
+    loc: &Loc,
+) -> Option<f64> {
     let Some(n) = v.as_f64() else {
         wrong_type(ctx, field, "a NUMBER", loc);
         return None;
@@ -202,7 +259,13 @@ pub(crate) fn number(ctx: &mut Ctx, v: &Value, field: &str, min: f64, max: f64, 
 }
 
 /// One of the `allowed` strings.
-pub(crate) fn one_of(ctx: &mut Ctx, v: &Value, field: &str, allowed: &[&str], loc: &Loc) -> Option<String> {
+pub(crate) fn one_of(
+    ctx: &mut Ctx,
+    v: &Value,
+    field: &str,
+    allowed: &[&str],
+    loc: &Loc,
+) -> Option<String> {
     let s = string(ctx, v, field, loc)?;
     if allowed.contains(&s) {
         Some(s.to_string())

@@ -96,7 +96,11 @@ fn edges<'v>(states: &'v Map<String, Value>, states_loc: &Loc) -> Vec<Edge<'v>> 
         let loc = states_loc.key(name);
         let mut push = |target: Option<&'v Value>, at: Loc| {
             if let Some(Value::String(to)) = target {
-                out.push(Edge { from: name, to, loc: at });
+                out.push(Edge {
+                    from: name,
+                    to,
+                    loc: at,
+                });
             }
         };
         push(state.get("Next"), loc.key("Next"));

@@ -228,7 +228,10 @@ impl Parser<'_> {
                 return self.number_needs_digit("Exponent indicator not followed by a digit");
             }
         }
-        let text: String = self.chars[start..self.pos].iter().map(|(_, c)| *c).collect();
+        let text: String = self.chars[start..self.pos]
+            .iter()
+            .map(|(_, c)| *c)
+            .collect();
         Ok(Value::Number(number_from(&text)))
     }
 
@@ -423,10 +426,8 @@ impl Parser<'_> {
             match self.peek() {
                 Some(':') => self.pos += 1,
                 Some(c) => {
-                    return self.unexpected(
-                        c,
-                        "was expecting a colon to separate field name and value",
-                    )
+                    return self
+                        .unexpected(c, "was expecting a colon to separate field name and value")
                 }
                 None => return self.end_of_input_in("Object", start),
             }

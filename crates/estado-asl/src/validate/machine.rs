@@ -52,7 +52,13 @@ pub(crate) fn check_top(ctx: &mut Ctx, definition: &Value) {
     if let Some(v) = obj.get("QueryLanguage") {
         // Only the exact string `JSONPath` selects JSONPath; any other value is reported and
         // the machine is then read as JSONata.
-        fields::one_of(ctx, v, "QueryLanguage", &["JSONPath", "JSONata"], &loc.key("QueryLanguage"));
+        fields::one_of(
+            ctx,
+            v,
+            "QueryLanguage",
+            &["JSONPath", "JSONata"],
+            &loc.key("QueryLanguage"),
+        );
         ctx.machine_lang = if v.as_str() == Some("JSONPath") {
             Lang::JsonPath
         } else {
@@ -63,7 +69,14 @@ pub(crate) fn check_top(ctx: &mut Ctx, definition: &Value) {
         fields::string(ctx, v, "Version", &loc.key("Version"));
     }
     if let Some(v) = obj.get("TimeoutSeconds") {
-        fields::integer(ctx, v, "TimeoutSeconds", 0, 99_999_999, &loc.key("TimeoutSeconds"));
+        fields::integer(
+            ctx,
+            v,
+            "TimeoutSeconds",
+            0,
+            99_999_999,
+            &loc.key("TimeoutSeconds"),
+        );
     }
     check_machine_object(ctx, obj, Kind::Top, &loc);
 }

@@ -44,7 +44,14 @@ pub(crate) fn check_retry(ctx: &mut Ctx, v: &Value, lang: Lang, loc: &Loc) {
         fields::require(ctx, obj, &["ErrorEquals"], &at);
         check_error_equals(ctx, obj, i == last, &at);
         if let Some(v) = obj.get("IntervalSeconds") {
-            fields::integer(ctx, v, "IntervalSeconds", 1, MAX_INT, &at.key("IntervalSeconds"));
+            fields::integer(
+                ctx,
+                v,
+                "IntervalSeconds",
+                1,
+                MAX_INT,
+                &at.key("IntervalSeconds"),
+            );
         }
         if let Some(v) = obj.get("MaxAttempts") {
             fields::integer(ctx, v, "MaxAttempts", 0, MAX_INT, &at.key("MaxAttempts"));
@@ -53,10 +60,23 @@ pub(crate) fn check_retry(ctx: &mut Ctx, v: &Value, lang: Lang, loc: &Loc) {
             fields::number(ctx, v, "BackoffRate", 1.0, f64::MAX, &at.key("BackoffRate"));
         }
         if let Some(v) = obj.get("MaxDelaySeconds") {
-            fields::integer(ctx, v, "MaxDelaySeconds", 1, 31_622_400, &at.key("MaxDelaySeconds"));
+            fields::integer(
+                ctx,
+                v,
+                "MaxDelaySeconds",
+                1,
+                31_622_400,
+                &at.key("MaxDelaySeconds"),
+            );
         }
         if let Some(v) = obj.get("JitterStrategy") {
-            fields::one_of(ctx, v, "JitterStrategy", &["FULL", "NONE"], &at.key("JitterStrategy"));
+            fields::one_of(
+                ctx,
+                v,
+                "JitterStrategy",
+                &["FULL", "NONE"],
+                &at.key("JitterStrategy"),
+            );
         }
         if let Some(v) = obj.get("Comment") {
             fields::string(ctx, v, "Comment", &at.key("Comment"));

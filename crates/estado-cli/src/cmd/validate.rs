@@ -17,7 +17,12 @@ pub struct Args {
     #[arg(long)]
     pub json: bool,
     /// The state machine type to validate for.
-    #[arg(long = "type", value_enum, default_value = "STANDARD", ignore_case = true)]
+    #[arg(
+        long = "type",
+        value_enum,
+        default_value = "STANDARD",
+        ignore_case = true
+    )]
     pub machine_type: TypeArg,
 }
 

@@ -3,7 +3,9 @@
 
 use serde_json::{Map, Value};
 
-use super::{check_data_flow, check_error_handling, check_fields, check_flow, check_reference_field, State};
+use super::{
+    check_data_flow, check_error_handling, check_fields, check_flow, check_reference_field, State,
+};
 use crate::validate::diag::codes;
 use crate::validate::expr::{self, Roots};
 use crate::validate::fields::{self, Only};
@@ -148,7 +150,10 @@ fn check_limits(ctx: &mut Ctx, s: &State) {
     for (literal, path) in [
         ("MaxConcurrency", "MaxConcurrencyPath"),
         ("ToleratedFailureCount", "ToleratedFailureCountPath"),
-        ("ToleratedFailurePercentage", "ToleratedFailurePercentagePath"),
+        (
+            "ToleratedFailurePercentage",
+            "ToleratedFailurePercentagePath",
+        ),
     ] {
         fields::at_most_one(ctx, s.obj, &[literal, path], &s.loc);
         if let Some(v) = s.obj.get(literal) {
@@ -170,11 +175,8 @@ fn check_label(ctx: &mut Ctx, v: &Value, loc: &Loc) {
     let Some(label) = fields::string(ctx, v, "Label", loc) else {
         return;
     };
-    let reserved = |c: char| {
-        c.is_whitespace()
-            || c.is_control()
-            || "<>{}[]?*\"#%\\^|~`$&,;:/".contains(c)
-    };
+    let reserved =
+        |c: char| c.is_whitespace() || c.is_control() || "<>{}[]?*\"#%\\^|~`$&,;:/".contains(c);
     if label.chars().count() > MAX_LABEL || label.chars().any(reserved) {
         ctx.error(
             codes::INVALID_LABEL_NAME,
@@ -203,7 +205,13 @@ fn check_processor_config(ctx: &mut Ctx, v: &Value, loc: &Loc) {
         fields::one_of(ctx, m, "Mode", &["INLINE", "DISTRIBUTED"], &loc.key("Mode"));
     }
     if let Some(t) = obj.get("ExecutionType") {
-        fields::one_of(ctx, t, "ExecutionType", &["STANDARD", "EXPRESS"], &loc.key("ExecutionType"));
+        fields::one_of(
+            ctx,
+            t,
+            "ExecutionType",
+            &["STANDARD", "EXPRESS"],
+            &loc.key("ExecutionType"),
+        );
     }
 }
 
@@ -227,17 +235,36 @@ fn check_item_reader(ctx: &mut Ctx, v: &Value, lang: Lang, loc: &Loc) {
         };
         fields::check_allowed(ctx, config, READER_CONFIG, lang, &at);
         if let Some(t) = config.get("InputType") {
-            fields::one_of(ctx, t, "InputType", &["CSV", "JSON", "JSONL", "MANIFEST", "PARQUET"], &at.key("InputType"));
+            fields::one_of(
+                ctx,
+                t,
+                "InputType",
+                &["CSV", "JSON", "JSONL", "MANIFEST", "PARQUET"],
+                &at.key("InputType"),
+            );
         }
         if let Some(h) = config.get("CSVHeaderLocation") {
-            fields::one_of(ctx, h, "CSVHeaderLocation", &["FIRST_ROW", "GIVEN"], &at.key("CSVHeaderLocation"));
+            fields::one_of(
+                ctx,
+                h,
+                "CSVHeaderLocation",
+                &["FIRST_ROW", "GIVEN"],
+                &at.key("CSVHeaderLocation"),
+            );
         }
         if let Some(h) = config.get("CSVHeaders") {
             fields::array(ctx, h, "CSVHeaders", &at.key("CSVHeaders"));
         }
         fields::at_most_one(ctx, config, &["MaxItems", "MaxItemsPath"], &at);
         if let Some(m) = config.get("MaxItems") {
-            fields::integer_or_jsonata(ctx, m, "MaxItems", (0, MAX_READER_ITEMS), lang, &at.key("MaxItems"));
+            fields::integer_or_jsonata(
+                ctx,
+                m,
+                "MaxItems",
+                (0, MAX_READER_ITEMS),
+                lang,
+                &at.key("MaxItems"),
+            );
         }
         check_nested_reference(ctx, config, "MaxItemsPath", lang, &at);
     }
@@ -298,7 +325,13 @@ fn check_arguments(ctx: &mut Ctx, obj: &Map<String, Value>, lang: Lang, loc: &Lo
 }
 
 /// A `*Path` field of a Map sub-object: a reference path without the context object.
-fn check_nested_reference(ctx: &mut Ctx, obj: &Map<String, Value>, field: &str, lang: Lang, loc: &Loc) {
+fn check_nested_reference(
+    ctx: &mut Ctx,
+    obj: &Map<String, Value>,
+    field: &str,
+    lang: Lang,
+    loc: &Loc,
+) {
     if lang != Lang::JsonPath {
         return;
     }

@@ -137,7 +137,10 @@ pub(crate) fn check_flow(ctx: &mut Ctx, s: &State) {
             &s.loc,
         );
     } else if !has_next && end == Some(false) {
-        ctx.schema("The field 'End' must be true when 'Next' is absent", &s.at("End"));
+        ctx.schema(
+            "The field 'End' must be true when 'Next' is absent",
+            &s.at("End"),
+        );
     }
 }
 

@@ -2,7 +2,9 @@
 
 use serde_json::Value;
 
-use super::{check_data_flow, check_error_handling, check_fields, check_flow, check_reference_field, State};
+use super::{
+    check_data_flow, check_error_handling, check_fields, check_flow, check_reference_field, State,
+};
 use crate::validate::expr::{self, Roots};
 use crate::validate::fields::{self, Only};
 use crate::validate::resource;
@@ -77,7 +79,8 @@ fn check_credentials(ctx: &mut Ctx, v: &Value, lang: Lang, loc: &crate::validate
     let Some(obj) = fields::object(ctx, v, "Credentials", loc) else {
         return;
     };
-    let has_role = obj.contains_key("RoleArn") || (lang == Lang::JsonPath && obj.contains_key("RoleArn.$"));
+    let has_role =
+        obj.contains_key("RoleArn") || (lang == Lang::JsonPath && obj.contains_key("RoleArn.$"));
     if !has_role {
         ctx.schema("The field 'RoleArn' is required but was missing", loc);
     }

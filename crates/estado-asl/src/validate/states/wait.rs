@@ -32,7 +32,14 @@ pub(super) fn check(ctx: &mut Ctx, s: &State) {
         &s.loc,
     );
     if let Some(v) = s.obj.get("Seconds") {
-        fields::integer_or_jsonata(ctx, v, "Seconds", (0, MAX_SECONDS), s.lang, &s.at("Seconds"));
+        fields::integer_or_jsonata(
+            ctx,
+            v,
+            "Seconds",
+            (0, MAX_SECONDS),
+            s.lang,
+            &s.at("Seconds"),
+        );
     }
     if let Some(v) = s.obj.get("Timestamp") {
         let at = s.at("Timestamp");
