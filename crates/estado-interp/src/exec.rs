@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use estado_asl::model::{self, Flow, Kind, ListId, Program, QueryLanguage, State, StateId, ValueSpec, ROOT};
 use estado_types::history::{
+    ActivityScheduledEventDetails, ActivityStartedEventDetails, ActivitySucceededEventDetails,
     AssignedVariables, EventDetails as D, ExecutionFailedEventDetails, ExecutionStartedEventDetails,
     ExecutionSucceededEventDetails, HistoryEvent,
     LambdaFunctionScheduledEventDetails, LambdaFunctionStartFailedEventDetails,
@@ -66,7 +67,8 @@ enum Pending {
     WaitTimer { frame: FrameId },
     RetryTimer { frame: FrameId },
     TaskTimeout { frame: FrameId, task: u64 },
-    Task { frame: FrameId, timeout_timer: Option<u64>, resource: Arc<str> },
+    HeartbeatTimeout { frame: FrameId, task: u64 },
+    Task { frame: FrameId, timeout_timer: Option<u64>, heartbeat: Option<(u64, u64)>, resource: Arc<str> },
     ExecutionTimeout,
 }
 
@@ -180,9 +182,19 @@ impl Execution {
                 }),
                 Some(Pending::RetryTimer { frame }) => self.resume(frame, |f| f.phase = Phase::Execute),
                 Some(Pending::TaskTimeout { frame, task }) => {
-                    if let Some(Pending::Task { resource, .. }) = self.pending.remove(&task) {
+                    if let Some(Pending::Task { resource, heartbeat, .. }) = self.pending.remove(&task) {
+                        self.cancel_timer(heartbeat.map(|h| h.0));
                         self.effects.push(Effect::CancelTask { id: task });
                         let e = StatesError::new(errors::TIMEOUT, "");
+                        self.task_event(program, frame, &resource, TaskEvent::TimedOut(e.clone()));
+                        self.resume(frame, |f| f.phase = Phase::Error(e));
+                    }
+                }
+                Some(Pending::HeartbeatTimeout { frame, task }) => {
+                    if let Some(Pending::Task { resource, timeout_timer, .. }) = self.pending.remove(&task) {
+                        self.cancel_timer(timeout_timer);
+                        self.effects.push(Effect::CancelTask { id: task });
+                        let e = StatesError::new(errors::HEARTBEAT_TIMEOUT, "");
                         self.task_event(program, frame, &resource, TaskEvent::TimedOut(e.clone()));
                         self.resume(frame, |f| f.phase = Phase::Error(e));
                     }
@@ -199,8 +211,9 @@ impl Execution {
                 None => {}
             },
             Delivery::TaskSucceeded { id, output } => {
-                if let Some(Pending::Task { frame, timeout_timer, resource }) = self.pending.remove(&id) {
+                if let Some(Pending::Task { frame, timeout_timer, heartbeat, resource }) = self.pending.remove(&id) {
                     self.cancel_timer(timeout_timer);
+                    self.cancel_timer(heartbeat.map(|h| h.0));
                     let output = Arc::new(output);
                     self.task_event(program, frame, &resource, TaskEvent::Started);
                     self.task_event(program, frame, &resource, TaskEvent::Succeeded(output.clone()));
@@ -208,17 +221,35 @@ impl Execution {
                 }
             }
             Delivery::TaskFailed { id, error, cause } => {
-                if let Some(Pending::Task { frame, timeout_timer, resource }) = self.pending.remove(&id) {
+                if let Some(Pending::Task { frame, timeout_timer, heartbeat, resource }) = self.pending.remove(&id) {
                     self.cancel_timer(timeout_timer);
+                    self.cancel_timer(heartbeat.map(|h| h.0));
                     let e = StatesError::new(error, cause);
                     self.task_event(program, frame, &resource, TaskEvent::Started);
                     self.task_event(program, frame, &resource, TaskEvent::Failed(e.clone()));
                     self.resume(frame, |f| f.phase = Phase::Error(e));
                 }
             }
+            Delivery::TaskHeartbeat { id } => {
+                let now = self.now;
+                let Some(Pending::Task { frame, heartbeat: Some((old, secs)), .. }) = self.pending.get(&id) else { return };
+                let (frame, old, secs) = (*frame, *old, *secs);
+                self.cancel_timer(Some(old));
+                let timer = self.effect_id();
+                self.pending.insert(timer, Pending::HeartbeatTimeout { frame, task: id });
+                self.effects.push(Effect::StartTimer { id: timer, due_millis: now + secs as i64 * 1000 });
+                if let Some(Pending::Task { heartbeat, .. }) = self.pending.get_mut(&id) {
+                    *heartbeat = Some((timer, secs));
+                }
+                if let Some(f) = self.frames.get_mut(&frame) {
+                    f.waiting.retain(|w| *w != old);
+                    f.waiting.push(timer);
+                }
+            }
             Delivery::TaskStartFailed { id, error, cause } => {
-                if let Some(Pending::Task { frame, timeout_timer, resource }) = self.pending.remove(&id) {
+                if let Some(Pending::Task { frame, timeout_timer, heartbeat, resource }) = self.pending.remove(&id) {
                     self.cancel_timer(timeout_timer);
+                    self.cancel_timer(heartbeat.map(|h| h.0));
                     let e = StatesError::new(error, cause);
                     self.task_event(program, frame, &resource, TaskEvent::StartFailed(e.clone()));
                     self.resume(frame, |f| f.phase = Phase::Error(e));
@@ -285,9 +316,10 @@ impl Execution {
         }
         for id in f.waiting.drain(..) {
             match self.pending.remove(&id) {
-                Some(Pending::Task { timeout_timer, .. }) => {
+                Some(Pending::Task { timeout_timer, heartbeat, .. }) => {
                     self.effects.push(Effect::CancelTask { id });
                     self.cancel_timer(timeout_timer);
+                    self.cancel_timer(heartbeat.map(|h| h.0));
                 }
                 Some(_) => self.effects.push(Effect::CancelTimer { id }),
                 None => {}
@@ -828,6 +860,11 @@ fn is_lambda_function(resource: &str) -> bool {
     resource.starts_with("arn:aws:lambda:") && resource.contains(":function:")
 }
 
+/// `arn:aws:states:REGION:ACCOUNT:activity:NAME`.
+fn is_activity(resource: &str) -> bool {
+    resource.starts_with("arn:aws:states:") && resource.contains(":activity:")
+}
+
 /// `arn:aws:states:::lambda:invoke` -> (`lambda`, `invoke`); `...:::aws-sdk:s3:listBuckets` ->
 /// (`aws-sdk:s3`, `listBuckets`); anything else -> (`""`, resource).
 fn split_resource(resource: &str) -> (&str, &str) {
@@ -880,7 +917,12 @@ impl Execution {
         let timeout = seconds(&task.timeout, "TimeoutSeconds")?;
         let heartbeat = seconds(&task.heartbeat, "HeartbeatSeconds")?;
         let resource: Arc<str> = Arc::from(task.resource.as_str());
-        let details = if is_lambda_function(&task.resource) {
+        let details = if is_activity(&task.resource) {
+            let mut d = ActivityScheduledEventDetails::new(task.resource.clone(), Payload::from_arc(input.clone()));
+            d.timeout_in_seconds = timeout.map(|t| t as i64);
+            d.heartbeat_in_seconds = heartbeat.map(|t| t as i64);
+            D::ActivityScheduled(d)
+        } else if is_lambda_function(&task.resource) {
             let mut d = LambdaFunctionScheduledEventDetails::new(task.resource.clone(), Payload::from_arc(input.clone()));
             d.timeout_in_seconds = timeout.map(|t| t as i64);
             D::LambdaFunctionScheduled(d)
@@ -900,7 +942,14 @@ impl Execution {
             f.waiting.push(tid);
             tid
         });
-        self.pending.insert(id, Pending::Task { frame: fid, timeout_timer, resource });
+        let heartbeat_timer = heartbeat.map(|h| {
+            let tid = self.effect_id();
+            self.pending.insert(tid, Pending::HeartbeatTimeout { frame: fid, task: id });
+            self.effects.push(Effect::StartTimer { id: tid, due_millis: self.now + h as i64 * 1000 });
+            f.waiting.push(tid);
+            (tid, h)
+        });
+        self.pending.insert(id, Pending::Task { frame: fid, timeout_timer, heartbeat: heartbeat_timer, resource });
         f.waiting.push(id);
         self.effects.push(Effect::RunTask(TaskRequest {
             id,
@@ -926,7 +975,16 @@ impl Execution {
         let Some(f) = self.frames.get_mut(&fid) else { return };
         let lambda = is_lambda_function(resource);
         let (ty, res) = split_resource(resource);
-        let d = match (ev, lambda) {
+        let d = if is_activity(resource) {
+            match ev {
+                TaskEvent::Started => D::ActivityStarted(ActivityStartedEventDetails::new("")),
+                TaskEvent::Succeeded(o) => D::ActivitySucceeded(ActivitySucceededEventDetails::new(Payload::from_arc(o))),
+                TaskEvent::Failed(e) => D::ActivityFailed(e.into()),
+                TaskEvent::StartFailed(e) => D::ActivityScheduleFailed(e.into()),
+                TaskEvent::TimedOut(e) => D::ActivityTimedOut(e.into()),
+            }
+        } else {
+            match (ev, lambda) {
             (TaskEvent::Started, true) => D::LambdaFunctionStarted,
             (TaskEvent::Started, false) => D::TaskStarted(TaskStartedEventDetails::new(ty, res)),
             (TaskEvent::Succeeded(o), true) => D::LambdaFunctionSucceeded(LambdaFunctionSucceededEventDetails::new(Payload::from_arc(o))),
@@ -937,6 +995,7 @@ impl Execution {
             (TaskEvent::StartFailed(e), false) => D::TaskStartFailed(TaskStartFailedEventDetails::from_error(ty, res, e)),
             (TaskEvent::TimedOut(e), true) => D::LambdaFunctionTimedOut(LambdaFunctionTimedOutEventDetails::from(e)),
             (TaskEvent::TimedOut(e), false) => D::TaskTimedOut(TaskTimedOutEventDetails::from_error(ty, res, e)),
+            }
         };
         let prev = f.prev;
         let id = self.log.push(prev, now, d);

@@ -90,6 +90,8 @@ pub enum Delivery {
     TaskSucceeded { id: u64, output: Value },
     /// The task ran and failed.
     TaskFailed { id: u64, error: String, cause: String },
+    /// The task is still alive (`SendTaskHeartbeat`): restarts its `HeartbeatSeconds` clock.
+    TaskHeartbeat { id: u64 },
     /// The task could not be started (no runner for the resource, ...).
     TaskStartFailed { id: u64, error: String, cause: String },
     /// `StopExecution`.

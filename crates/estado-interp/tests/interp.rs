@@ -295,3 +295,25 @@ fn callback_tasks_get_a_token_in_the_context() {
     assert!(token.len() >= 64);
     assert_eq!(req.input["MessageBody"]["token"], json!(token));
 }
+
+#[test]
+fn heartbeats_keep_a_task_alive_until_they_stop() {
+    let p = program(json!({"StartAt": "T", "States": {"T": {"Type": "Task", "End": true,
+        "Resource": "arn:aws:states:us-east-1:123456789012:activity:work", "HeartbeatSeconds": 10}}}));
+    let mut exec = Execution::start(&p, info(json!({}), MachineType::Standard, 1), Env { now_millis: T0 });
+    let effects = exec.run(&p, Env { now_millis: T0 });
+    let task = effects.iter().find_map(|e| match e { Effect::RunTask(r) => Some(r.id), _ => None }).expect("task");
+    let hb_timer = |effects: &[Effect]| effects.iter().find_map(|e| match e { Effect::StartTimer { id, due_millis } => Some((*id, *due_millis)), _ => None });
+    let (first, due) = hb_timer(&effects).expect("heartbeat timer");
+    assert_eq!(due, T0 + 10_000);
+    exec.deliver(&p, Delivery::TaskHeartbeat { id: task }, Env { now_millis: T0 + 8_000 });
+    let effects = exec.run(&p, Env { now_millis: T0 + 8_000 });
+    assert!(effects.contains(&Effect::CancelTimer { id: first }));
+    let (second, due) = hb_timer(&effects).expect("a new heartbeat timer");
+    assert_eq!(due, T0 + 18_000);
+    exec.deliver(&p, Delivery::TimerFired { id: first }, Env { now_millis: T0 + 10_000 });
+    assert_eq!(exec.status(), &Status::Running, "the cancelled timer does nothing");
+    exec.deliver(&p, Delivery::TimerFired { id: second }, Env { now_millis: T0 + 18_000 });
+    exec.run(&p, Env { now_millis: T0 + 18_000 });
+    assert_eq!(exec.status(), &Status::Failed { error: Some("States.HeartbeatTimeout".into()), cause: None });
+}
