@@ -655,7 +655,7 @@ impl Execution {
                     None => None,
                 };
                 let output = self.scoped(f, st, None, |s| flow::output_path(fl, input.clone(), s))?;
-                self.exit(f, st, output.clone(), assigned);
+                self.exit(f, st, output.clone(), assigned)?;
                 Ok(Next::Goto(next, output))
             }
             Flow::Jsonata(_) => {
@@ -696,7 +696,7 @@ impl Execution {
                     Some(a) => Some(self.eval_assign(f, st, a, &f.input.clone(), None)?),
                     None => None,
                 };
-                self.exit(f, st, output.clone(), assigned);
+                self.exit(f, st, output.clone(), assigned)?;
                 Ok(Next::Goto(next, output))
             }
         }
@@ -718,17 +718,18 @@ impl Execution {
         }
     }
 
-    /// Emit the state's exit event (with its variables) and apply the assignment.
-    fn exit(&mut self, f: &mut Frame, st: &State, output: Arc<Value>, assigned: Option<Map<String, Value>>) {
+    /// Apply the assignment, then emit the state's exit event (with its variables).
+    fn exit(&mut self, f: &mut Frame, st: &State, output: Arc<Value>, assigned: Option<Map<String, Value>>) -> Result<(), StatesError> {
         let mut details = StateExitedEventDetails::new(st.name.to_string(), Payload::from_arc(output));
         if let Some(vars) = assigned {
             let list = vars.iter().map(|(k, v)| (k.clone(), Payload::new(v.clone()))).collect();
+            self.scopes.assign(f.scope, vars).map_err(|cause| self.located(f, st, StatesError::runtime(cause)))?;
             details = details.with_assigned_variables(AssignedVariables(list));
-            self.scopes.assign(f.scope, vars);
         }
         if let Some(d) = events::exited(&st.kind, details) {
             f.prev = self.log.push(f.prev, self.now, d);
         }
+        Ok(())
     }
 
     /// After the work: ResultSelector, ResultPath, OutputPath (or JSONata Output), Assign, the
@@ -769,7 +770,7 @@ impl Execution {
         if limits::exceeds(&output, limits::PAYLOAD_LIMIT_BYTES) {
             return Err(data_limit(st));
         }
-        self.exit(f, st, output.clone(), assigned);
+        self.exit(f, st, output.clone(), assigned)?;
         Ok(match st.next {
             Some(n) => Next::Goto(n, output),
             None => Next::End(output),
@@ -831,10 +832,10 @@ impl Execution {
             };
             // AWS records the caught state's exit, with the catcher's output, before moving on.
             return match caught {
-                Ok((out, assigned)) => {
-                    self.exit(f, st, out.clone(), assigned);
-                    Next::Goto(c.next, out)
-                }
+                Ok((out, assigned)) => match self.exit(f, st, out.clone(), assigned) {
+                    Ok(()) => Next::Goto(c.next, out),
+                    Err(e) => Next::Fail(e),
+                },
                 Err(e2) => Next::Fail(self.located(f, st, e2)),
             };
         }

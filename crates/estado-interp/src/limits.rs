@@ -8,6 +8,17 @@ pub const PAYLOAD_LIMIT_BYTES: usize = 256 * 1024;
 /// Maximum number of events in a STANDARD execution's history.
 pub const HISTORY_EVENT_LIMIT: i64 = 25_000;
 
+/// Maximum size of one variable, and of all the variables one `Assign` sets (256 KiB).
+pub const VARIABLE_LIMIT_BYTES: usize = 256 * 1024;
+
+/// Maximum size of all the variables an execution holds at once (10 MiB).
+pub const VARIABLES_TOTAL_LIMIT_BYTES: usize = 10 * 1024 * 1024;
+
+/// Serialized size of `v` in bytes (compact JSON).
+pub fn size_of(v: &Value) -> usize {
+    serde_json::to_vec(v).map(|b| b.len()).unwrap_or(usize::MAX)
+}
+
 /// Serialized size of `v` in bytes (compact JSON), computed without allocating the text, and
 /// stopping early once past `limit`.
 pub fn exceeds(v: &Value, limit: usize) -> bool {

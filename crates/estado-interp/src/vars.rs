@@ -20,6 +20,8 @@ struct ScopeData {
 pub struct Scopes {
     scopes: HashMap<ScopeId, ScopeData>,
     next: ScopeId,
+    /// Serialized size of every variable held, for the 10 MiB execution limit.
+    bytes: usize,
 }
 
 impl Scopes {
@@ -36,15 +38,39 @@ impl Scopes {
     }
     pub fn close(&mut self, id: ScopeId) {
         if id != 0 {
-            self.scopes.remove(&id);
-        }
-    }
-    pub fn assign(&mut self, id: ScopeId, vars: Map<String, Value>) {
-        if let Some(s) = self.scopes.get_mut(&id) {
-            for (k, v) in vars {
-                s.vars.insert(k, v);
+            if let Some(s) = self.scopes.remove(&id) {
+                let freed: usize = s.vars.values().map(crate::limits::size_of).sum();
+                self.bytes = self.bytes.saturating_sub(freed);
             }
         }
+    }
+    /// Set variables in scope `id`. Errors (and changes nothing) when a variable, the whole
+    /// assignment, or all variables together would exceed AWS's size limits.
+    pub fn assign(&mut self, id: ScopeId, vars: Map<String, Value>) -> Result<(), String> {
+        use crate::limits::{size_of, VARIABLES_TOTAL_LIMIT_BYTES, VARIABLE_LIMIT_BYTES};
+        let Some(s) = self.scopes.get_mut(&id) else { return Ok(()) };
+        let mut added = 0usize;
+        let mut removed = 0usize;
+        for (k, v) in &vars {
+            let n = size_of(v);
+            if n > VARIABLE_LIMIT_BYTES {
+                return Err(format!("The variable '{k}' is {n} bytes, over the maximum variable size of {VARIABLE_LIMIT_BYTES} bytes."));
+            }
+            added += n;
+            removed += s.vars.get(k).map(size_of).unwrap_or(0);
+        }
+        if added > VARIABLE_LIMIT_BYTES {
+            return Err(format!("The variables assigned by this state total {added} bytes, over the maximum of {VARIABLE_LIMIT_BYTES} bytes for one Assign."));
+        }
+        let total = (self.bytes + added).saturating_sub(removed);
+        if total > VARIABLES_TOTAL_LIMIT_BYTES {
+            return Err(format!("The execution's variables would total {total} bytes, over the maximum of {VARIABLES_TOTAL_LIMIT_BYTES} bytes."));
+        }
+        self.bytes = total;
+        for (k, v) in vars {
+            s.vars.insert(k, v);
+        }
+        Ok(())
     }
     pub fn view(&self, id: ScopeId) -> View<'_> {
         View { scopes: self, id }

@@ -317,3 +317,14 @@ fn heartbeats_keep_a_task_alive_until_they_stop() {
     exec.run(&p, Env { now_millis: T0 + 18_000 });
     assert_eq!(exec.status(), &Status::Failed { error: Some("States.HeartbeatTimeout".into()), cause: None });
 }
+
+#[test]
+fn variables_over_the_size_limit_fail_the_state() {
+    let big = "x".repeat(200 * 1024);
+    let p = program(json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true,
+        "Assign": {"one": big.clone(), "two": big}}}}));
+    let mut run = Run::new(&p, json!({}), MachineType::Standard);
+    let Status::Failed { error, cause } = run.go(&p, fail_task).clone() else { panic!("fails") };
+    assert_eq!(error.as_deref(), Some("States.Runtime"));
+    assert!(cause.unwrap_or_default().contains("maximum of 262144 bytes for one Assign"));
+}

@@ -84,8 +84,8 @@ pub(crate) fn check_retry(ctx: &mut Ctx, v: &Value, lang: Lang, loc: &Loc) {
     }
 }
 
-/// `Catch` at `loc`. Returns the catchers' `Next` targets with their locations, for the
-/// transition checks.
+/// `Catch` at `loc`. Whether each catcher's `Next` names a state is checked with the other
+/// transitions (see `graph`).
 pub(crate) fn check_catch(ctx: &mut Ctx, v: &Value, lang: Lang, loc: &Loc) {
     let Some(catchers) = fields::array(ctx, v, "Catch", loc) else {
         return;
