@@ -57,7 +57,7 @@ pub struct State {
 /// How data flows through a state.
 #[derive(Debug, Clone)]
 pub enum Flow {
-    JsonPath(JsonPathFlow),
+    JsonPath(Box<JsonPathFlow>),
     Jsonata(JsonataFlow),
 }
 

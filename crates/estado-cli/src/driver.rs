@@ -34,7 +34,6 @@ pub struct Outcome {
     pub error: Option<String>,
     pub cause: Option<String>,
     pub history: Vec<HistoryEvent>,
-    pub transitions: u64,
 }
 
 impl Outcome {
@@ -58,8 +57,15 @@ pub struct Clock {
 
 impl Clock {
     pub fn new(scale: f64) -> Self {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
-        Clock { scale: scale.abs(), base_virtual: now, base_real: Instant::now() }
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        Clock {
+            scale: scale.abs(),
+            base_virtual: now,
+            base_real: Instant::now(),
+        }
     }
     pub fn now(&self) -> i64 {
         self.base_virtual + self.base_real.elapsed().as_millis() as i64
@@ -79,23 +85,55 @@ impl Clock {
 }
 
 pub fn format_diagnostic(d: &Diagnostic) -> String {
-    format!("{:?} {} {}: {}", d.severity, d.code, d.location.as_deref().unwrap_or("/"), d.message).replacen("Error ", "ERROR ", 1).replacen("Warning ", "WARNING ", 1)
+    format!(
+        "{:?} {} {}: {}",
+        d.severity,
+        d.code,
+        d.location.as_deref().unwrap_or("/"),
+        d.message
+    )
+    .replacen("Error ", "ERROR ", 1)
+    .replacen("Warning ", "WARNING ", 1)
 }
 
 /// Validate, compile and run a definition with `input`.
 pub fn run_definition(text: &str, input: Value, mut opts: RunOptions) -> Result<Outcome, RunError> {
-    let vopts = Options { machine_type: if opts.express { VMachineType::Express } else { VMachineType::Standard } };
+    let vopts = Options {
+        machine_type: if opts.express {
+            VMachineType::Express
+        } else {
+            VMachineType::Standard
+        },
+    };
     let diags = validate::validate_text(text, &vopts);
     if !validate::is_valid(&diags) {
-        return Err(RunError::Invalid(diags.iter().map(format_diagnostic).collect()));
+        return Err(RunError::Invalid(
+            diags.iter().map(format_diagnostic).collect(),
+        ));
     }
     let def: Value = serde_json::from_str(text).map_err(|e| RunError::Input(e.to_string()))?;
-    let program = estado_asl::compile(&def).map_err(|e| RunError::Invalid(vec![format!("ERROR SCHEMA_VALIDATION_FAILED {}: {}", e.location, e.message)]))?;
-    let sm_arn = format!("arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{}", opts.state_machine_name);
+    let program = estado_asl::compile(&def).map_err(|e| {
+        RunError::Invalid(vec![format!(
+            "ERROR SCHEMA_VALIDATION_FAILED {}: {}",
+            e.location, e.message
+        )])
+    })?;
+    let sm_arn = format!(
+        "arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{}",
+        opts.state_machine_name
+    );
     let exec_arn = if opts.express {
-        format!("arn:aws:states:{REGION}:{ACCOUNT}:express:{}:{}:{}", opts.state_machine_name, opts.execution_name, uuid::Uuid::new_v4())
+        format!(
+            "arn:aws:states:{REGION}:{ACCOUNT}:express:{}:{}:{}",
+            opts.state_machine_name,
+            opts.execution_name,
+            uuid::Uuid::new_v4()
+        )
     } else {
-        format!("arn:aws:states:{REGION}:{ACCOUNT}:execution:{}:{}", opts.state_machine_name, opts.execution_name)
+        format!(
+            "arn:aws:states:{REGION}:{ACCOUNT}:execution:{}:{}",
+            opts.state_machine_name, opts.execution_name
+        )
     };
     let now = opts.clock.now();
     let info = ExecInfo {
@@ -106,8 +144,16 @@ pub fn run_definition(text: &str, input: Value, mut opts: RunOptions) -> Result<
         role_arn: opts.role_arn.clone(),
         start_millis: now,
         input: Arc::new(input),
-        machine_type: if opts.express { MachineType::Express } else { MachineType::Standard },
-        seed: u64::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..8].try_into().unwrap_or([7; 8])),
+        machine_type: if opts.express {
+            MachineType::Express
+        } else {
+            MachineType::Standard
+        },
+        seed: u64::from_le_bytes(
+            uuid::Uuid::new_v4().as_bytes()[..8]
+                .try_into()
+                .unwrap_or([7; 8]),
+        ),
         redrive_count: 0,
     };
     let mut exec = Execution::start(&program, info, Env { now_millis: now });
@@ -115,7 +161,12 @@ pub fn run_definition(text: &str, input: Value, mut opts: RunOptions) -> Result<
     let mut cancelled: HashSet<u64> = HashSet::new();
     let mut deliveries: Vec<Delivery> = Vec::new();
     loop {
-        let effects = exec.run(&program, Env { now_millis: opts.clock.now() });
+        let effects = exec.run(
+            &program,
+            Env {
+                now_millis: opts.clock.now(),
+            },
+        );
         for e in effects {
             match e {
                 Effect::StartTimer { id, due_millis } => timers.push(Reverse((due_millis, id))),
@@ -138,23 +189,48 @@ pub fn run_definition(text: &str, input: Value, mut opts: RunOptions) -> Result<
         }
         if !deliveries.is_empty() {
             for d in deliveries.drain(..) {
-                exec.deliver(&program, d, Env { now_millis: opts.clock.now() });
+                exec.deliver(
+                    &program,
+                    d,
+                    Env {
+                        now_millis: opts.clock.now(),
+                    },
+                );
             }
             continue;
         }
-        let Some(Reverse((due, id))) = timers.pop() else { break };
+        let Some(Reverse((due, id))) = timers.pop() else {
+            break;
+        };
         if cancelled.remove(&id) {
             continue;
         }
         opts.clock.advance_to(due);
-        exec.deliver(&program, Delivery::TimerFired { id }, Env { now_millis: opts.clock.now().max(due) });
+        exec.deliver(
+            &program,
+            Delivery::TimerFired { id },
+            Env {
+                now_millis: opts.clock.now().max(due),
+            },
+        );
     }
     let (status, output, error, cause) = match exec.status().clone() {
         Status::Succeeded { output } => ("SUCCEEDED", Some(output), None, None),
         Status::Failed { error, cause } => ("FAILED", None, error, cause),
         Status::TimedOut { error, cause } => ("TIMED_OUT", None, error, cause),
         Status::Aborted { error, cause } => ("ABORTED", None, error, cause),
-        Status::Running => ("FAILED", None, Some("States.Runtime".into()), Some("The execution stopped making progress with nothing left to wait for.".into())),
+        Status::Running => (
+            "FAILED",
+            None,
+            Some("States.Runtime".into()),
+            Some("The execution stopped making progress with nothing left to wait for.".into()),
+        ),
     };
-    Ok(Outcome { status, output, error, cause, transitions: exec.transitions(), history: exec.history().to_vec() })
+    Ok(Outcome {
+        status,
+        output,
+        error,
+        cause,
+        history: exec.history().to_vec(),
+    })
 }

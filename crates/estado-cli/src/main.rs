@@ -7,7 +7,11 @@ mod cmd;
 mod driver;
 
 #[derive(Parser)]
-#[command(name = "estado", version, about = "Run AWS Step Functions state machines anywhere")]
+#[command(
+    name = "estado",
+    version,
+    about = "Run AWS Step Functions state machines anywhere"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

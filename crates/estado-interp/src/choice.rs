@@ -50,7 +50,9 @@ pub fn eval(cond: &Cond, input: &Value, scope: &Scope) -> Result<bool, StatesErr
             };
             Ok(test(*op, &value, &rhs_value))
         }
-        Cond::Jsonata(_) => Err(StatesError::runtime("JSONata condition in a JSONPath state")),
+        Cond::Jsonata(_) => Err(StatesError::runtime(
+            "JSONata condition in a JSONPath state",
+        )),
     }
 }
 
@@ -69,7 +71,10 @@ fn test(op: Op, v: &Value, rhs: &Value) -> bool {
         (Some(a), Some(b)) if v.is_number() && rhs.is_number() => a.partial_cmp(&b).is_some_and(f),
         _ => false,
     };
-    let ts_cmp = |f: fn(std::cmp::Ordering) -> bool| match (v.as_str().and_then(parse_ts), rhs.as_str().and_then(parse_ts)) {
+    let ts_cmp = |f: fn(std::cmp::Ordering) -> bool| match (
+        v.as_str().and_then(parse_ts),
+        rhs.as_str().and_then(parse_ts),
+    ) {
         (Some(a), Some(b)) => f(a.cmp(&b)),
         _ => false,
     };

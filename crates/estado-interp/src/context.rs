@@ -25,7 +25,10 @@ pub fn build(info: &ExecInfo, s: &StateFacts) -> Value {
     let mut execution = Map::new();
     execution.insert("Id".into(), Value::String(info.execution_arn.clone()));
     execution.insert("Input".into(), (*info.input).clone());
-    execution.insert("StartTime".into(), Value::String(iso_millis(info.start_millis)));
+    execution.insert(
+        "StartTime".into(),
+        Value::String(iso_millis(info.start_millis)),
+    );
     execution.insert("Name".into(), Value::String(info.name.clone()));
     execution.insert("RoleArn".into(), Value::String(info.role_arn.clone()));
     // Express executions cannot be redriven: their context has no RedriveCount.
@@ -34,7 +37,10 @@ pub fn build(info: &ExecInfo, s: &StateFacts) -> Value {
     }
     let mut state = Map::new();
     state.insert("Name".into(), Value::String(s.name.to_owned()));
-    state.insert("EnteredTime".into(), Value::String(iso_millis(s.entered_millis)));
+    state.insert(
+        "EnteredTime".into(),
+        Value::String(iso_millis(s.entered_millis)),
+    );
     if let Some(n) = s.retry_count {
         state.insert("RetryCount".into(), json!(n));
     }
@@ -49,7 +55,10 @@ pub fn build(info: &ExecInfo, s: &StateFacts) -> Value {
         ctx.insert("Task".into(), json!({ "Token": token }));
     }
     if let Some((index, value)) = s.map_item {
-        ctx.insert("Map".into(), json!({"Item": {"Index": index, "Value": value}}));
+        ctx.insert(
+            "Map".into(),
+            json!({"Item": {"Index": index, "Value": value}}),
+        );
     }
     Value::Object(ctx)
 }

@@ -3,7 +3,10 @@
 use std::sync::Arc;
 
 use estado_asl::model::Kind;
-use estado_types::history::{EventDetails as D, HistoryEvent, Payload, StateEnteredEventDetails, StateExitedEventDetails, Timestamp};
+use estado_types::history::{
+    EventDetails as D, HistoryEvent, Payload, StateEnteredEventDetails, StateExitedEventDetails,
+    Timestamp,
+};
 use serde_json::Value;
 
 pub fn entered(kind: &Kind, name: &str, input: &Arc<Value>) -> D {
@@ -47,7 +50,8 @@ impl Log {
     /// Append an event after `prev` (0 for none) and return its id.
     pub fn push(&mut self, prev: i64, now: i64, details: D) -> i64 {
         let id = self.next_id();
-        self.events.push(HistoryEvent::new(id, prev, Timestamp(now), details));
+        self.events
+            .push(HistoryEvent::new(id, prev, Timestamp(now), details));
         id
     }
 }

@@ -3,15 +3,18 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use estado_asl::model::{self, Flow, Kind, ListId, Program, QueryLanguage, State, StateId, ValueSpec, ROOT};
+use estado_asl::model::{
+    self, Flow, Kind, ListId, Program, QueryLanguage, State, StateId, ValueSpec, ROOT,
+};
 use estado_types::history::{
     ActivityScheduledEventDetails, ActivityStartedEventDetails, ActivitySucceededEventDetails,
-    AssignedVariables, EventDetails as D, ExecutionFailedEventDetails, ExecutionStartedEventDetails,
-    ExecutionSucceededEventDetails, HistoryEvent,
+    AssignedVariables, EventDetails as D, ExecutionFailedEventDetails,
+    ExecutionStartedEventDetails, ExecutionSucceededEventDetails, HistoryEvent,
     LambdaFunctionScheduledEventDetails, LambdaFunctionStartFailedEventDetails,
-    LambdaFunctionSucceededEventDetails, LambdaFunctionTimedOutEventDetails, Payload, StateExitedEventDetails,
-    TaskFailedEventDetails, TaskScheduledEventDetails, TaskStartFailedEventDetails, TaskStartedEventDetails,
-    TaskSucceededEventDetails, TaskTimedOutEventDetails,
+    LambdaFunctionSucceededEventDetails, LambdaFunctionTimedOutEventDetails, Payload,
+    StateExitedEventDetails, TaskFailedEventDetails, TaskScheduledEventDetails,
+    TaskStartFailedEventDetails, TaskStartedEventDetails, TaskSucceededEventDetails,
+    TaskTimedOutEventDetails,
 };
 use estado_types::{errors, Entropy, Scope, SplitMix64, StatesError};
 use serde_json::{Map, Value};
@@ -64,11 +67,26 @@ pub(crate) enum Phase {
 
 #[derive(Debug)]
 enum Pending {
-    WaitTimer { frame: FrameId },
-    RetryTimer { frame: FrameId },
-    TaskTimeout { frame: FrameId, task: u64 },
-    HeartbeatTimeout { frame: FrameId, task: u64 },
-    Task { frame: FrameId, timeout_timer: Option<u64>, heartbeat: Option<(u64, u64)>, resource: Arc<str> },
+    WaitTimer {
+        frame: FrameId,
+    },
+    RetryTimer {
+        frame: FrameId,
+    },
+    TaskTimeout {
+        frame: FrameId,
+        task: u64,
+    },
+    HeartbeatTimeout {
+        frame: FrameId,
+        task: u64,
+    },
+    Task {
+        frame: FrameId,
+        timeout_timer: Option<u64>,
+        heartbeat: Option<(u64, u64)>,
+        resource: Arc<str>,
+    },
     ExecutionTimeout,
 }
 
@@ -115,12 +133,18 @@ impl Execution {
             transitions: 0,
             info,
         };
-        let started = ExecutionStartedEventDetails::new(Payload::from_arc(x.info.input.clone()), x.info.role_arn.clone());
+        let started = ExecutionStartedEventDetails::new(
+            Payload::from_arc(x.info.input.clone()),
+            x.info.role_arn.clone(),
+        );
         let id = x.log.push(0, x.now, D::ExecutionStarted(started));
         if let Some(t) = program.timeout_seconds {
             let timer = x.effect_id();
             x.pending.insert(timer, Pending::ExecutionTimeout);
-            x.effects.push(Effect::StartTimer { id: timer, due_millis: x.info.start_millis + t as i64 * 1000 });
+            x.effects.push(Effect::StartTimer {
+                id: timer,
+                due_millis: x.info.start_millis + t as i64 * 1000,
+            });
         }
         let start = program.lists[ROOT as usize].start_at;
         let input = x.info.input.clone();
@@ -171,7 +195,14 @@ impl Execution {
         match d {
             Delivery::Stop { error, cause } => {
                 let prev = self.log.next_id() - 1;
-                self.log.push(prev, self.now, D::ExecutionAborted(estado_types::history::ExecutionAbortedEventDetails::new(error.clone(), cause.clone())));
+                self.log.push(
+                    prev,
+                    self.now,
+                    D::ExecutionAborted(estado_types::history::ExecutionAbortedEventDetails::new(
+                        error.clone(),
+                        cause.clone(),
+                    )),
+                );
                 self.status = Status::Aborted { error, cause };
                 self.cancel_everything();
             }
@@ -180,9 +211,16 @@ impl Execution {
                     let input = f.input.clone();
                     f.phase = Phase::Done(input);
                 }),
-                Some(Pending::RetryTimer { frame }) => self.resume(frame, |f| f.phase = Phase::Execute),
+                Some(Pending::RetryTimer { frame }) => {
+                    self.resume(frame, |f| f.phase = Phase::Execute)
+                }
                 Some(Pending::TaskTimeout { frame, task }) => {
-                    if let Some(Pending::Task { resource, heartbeat, .. }) = self.pending.remove(&task) {
+                    if let Some(Pending::Task {
+                        resource,
+                        heartbeat,
+                        ..
+                    }) = self.pending.remove(&task)
+                    {
                         self.cancel_timer(heartbeat.map(|h| h.0));
                         self.effects.push(Effect::CancelTask { id: task });
                         let e = StatesError::new(errors::TIMEOUT, "");
@@ -191,7 +229,12 @@ impl Execution {
                     }
                 }
                 Some(Pending::HeartbeatTimeout { frame, task }) => {
-                    if let Some(Pending::Task { resource, timeout_timer, .. }) = self.pending.remove(&task) {
+                    if let Some(Pending::Task {
+                        resource,
+                        timeout_timer,
+                        ..
+                    }) = self.pending.remove(&task)
+                    {
                         self.cancel_timer(timeout_timer);
                         self.effects.push(Effect::CancelTask { id: task });
                         let e = StatesError::new(errors::HEARTBEAT_TIMEOUT, "");
@@ -201,8 +244,17 @@ impl Execution {
                 }
                 Some(Pending::ExecutionTimeout) => {
                     let prev = self.log.next_id() - 1;
-                    self.log.push(prev, self.now, D::ExecutionTimedOut(estado_types::history::ExecutionTimedOutEventDetails::new(None, None)));
-                    self.status = Status::TimedOut { error: None, cause: None };
+                    self.log.push(
+                        prev,
+                        self.now,
+                        D::ExecutionTimedOut(
+                            estado_types::history::ExecutionTimedOutEventDetails::new(None, None),
+                        ),
+                    );
+                    self.status = Status::TimedOut {
+                        error: None,
+                        cause: None,
+                    };
                     self.cancel_everything();
                 }
                 Some(other) => {
@@ -211,17 +263,34 @@ impl Execution {
                 None => {}
             },
             Delivery::TaskSucceeded { id, output } => {
-                if let Some(Pending::Task { frame, timeout_timer, heartbeat, resource }) = self.pending.remove(&id) {
+                if let Some(Pending::Task {
+                    frame,
+                    timeout_timer,
+                    heartbeat,
+                    resource,
+                }) = self.pending.remove(&id)
+                {
                     self.cancel_timer(timeout_timer);
                     self.cancel_timer(heartbeat.map(|h| h.0));
                     let output = Arc::new(output);
                     self.task_event(program, frame, &resource, TaskEvent::Started);
-                    self.task_event(program, frame, &resource, TaskEvent::Succeeded(output.clone()));
+                    self.task_event(
+                        program,
+                        frame,
+                        &resource,
+                        TaskEvent::Succeeded(output.clone()),
+                    );
                     self.resume(frame, |f| f.phase = Phase::Done(output));
                 }
             }
             Delivery::TaskFailed { id, error, cause } => {
-                if let Some(Pending::Task { frame, timeout_timer, heartbeat, resource }) = self.pending.remove(&id) {
+                if let Some(Pending::Task {
+                    frame,
+                    timeout_timer,
+                    heartbeat,
+                    resource,
+                }) = self.pending.remove(&id)
+                {
                     self.cancel_timer(timeout_timer);
                     self.cancel_timer(heartbeat.map(|h| h.0));
                     let e = StatesError::new(error, cause);
@@ -232,12 +301,23 @@ impl Execution {
             }
             Delivery::TaskHeartbeat { id } => {
                 let now = self.now;
-                let Some(Pending::Task { frame, heartbeat: Some((old, secs)), .. }) = self.pending.get(&id) else { return };
+                let Some(Pending::Task {
+                    frame,
+                    heartbeat: Some((old, secs)),
+                    ..
+                }) = self.pending.get(&id)
+                else {
+                    return;
+                };
                 let (frame, old, secs) = (*frame, *old, *secs);
                 self.cancel_timer(Some(old));
                 let timer = self.effect_id();
-                self.pending.insert(timer, Pending::HeartbeatTimeout { frame, task: id });
-                self.effects.push(Effect::StartTimer { id: timer, due_millis: now + secs as i64 * 1000 });
+                self.pending
+                    .insert(timer, Pending::HeartbeatTimeout { frame, task: id });
+                self.effects.push(Effect::StartTimer {
+                    id: timer,
+                    due_millis: now + secs as i64 * 1000,
+                });
                 if let Some(Pending::Task { heartbeat, .. }) = self.pending.get_mut(&id) {
                     *heartbeat = Some((timer, secs));
                 }
@@ -247,7 +327,13 @@ impl Execution {
                 }
             }
             Delivery::TaskStartFailed { id, error, cause } => {
-                if let Some(Pending::Task { frame, timeout_timer, heartbeat, resource }) = self.pending.remove(&id) {
+                if let Some(Pending::Task {
+                    frame,
+                    timeout_timer,
+                    heartbeat,
+                    resource,
+                }) = self.pending.remove(&id)
+                {
                     self.cancel_timer(timeout_timer);
                     self.cancel_timer(heartbeat.map(|h| h.0));
                     let e = StatesError::new(error, cause);
@@ -261,13 +347,42 @@ impl Execution {
     // ----- frames -------------------------------------------------------------------------
 
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn spawn(&mut self, program: &Program, list: ListId, state: StateId, input: Arc<Value>, parent: Option<(FrameId, usize)>, scope: ScopeId, prev: i64) -> FrameId {
+    pub(crate) fn spawn(
+        &mut self,
+        program: &Program,
+        list: ListId,
+        state: StateId,
+        input: Arc<Value>,
+        parent: Option<(FrameId, usize)>,
+        scope: ScopeId,
+        prev: i64,
+    ) -> FrameId {
         let id = self.next_frame;
         self.next_frame += 1;
-        let retries = vec![0; program.lists[list as usize].states[state as usize].retry.len()];
+        let retries = vec![
+            0;
+            program.lists[list as usize].states[state as usize]
+                .retry
+                .len()
+        ];
         self.frames.insert(
             id,
-            Frame { self_id: id, list, state, input, parent, scope, prev, entered: 0, entered_at: self.now, retries, phase: Phase::Enter, fanout: None, waiting: Vec::new(), task_token: None },
+            Frame {
+                self_id: id,
+                list,
+                state,
+                input,
+                parent,
+                scope,
+                prev,
+                entered: 0,
+                entered_at: self.now,
+                retries,
+                phase: Phase::Enter,
+                fanout: None,
+                waiting: Vec::new(),
+                task_token: None,
+            },
         );
         self.ready.push_back(id);
         id
@@ -308,7 +423,9 @@ impl Execution {
     /// Drop a frame and everything under it, cancelling what it waits on. Emits the abort
     /// events AWS writes for states interrupted by a failing sibling.
     pub(crate) fn abort_frame(&mut self, program: &Program, fid: FrameId) {
-        let Some(mut f) = self.frames.remove(&fid) else { return };
+        let Some(mut f) = self.frames.remove(&fid) else {
+            return;
+        };
         if let Some(fo) = f.fanout.take() {
             for child in fo.running_children() {
                 self.abort_frame(program, child);
@@ -316,7 +433,11 @@ impl Execution {
         }
         for id in f.waiting.drain(..) {
             match self.pending.remove(&id) {
-                Some(Pending::Task { timeout_timer, heartbeat, .. }) => {
+                Some(Pending::Task {
+                    timeout_timer,
+                    heartbeat,
+                    ..
+                }) => {
                     self.effects.push(Effect::CancelTask { id });
                     self.cancel_timer(timeout_timer);
                     self.cancel_timer(heartbeat.map(|h| h.0));
@@ -364,7 +485,9 @@ impl Execution {
             let next = match std::mem::replace(&mut f.phase, Phase::Blocked) {
                 Phase::Enter => {
                     self.transitions += 1;
-                    if self.info.machine_type == MachineType::Standard && self.log.next_id() + 2 > limits::HISTORY_EVENT_LIMIT {
+                    if self.info.machine_type == MachineType::Standard
+                        && self.log.next_id() + 2 > limits::HISTORY_EVENT_LIMIT
+                    {
                         self.fail_execution(
                             f.prev,
                             StatesError::runtime(format!(
@@ -375,7 +498,11 @@ impl Execution {
                         return;
                     }
                     f.entered_at = self.now;
-                    f.entered = self.log.push(f.prev, self.now, events::entered(&st.kind, &st.name, &f.input));
+                    f.entered = self.log.push(
+                        f.prev,
+                        self.now,
+                        events::entered(&st.kind, &st.name, &f.input),
+                    );
                     f.prev = f.entered;
                     f.retries.iter_mut().for_each(|r| *r = 0);
                     f.phase = Phase::Execute;
@@ -396,7 +523,9 @@ impl Execution {
                 Next::Goto(state, input) => {
                     f.state = state;
                     f.input = input;
-                    let n = program.lists[f.list as usize].states[state as usize].retry.len();
+                    let n = program.lists[f.list as usize].states[state as usize]
+                        .retry
+                        .len();
                     f.retries.clear();
                     f.retries.resize(n, 0);
                     f.phase = Phase::Enter;
@@ -412,11 +541,22 @@ impl Execution {
         }
     }
 
-    fn frame_ended(&mut self, program: &Program, f: Frame, outcome: Result<Arc<Value>, StatesError>) {
+    fn frame_ended(
+        &mut self,
+        program: &Program,
+        f: Frame,
+        outcome: Result<Arc<Value>, StatesError>,
+    ) {
         match f.parent {
             None => match outcome {
                 Ok(output) => {
-                    self.log.push(f.prev, self.now, D::ExecutionSucceeded(ExecutionSucceededEventDetails::new(Payload::from_arc(output.clone()))));
+                    self.log.push(
+                        f.prev,
+                        self.now,
+                        D::ExecutionSucceeded(ExecutionSucceededEventDetails::new(
+                            Payload::from_arc(output.clone()),
+                        )),
+                    );
                     self.status = Status::Succeeded { output };
                 }
                 Err(e) => self.fail_execution(f.prev, e),
@@ -430,21 +570,49 @@ impl Execution {
 
     fn fail_execution(&mut self, prev: i64, e: StatesError) {
         let (error, cause) = split_error(e);
-        self.log.push(prev, self.now, D::ExecutionFailed(ExecutionFailedEventDetails::new(error.clone(), cause.clone())));
+        self.log.push(
+            prev,
+            self.now,
+            D::ExecutionFailed(ExecutionFailedEventDetails::new(
+                error.clone(),
+                cause.clone(),
+            )),
+        );
         self.status = Status::Failed { error, cause };
     }
 
     /// The scope an expression of this frame's current state sees.
-    pub(crate) fn scoped<R>(&self, f: &Frame, st: &State, map_item: Option<(usize, &Value)>, body: impl FnOnce(&Scope) -> R) -> R {
+    pub(crate) fn scoped<R>(
+        &self,
+        f: &Frame,
+        st: &State,
+        map_item: Option<(usize, &Value)>,
+        body: impl FnOnce(&Scope) -> R,
+    ) -> R {
         let ctx = if st.needs_context || map_item.is_some() {
             let retry_count = matches!(st.kind, Kind::Task(_)).then(|| f.retries.iter().sum());
-            context::build(&self.info, &StateFacts { name: &st.name, entered_millis: f.entered_at, retry_count, task_token: f.task_token.as_deref(), map_item })
+            context::build(
+                &self.info,
+                &StateFacts {
+                    name: &st.name,
+                    entered_millis: f.entered_at,
+                    retry_count,
+                    task_token: f.task_token.as_deref(),
+                    map_item,
+                },
+            )
         } else {
             Value::Null
         };
-        let rng = SplitMix64::new(self.rng ^ (f.entered as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let rng =
+            SplitMix64::new(self.rng ^ (f.entered as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let vars = self.scopes.view(f.scope);
-        let scope = Scope { context: &ctx, vars: &vars, entropy: &rng, now_millis: self.now };
+        let scope = Scope {
+            context: &ctx,
+            vars: &vars,
+            entropy: &rng,
+            now_millis: self.now,
+        };
         body(&scope)
     }
 
@@ -453,18 +621,39 @@ impl Execution {
     }
 
     /// `$states` for a Map's JSONata `ItemSelector`: the context carries `Map.Item`.
-    pub(crate) fn states_value_with_item(&self, f: &Frame, st: &State, index: usize, item: &Value) -> Value {
+    pub(crate) fn states_value_with_item(
+        &self,
+        f: &Frame,
+        st: &State,
+        index: usize,
+        item: &Value,
+    ) -> Value {
         let mut m = Map::new();
         m.insert("input".into(), (*f.input).clone());
         m.insert(
             "context".into(),
-            context::build(&self.info, &StateFacts { name: &st.name, entered_millis: f.entered_at, retry_count: None, task_token: None, map_item: Some((index, item)) }),
+            context::build(
+                &self.info,
+                &StateFacts {
+                    name: &st.name,
+                    entered_millis: f.entered_at,
+                    retry_count: None,
+                    task_token: None,
+                    map_item: Some((index, item)),
+                },
+            ),
         );
         Value::Object(m)
     }
 
     /// `$states` for JSONata expressions.
-    fn states_var(&self, f: &Frame, st: &State, result: Option<&Value>, error_output: Option<&Value>) -> Value {
+    fn states_var(
+        &self,
+        f: &Frame,
+        st: &State,
+        result: Option<&Value>,
+        error_output: Option<&Value>,
+    ) -> Value {
         let mut m = Map::new();
         m.insert("input".into(), (*f.input).clone());
         if let Some(r) = result {
@@ -477,7 +666,16 @@ impl Execution {
             let retry_count = matches!(st.kind, Kind::Task(_)).then(|| f.retries.iter().sum());
             m.insert(
                 "context".into(),
-                context::build(&self.info, &StateFacts { name: &st.name, entered_millis: f.entered_at, retry_count, task_token: f.task_token.as_deref(), map_item: None }),
+                context::build(
+                    &self.info,
+                    &StateFacts {
+                        name: &st.name,
+                        entered_millis: f.entered_at,
+                        retry_count,
+                        task_token: f.task_token.as_deref(),
+                        map_item: None,
+                    },
+                ),
             );
         }
         Value::Object(m)
@@ -485,17 +683,28 @@ impl Execution {
 
     /// Prefix an evaluation error's cause as AWS does.
     fn located(&self, f: &Frame, st: &State, mut e: StatesError) -> StatesError {
-        if e.error == errors::RUNTIME || e.error == errors::QUERY_EVALUATION_ERROR || e.error == errors::INTRINSIC_FAILURE {
+        if e.error == errors::RUNTIME
+            || e.error == errors::QUERY_EVALUATION_ERROR
+            || e.error == errors::INTRINSIC_FAILURE
+        {
             e.cause = format!("An error occurred while executing the state '{}' (entered at the event id #{}). {}", st.name, f.entered, e.cause);
         }
         e
     }
 
-    fn execute(&mut self, program: &Program, fid: FrameId, f: &mut Frame, st: &State) -> Result<Next, StatesError> {
+    fn execute(
+        &mut self,
+        program: &Program,
+        fid: FrameId,
+        f: &mut Frame,
+        st: &State,
+    ) -> Result<Next, StatesError> {
         match &st.kind {
             Kind::Pass { result } => match &st.flow {
                 Flow::JsonPath(fl) => {
-                    let eff = self.scoped(f, st, None, |s| flow::effective_input(fl, &f.input, s)).map_err(|e| self.located(f, st, e))?;
+                    let eff = self
+                        .scoped(f, st, None, |s| flow::effective_input(fl, &f.input, s))
+                        .map_err(|e| self.located(f, st, e))?;
                     let r = match result {
                         Some(r) => Arc::new(r.clone()),
                         None => eff,
@@ -512,19 +721,30 @@ impl Execution {
                 self.finish(program, f, st, input)
             }
             Kind::Fail(fail) => {
-                let e = self.fail_error(f, st, fail).map_err(|e| self.located(f, st, e))?;
+                let e = self
+                    .fail_error(f, st, fail)
+                    .map_err(|e| self.located(f, st, e))?;
                 Ok(Next::Fail(e))
             }
-            Kind::Choice(choice) => self.choose(f, st, choice).map_err(|e| self.located(f, st, e)),
+            Kind::Choice(choice) => self
+                .choose(f, st, choice)
+                .map_err(|e| self.located(f, st, e)),
             Kind::Wait(w) => {
-                let due = self.wait_due(f, st, w).map_err(|e| self.located(f, st, e))?;
+                let due = self
+                    .wait_due(f, st, w)
+                    .map_err(|e| self.located(f, st, e))?;
                 let id = self.effect_id();
                 self.pending.insert(id, Pending::WaitTimer { frame: fid });
-                self.effects.push(Effect::StartTimer { id, due_millis: due });
+                self.effects.push(Effect::StartTimer {
+                    id,
+                    due_millis: due,
+                });
                 f.waiting.push(id);
                 Ok(Next::Block)
             }
-            Kind::Task(task) => self.schedule_task(fid, f, st, task).map_err(|e| self.located(f, st, e)),
+            Kind::Task(task) => self
+                .schedule_task(fid, f, st, task)
+                .map_err(|e| self.located(f, st, e)),
             Kind::Parallel { branches } => {
                 let input = self.arguments(f, st).map_err(|e| self.located(f, st, e))?;
                 crate::fanout::start_parallel(self, program, fid, f, st, branches, input);
@@ -544,11 +764,14 @@ impl Execution {
     /// Effective input of Task/Parallel: InputPath+Parameters, or JSONata Arguments.
     pub(crate) fn arguments(&self, f: &Frame, st: &State) -> Result<Arc<Value>, StatesError> {
         match &st.flow {
-            Flow::JsonPath(fl) => self.scoped(f, st, None, |s| flow::effective_input(fl, &f.input, s)),
+            Flow::JsonPath(fl) => {
+                self.scoped(f, st, None, |s| flow::effective_input(fl, &f.input, s))
+            }
             Flow::Jsonata(fl) => match &fl.arguments {
                 Some(t) => {
                     let states = self.states_var(f, st, None, None);
-                    self.scoped(f, st, None, |s| t.eval(&states, s, "Arguments")).map(Arc::new)
+                    self.scoped(f, st, None, |s| t.eval(&states, s, "Arguments"))
+                        .map(Arc::new)
                 }
                 None => Ok(f.input.clone()),
             },
@@ -556,23 +779,45 @@ impl Execution {
     }
 
     /// Evaluate a numeric/string field given as literal, path or JSONata.
-    pub(crate) fn spec_value(&self, f: &Frame, st: &State, spec: &ValueSpec, input: &Value, field: &str) -> Result<Option<Value>, StatesError> {
+    pub(crate) fn spec_value(
+        &self,
+        f: &Frame,
+        st: &State,
+        spec: &ValueSpec,
+        input: &Value,
+        field: &str,
+    ) -> Result<Option<Value>, StatesError> {
         match spec {
             ValueSpec::Literal(v) => Ok(Some(v.clone())),
             ValueSpec::Path(p) => self.scoped(f, st, None, |s| p.query(input, s)),
-            ValueSpec::Dynamic(d) => self.scoped(f, st, None, |s| d.eval(input, s, field)).map(Some),
+            ValueSpec::Dynamic(d) => self
+                .scoped(f, st, None, |s| d.eval(input, s, field))
+                .map(Some),
             ValueSpec::Jsonata(t) => {
                 let states = self.states_var(f, st, None, None);
-                self.scoped(f, st, None, |s| t.eval(&states, s, field)).map(Some)
+                self.scoped(f, st, None, |s| t.eval(&states, s, field))
+                    .map(Some)
             }
         }
     }
 
     #[allow(clippy::type_complexity)]
-    fn fail_error(&self, f: &Frame, st: &State, fail: &model::Fail) -> Result<StatesError, StatesError> {
-        let field = |spec: &Option<ValueSpec>, name: &str, path_name: &str| -> Result<Option<String>, StatesError> {
+    fn fail_error(
+        &self,
+        f: &Frame,
+        st: &State,
+        fail: &model::Fail,
+    ) -> Result<StatesError, StatesError> {
+        let field = |spec: &Option<ValueSpec>,
+                     name: &str,
+                     path_name: &str|
+         -> Result<Option<String>, StatesError> {
             let Some(spec) = spec else { return Ok(None) };
-            let fname = if matches!(spec, ValueSpec::Dynamic(_)) { path_name } else { name };
+            let fname = if matches!(spec, ValueSpec::Dynamic(_)) {
+                path_name
+            } else {
+                name
+            };
             match self.spec_value(f, st, spec, &f.input, fname)? {
                 Some(Value::String(s)) => Ok(Some(s)),
                 Some(Value::Null) | None => Ok(None),
@@ -587,27 +832,38 @@ impl Execution {
         let error = field(&fail.error, "Error", "ErrorPath")?;
         let cause = field(&fail.cause, "Cause", "CausePath")?;
         // An absent Error/Cause travels as "" and is reported as absent.
-        Ok(StatesError { error: error.unwrap_or_default(), cause: cause.unwrap_or_default() })
+        Ok(StatesError {
+            error: error.unwrap_or_default(),
+            cause: cause.unwrap_or_default(),
+        })
     }
 
     fn wait_due(&self, f: &Frame, st: &State, w: &model::Wait) -> Result<i64, StatesError> {
         let input = match &st.flow {
-            Flow::JsonPath(fl) => self.scoped(f, st, None, |s| flow::input_path(fl, &f.input, s))?,
+            Flow::JsonPath(fl) => {
+                self.scoped(f, st, None, |s| flow::input_path(fl, &f.input, s))?
+            }
             Flow::Jsonata(_) => f.input.clone(),
         };
         match w {
             model::Wait::Seconds(spec) => {
                 let v = self.spec_value(f, st, spec, &input, "Seconds")?;
                 let secs = match (&v, spec) {
-                    (Some(v), _) if v.as_f64().is_some_and(|n| n >= 0.0) => v.as_f64().unwrap_or(0.0),
+                    (Some(v), _) if v.as_f64().is_some_and(|n| n >= 0.0) => {
+                        v.as_f64().unwrap_or(0.0)
+                    }
                     (_, ValueSpec::Path(p)) => {
-                        return Err(StatesError::runtime(format!("The SecondsPath parameter does not reference an input value: {}", p.source())))
+                        return Err(StatesError::runtime(format!(
+                            "The SecondsPath parameter does not reference an input value: {}",
+                            p.source()
+                        )))
                     }
                     (_, ValueSpec::Jsonata(_)) => {
                         return Err(StatesError::query(format!(
-                            "The Seconds field must evaluate to a non-negative integer, but was: {}",
-                            v.map(|v| v.to_string()).unwrap_or_else(|| "undefined".into())
-                        )))
+                        "The Seconds field must evaluate to a non-negative integer, but was: {}",
+                        v.map(|v| v.to_string())
+                            .unwrap_or_else(|| "undefined".into())
+                    )))
                     }
                     _ => 0.0,
                 };
@@ -615,7 +871,10 @@ impl Execution {
             }
             model::Wait::Timestamp(spec) => {
                 let v = self.spec_value(f, st, spec, &input, "Timestamp")?;
-                let parsed = v.as_ref().and_then(Value::as_str).and_then(crate::choice::parse_ts);
+                let parsed = v
+                    .as_ref()
+                    .and_then(Value::as_str)
+                    .and_then(crate::choice::parse_ts);
                 match (parsed, spec) {
                     (Some(t), _) => Ok(t.as_millisecond()),
                     (None, ValueSpec::Path(p)) => Err(StatesError::runtime(format!(
@@ -632,7 +891,12 @@ impl Execution {
         }
     }
 
-    fn choose(&mut self, f: &mut Frame, st: &State, choice: &model::Choice) -> Result<Next, StatesError> {
+    fn choose(
+        &mut self,
+        f: &mut Frame,
+        st: &State,
+        choice: &model::Choice,
+    ) -> Result<Next, StatesError> {
         match &st.flow {
             Flow::JsonPath(fl) => {
                 let input = self.scoped(f, st, None, |s| flow::input_path(fl, &f.input, s))?;
@@ -647,14 +911,17 @@ impl Execution {
                     Some(r) => (r.next, r.assign.as_ref().or(st.assign.as_ref())),
                     None => match choice.default {
                         Some(d) => (d, st.assign.as_ref()),
-                        None => return Err(StatesError::new(errors::NO_CHOICE_MATCHED, "No Matches!")),
+                        None => {
+                            return Err(StatesError::new(errors::NO_CHOICE_MATCHED, "No Matches!"))
+                        }
                     },
                 };
                 let assigned = match assign {
                     Some(a) => Some(self.eval_assign(f, st, a, &input, None)?),
                     None => None,
                 };
-                let output = self.scoped(f, st, None, |s| flow::output_path(fl, input.clone(), s))?;
+                let output =
+                    self.scoped(f, st, None, |s| flow::output_path(fl, input.clone(), s))?;
                 self.exit(f, st, output.clone(), assigned)?;
                 Ok(Next::Goto(next, output))
             }
@@ -662,7 +929,9 @@ impl Execution {
                 let states = self.states_var(f, st, None, None);
                 let mut chosen = None;
                 for (i, rule) in choice.rules.iter().enumerate() {
-                    let model::Cond::Jsonata(t) = &rule.cond else { continue };
+                    let model::Cond::Jsonata(t) = &rule.cond else {
+                        continue;
+                    };
                     let field = format!("Choices/{i}/Condition");
                     let v = self.scoped(f, st, None, |s| t.eval(&states, s, &field))?;
                     match v {
@@ -681,15 +950,23 @@ impl Execution {
                 let (next, assign, output_t) = match chosen {
                     Some(r) => (r.next, r.assign.as_ref(), r.output.as_ref()),
                     None => match choice.default {
-                        Some(d) => (d, st.assign.as_ref(), match &st.flow {
-                            Flow::Jsonata(fl) => fl.output.as_ref(),
-                            _ => None,
-                        }),
-                        None => return Err(StatesError::new(errors::NO_CHOICE_MATCHED, "No Matches!")),
+                        Some(d) => (
+                            d,
+                            st.assign.as_ref(),
+                            match &st.flow {
+                                Flow::Jsonata(fl) => fl.output.as_ref(),
+                                _ => None,
+                            },
+                        ),
+                        None => {
+                            return Err(StatesError::new(errors::NO_CHOICE_MATCHED, "No Matches!"))
+                        }
                     },
                 };
                 let output = match output_t {
-                    Some(t) => Arc::new(self.scoped(f, st, None, |s| t.eval(&states, s, "Output"))?),
+                    Some(t) => {
+                        Arc::new(self.scoped(f, st, None, |s| t.eval(&states, s, "Output"))?)
+                    }
                     None => f.input.clone(),
                 };
                 let assigned = match assign {
@@ -704,7 +981,14 @@ impl Execution {
 
     /// Evaluate an `Assign` block. JSONPath: against `input` (the state's result, or its input
     /// for states without one). JSONata: with `$states.input` and `$states.result`.
-    fn eval_assign(&self, f: &Frame, st: &State, a: &model::Assign, input: &Value, result: Option<&Value>) -> Result<Map<String, Value>, StatesError> {
+    fn eval_assign(
+        &self,
+        f: &Frame,
+        st: &State,
+        a: &model::Assign,
+        input: &Value,
+        result: Option<&Value>,
+    ) -> Result<Map<String, Value>, StatesError> {
         let v = match a {
             model::Assign::JsonPath(t) => self.scoped(f, st, None, |s| t.eval(input, s))?,
             model::Assign::Jsonata(t) => {
@@ -719,11 +1003,23 @@ impl Execution {
     }
 
     /// Apply the assignment, then emit the state's exit event (with its variables).
-    fn exit(&mut self, f: &mut Frame, st: &State, output: Arc<Value>, assigned: Option<Map<String, Value>>) -> Result<(), StatesError> {
-        let mut details = StateExitedEventDetails::new(st.name.to_string(), Payload::from_arc(output));
+    fn exit(
+        &mut self,
+        f: &mut Frame,
+        st: &State,
+        output: Arc<Value>,
+        assigned: Option<Map<String, Value>>,
+    ) -> Result<(), StatesError> {
+        let mut details =
+            StateExitedEventDetails::new(st.name.to_string(), Payload::from_arc(output));
         if let Some(vars) = assigned {
-            let list = vars.iter().map(|(k, v)| (k.clone(), Payload::new(v.clone()))).collect();
-            self.scopes.assign(f.scope, vars).map_err(|cause| self.located(f, st, StatesError::runtime(cause)))?;
+            let list = vars
+                .iter()
+                .map(|(k, v)| (k.clone(), Payload::new(v.clone())))
+                .collect();
+            self.scopes
+                .assign(f.scope, vars)
+                .map_err(|cause| self.located(f, st, StatesError::runtime(cause)))?;
             details = details.with_assigned_variables(AssignedVariables(list));
         }
         if let Some(d) = events::exited(&st.kind, details) {
@@ -734,34 +1030,70 @@ impl Execution {
 
     /// After the work: ResultSelector, ResultPath, OutputPath (or JSONata Output), Assign, the
     /// exit event, and the transition.
-    fn finish(&mut self, _program: &Program, f: &mut Frame, st: &State, result: Arc<Value>) -> Result<Next, StatesError> {
+    fn finish(
+        &mut self,
+        _program: &Program,
+        f: &mut Frame,
+        st: &State,
+        result: Arc<Value>,
+    ) -> Result<Next, StatesError> {
         let (output, assigned) = match &st.flow {
             Flow::JsonPath(fl) => {
-                let r = self.scoped(f, st, None, |s| flow::result_selector(fl, result, s)).map_err(|e| self.located(f, st, e))?;
-                if !matches!(st.kind, Kind::Succeed) && limits::exceeds(&r, limits::PAYLOAD_LIMIT_BYTES) {
+                let r = self
+                    .scoped(f, st, None, |s| flow::result_selector(fl, result, s))
+                    .map_err(|e| self.located(f, st, e))?;
+                if !matches!(st.kind, Kind::Succeed)
+                    && limits::exceeds(&r, limits::PAYLOAD_LIMIT_BYTES)
+                {
                     return Err(data_limit(st));
                 }
-                let assign_input: &Value = if matches!(st.kind, Kind::Succeed | Kind::Wait(_)) { &f.input } else { &r };
+                let assign_input: &Value = if matches!(st.kind, Kind::Succeed | Kind::Wait(_)) {
+                    &f.input
+                } else {
+                    &r
+                };
                 let assigned = match &st.assign {
-                    Some(a) => Some(self.eval_assign(f, st, a, assign_input, None).map_err(|e| self.located(f, st, e))?),
+                    Some(a) => Some(
+                        self.eval_assign(f, st, a, assign_input, None)
+                            .map_err(|e| self.located(f, st, e))?,
+                    ),
                     None => None,
                 };
                 let out = match st.kind {
-                    Kind::Succeed | Kind::Wait(_) => self.scoped(f, st, None, |s| flow::input_path(fl, &f.input, s)),
+                    Kind::Succeed | Kind::Wait(_) => {
+                        self.scoped(f, st, None, |s| flow::input_path(fl, &f.input, s))
+                    }
                     _ => flow::result_path(&fl.result_path, &f.input, r),
                 };
-                let out = out.and_then(|o| self.scoped(f, st, None, |s| flow::output_path(fl, o, s))).map_err(|e| self.located(f, st, e))?;
+                let out = out
+                    .and_then(|o| self.scoped(f, st, None, |s| flow::output_path(fl, o, s)))
+                    .map_err(|e| self.located(f, st, e))?;
                 (out, assigned)
             }
             Flow::Jsonata(fl) => {
-                let has_result = matches!(st.kind, Kind::Task(_) | Kind::Map(_) | Kind::Parallel { .. });
+                let has_result = matches!(
+                    st.kind,
+                    Kind::Task(_) | Kind::Map(_) | Kind::Parallel { .. }
+                );
                 let states = self.states_var(f, st, has_result.then_some(&*result), None);
                 let out = match &fl.output {
-                    Some(t) => Arc::new(self.scoped(f, st, None, |s| t.eval(&states, s, "Output")).map_err(|e| self.located(f, st, e))?),
+                    Some(t) => Arc::new(
+                        self.scoped(f, st, None, |s| t.eval(&states, s, "Output"))
+                            .map_err(|e| self.located(f, st, e))?,
+                    ),
                     None => result.clone(),
                 };
                 let assigned = match &st.assign {
-                    Some(a) => Some(self.eval_assign(f, st, a, &f.input.clone(), has_result.then_some(&*result)).map_err(|e| self.located(f, st, e))?),
+                    Some(a) => Some(
+                        self.eval_assign(
+                            f,
+                            st,
+                            a,
+                            &f.input.clone(),
+                            has_result.then_some(&*result),
+                        )
+                        .map_err(|e| self.located(f, st, e))?,
+                    ),
                     None => None,
                 };
                 (out, assigned)
@@ -779,7 +1111,12 @@ impl Execution {
 
     /// Retry, then Catch, then give up.
     fn on_error(&mut self, _program: &Program, f: &mut Frame, st: &State, e: StatesError) -> Next {
-        if let Some((i, r)) = st.retry.iter().enumerate().find(|(_, r)| model::error_matches(&r.errors, &e.error)) {
+        if let Some((i, r)) = st
+            .retry
+            .iter()
+            .enumerate()
+            .find(|(_, r)| model::error_matches(&r.errors, &e.error))
+        {
             let attempts = f.retries.get(i).copied().unwrap_or(0);
             if attempts < r.max_attempts {
                 let mut delay = r.interval_seconds * r.backoff_rate.powi(attempts as i32);
@@ -796,34 +1133,47 @@ impl Execution {
                 let id = self.effect_id();
                 let fid = self.frame_id_of(f);
                 self.pending.insert(id, Pending::RetryTimer { frame: fid });
-                self.effects.push(Effect::StartTimer { id, due_millis: self.now + (delay * 1000.0) as i64 });
+                self.effects.push(Effect::StartTimer {
+                    id,
+                    due_millis: self.now + (delay * 1000.0) as i64,
+                });
                 f.waiting.push(id);
                 return Next::Block;
             }
         }
-        if let Some(c) = st.catch.iter().find(|c| model::error_matches(&c.errors, &e.error)) {
+        if let Some(c) = st
+            .catch
+            .iter()
+            .find(|c| model::error_matches(&c.errors, &e.error))
+        {
             let error_output = serde_json::json!({"Error": e.error, "Cause": e.cause});
             let caught = match st.ql {
-                QueryLanguage::JsonPath => flow::result_path(&c.result_path, &f.input, Arc::new(error_output.clone()))
-                    .and_then(|out| {
-                        let assigned = match &c.assign {
-                            Some(a) => Some(self.eval_assign(f, st, a, &error_output, None)?),
-                            None => None,
-                        };
-                        Ok((out, assigned))
-                    }),
+                QueryLanguage::JsonPath => {
+                    flow::result_path(&c.result_path, &f.input, Arc::new(error_output.clone()))
+                        .and_then(|out| {
+                            let assigned = match &c.assign {
+                                Some(a) => Some(self.eval_assign(f, st, a, &error_output, None)?),
+                                None => None,
+                            };
+                            Ok((out, assigned))
+                        })
+                }
                 QueryLanguage::Jsonata => {
                     let states = self.states_var(f, st, None, Some(&error_output));
                     let out = match &c.output {
-                        Some(t) => self.scoped(f, st, None, |s| t.eval(&states, s, "Output")).map(Arc::new),
+                        Some(t) => self
+                            .scoped(f, st, None, |s| t.eval(&states, s, "Output"))
+                            .map(Arc::new),
                         None => Ok(Arc::new(error_output.clone())),
                     };
                     out.and_then(|out| {
                         let assigned = match &c.assign {
-                            Some(model::Assign::Jsonata(t)) => match self.scoped(f, st, None, |s| t.eval(&states, s, "Assign"))? {
-                                Value::Object(m) => Some(m),
-                                _ => None,
-                            },
+                            Some(model::Assign::Jsonata(t)) => {
+                                match self.scoped(f, st, None, |s| t.eval(&states, s, "Assign"))? {
+                                    Value::Object(m) => Some(m),
+                                    _ => None,
+                                }
+                            }
                             _ => None,
                         };
                         Ok((out, assigned))
@@ -893,16 +1243,27 @@ fn data_limit(st: &State) -> StatesError {
 /// A whole number of seconds from a literal, path or JSONata value (strings of digits too).
 pub(crate) fn as_count(v: &Value) -> Option<i64> {
     match v {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
+        Value::Number(n) => n
+            .as_i64()
+            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
         Value::String(s) => s.trim().parse::<i64>().ok(),
         _ => None,
     }
 }
 
 impl Execution {
-    fn schedule_task(&mut self, fid: FrameId, f: &mut Frame, st: &State, task: &model::Task) -> Result<Next, StatesError> {
+    fn schedule_task(
+        &mut self,
+        fid: FrameId,
+        f: &mut Frame,
+        st: &State,
+        task: &model::Task,
+    ) -> Result<Next, StatesError> {
         let id = self.effect_id();
-        f.task_token = task.resource.ends_with(".waitForTaskToken").then(|| Arc::from(self.task_token(id).as_str()));
+        f.task_token = task
+            .resource
+            .ends_with(".waitForTaskToken")
+            .then(|| Arc::from(self.task_token(id).as_str()));
         let input = self.arguments(f, st)?;
         let seconds = |spec: &Option<ValueSpec>, name: &str| -> Result<Option<u64>, StatesError> {
             let Some(spec) = spec else { return Ok(None) };
@@ -919,18 +1280,31 @@ impl Execution {
         let heartbeat = seconds(&task.heartbeat, "HeartbeatSeconds")?;
         let resource: Arc<str> = Arc::from(task.resource.as_str());
         let details = if is_activity(&task.resource) {
-            let mut d = ActivityScheduledEventDetails::new(task.resource.clone(), Payload::from_arc(input.clone()));
+            let mut d = ActivityScheduledEventDetails::new(
+                task.resource.clone(),
+                Payload::from_arc(input.clone()),
+            );
             d.timeout_in_seconds = timeout.map(|t| t as i64);
             d.heartbeat_in_seconds = heartbeat.map(|t| t as i64);
             D::ActivityScheduled(d)
         } else if is_lambda_function(&task.resource) {
-            let mut d = LambdaFunctionScheduledEventDetails::new(task.resource.clone(), Payload::from_arc(input.clone()));
+            let mut d = LambdaFunctionScheduledEventDetails::new(
+                task.resource.clone(),
+                Payload::from_arc(input.clone()),
+            );
             d.timeout_in_seconds = timeout.map(|t| t as i64);
             D::LambdaFunctionScheduled(d)
         } else {
             let (ty, res) = split_resource(&task.resource);
-            let region = self.info.state_machine_arn.split(':').nth(3).unwrap_or("us-east-1").to_owned();
-            let mut d = TaskScheduledEventDetails::new(ty, res, region, Payload::from_arc(input.clone()));
+            let region = self
+                .info
+                .state_machine_arn
+                .split(':')
+                .nth(3)
+                .unwrap_or("us-east-1")
+                .to_owned();
+            let mut d =
+                TaskScheduledEventDetails::new(ty, res, region, Payload::from_arc(input.clone()));
             d.timeout_in_seconds = timeout.map(|t| t as i64);
             d.heartbeat_in_seconds = heartbeat.map(|t| t as i64);
             D::TaskScheduled(d)
@@ -938,19 +1312,45 @@ impl Execution {
         f.prev = self.log.push(f.prev, self.now, details);
         let timeout_timer = timeout.map(|t| {
             let tid = self.effect_id();
-            self.pending.insert(tid, Pending::TaskTimeout { frame: fid, task: id });
-            self.effects.push(Effect::StartTimer { id: tid, due_millis: self.now + t as i64 * 1000 });
+            self.pending.insert(
+                tid,
+                Pending::TaskTimeout {
+                    frame: fid,
+                    task: id,
+                },
+            );
+            self.effects.push(Effect::StartTimer {
+                id: tid,
+                due_millis: self.now + t as i64 * 1000,
+            });
             f.waiting.push(tid);
             tid
         });
         let heartbeat_timer = heartbeat.map(|h| {
             let tid = self.effect_id();
-            self.pending.insert(tid, Pending::HeartbeatTimeout { frame: fid, task: id });
-            self.effects.push(Effect::StartTimer { id: tid, due_millis: self.now + h as i64 * 1000 });
+            self.pending.insert(
+                tid,
+                Pending::HeartbeatTimeout {
+                    frame: fid,
+                    task: id,
+                },
+            );
+            self.effects.push(Effect::StartTimer {
+                id: tid,
+                due_millis: self.now + h as i64 * 1000,
+            });
             f.waiting.push(tid);
             (tid, h)
         });
-        self.pending.insert(id, Pending::Task { frame: fid, timeout_timer, heartbeat: heartbeat_timer, resource });
+        self.pending.insert(
+            id,
+            Pending::Task {
+                frame: fid,
+                timeout_timer,
+                heartbeat: heartbeat_timer,
+                resource,
+            },
+        );
         f.waiting.push(id);
         self.effects.push(Effect::RunTask(TaskRequest {
             id,
@@ -973,29 +1373,49 @@ impl Execution {
 
     fn task_event(&mut self, _program: &Program, fid: FrameId, resource: &str, ev: TaskEvent) {
         let now = self.now;
-        let Some(f) = self.frames.get_mut(&fid) else { return };
+        let Some(f) = self.frames.get_mut(&fid) else {
+            return;
+        };
         let lambda = is_lambda_function(resource);
         let (ty, res) = split_resource(resource);
         let d = if is_activity(resource) {
             match ev {
                 TaskEvent::Started => D::ActivityStarted(ActivityStartedEventDetails::new("")),
-                TaskEvent::Succeeded(o) => D::ActivitySucceeded(ActivitySucceededEventDetails::new(Payload::from_arc(o))),
+                TaskEvent::Succeeded(o) => {
+                    D::ActivitySucceeded(ActivitySucceededEventDetails::new(Payload::from_arc(o)))
+                }
                 TaskEvent::Failed(e) => D::ActivityFailed(e.into()),
                 TaskEvent::StartFailed(e) => D::ActivityScheduleFailed(e.into()),
                 TaskEvent::TimedOut(e) => D::ActivityTimedOut(e.into()),
             }
         } else {
             match (ev, lambda) {
-            (TaskEvent::Started, true) => D::LambdaFunctionStarted,
-            (TaskEvent::Started, false) => D::TaskStarted(TaskStartedEventDetails::new(ty, res)),
-            (TaskEvent::Succeeded(o), true) => D::LambdaFunctionSucceeded(LambdaFunctionSucceededEventDetails::new(Payload::from_arc(o))),
-            (TaskEvent::Succeeded(o), false) => D::TaskSucceeded(TaskSucceededEventDetails::new(ty, res, Payload::from_arc(o))),
-            (TaskEvent::Failed(e), true) => D::LambdaFunctionFailed(e.into()),
-            (TaskEvent::Failed(e), false) => D::TaskFailed(TaskFailedEventDetails::from_error(ty, res, e)),
-            (TaskEvent::StartFailed(e), true) => D::LambdaFunctionStartFailed(LambdaFunctionStartFailedEventDetails::from(e)),
-            (TaskEvent::StartFailed(e), false) => D::TaskStartFailed(TaskStartFailedEventDetails::from_error(ty, res, e)),
-            (TaskEvent::TimedOut(e), true) => D::LambdaFunctionTimedOut(LambdaFunctionTimedOutEventDetails::from(e)),
-            (TaskEvent::TimedOut(e), false) => D::TaskTimedOut(TaskTimedOutEventDetails::from_error(ty, res, e)),
+                (TaskEvent::Started, true) => D::LambdaFunctionStarted,
+                (TaskEvent::Started, false) => {
+                    D::TaskStarted(TaskStartedEventDetails::new(ty, res))
+                }
+                (TaskEvent::Succeeded(o), true) => D::LambdaFunctionSucceeded(
+                    LambdaFunctionSucceededEventDetails::new(Payload::from_arc(o)),
+                ),
+                (TaskEvent::Succeeded(o), false) => D::TaskSucceeded(
+                    TaskSucceededEventDetails::new(ty, res, Payload::from_arc(o)),
+                ),
+                (TaskEvent::Failed(e), true) => D::LambdaFunctionFailed(e.into()),
+                (TaskEvent::Failed(e), false) => {
+                    D::TaskFailed(TaskFailedEventDetails::from_error(ty, res, e))
+                }
+                (TaskEvent::StartFailed(e), true) => {
+                    D::LambdaFunctionStartFailed(LambdaFunctionStartFailedEventDetails::from(e))
+                }
+                (TaskEvent::StartFailed(e), false) => {
+                    D::TaskStartFailed(TaskStartFailedEventDetails::from_error(ty, res, e))
+                }
+                (TaskEvent::TimedOut(e), true) => {
+                    D::LambdaFunctionTimedOut(LambdaFunctionTimedOutEventDetails::from(e))
+                }
+                (TaskEvent::TimedOut(e), false) => {
+                    D::TaskTimedOut(TaskTimedOutEventDetails::from_error(ty, res, e))
+                }
             }
         };
         let prev = f.prev;

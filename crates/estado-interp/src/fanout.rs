@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use estado_asl::model::{self, Flow, Kind, ListId, Program, Selector, State, ValueSpec};
-use estado_types::history::{EventDetails as D, MapIterationEventDetails, MapStateStartedEventDetails};
+use estado_types::history::{
+    EventDetails as D, MapIterationEventDetails, MapStateStartedEventDetails,
+};
 use estado_types::{errors, StatesError};
 use serde_json::Value;
 
@@ -54,7 +56,15 @@ impl Fanout {
     }
 }
 
-pub(crate) fn start_parallel(x: &mut Execution, program: &Program, fid: FrameId, f: &mut Frame, _st: &State, branches: &[ListId], input: Arc<Value>) {
+pub(crate) fn start_parallel(
+    x: &mut Execution,
+    program: &Program,
+    fid: FrameId,
+    f: &mut Frame,
+    _st: &State,
+    branches: &[ListId],
+    input: Arc<Value>,
+) {
     let started = x.push_event(f.prev, D::ParallelStateStarted);
     f.prev = started;
     let mut fo = Fanout {
@@ -70,7 +80,15 @@ pub(crate) fn start_parallel(x: &mut Execution, program: &Program, fid: FrameId,
     for (i, list) in branches.iter().enumerate() {
         let scope = x.scopes.open(Some(f.scope));
         let start = program.lists[*list as usize].start_at;
-        let child = x.spawn(program, *list, start, input.clone(), Some((fid, i)), scope, started);
+        let child = x.spawn(
+            program,
+            *list,
+            start,
+            input.clone(),
+            Some((fid, i)),
+            scope,
+            started,
+        );
         fo.running.insert(i, child);
     }
     f.fanout = Some(Box::new(fo));
@@ -80,7 +98,14 @@ pub(crate) fn start_parallel(x: &mut Execution, program: &Program, fid: FrameId,
 }
 
 /// Returns false when there are no items (the Map ends at once with `[]`).
-pub(crate) fn start_map(x: &mut Execution, program: &Program, fid: FrameId, f: &mut Frame, st: &State, map: &model::Map) -> Result<bool, StatesError> {
+pub(crate) fn start_map(
+    x: &mut Execution,
+    program: &Program,
+    fid: FrameId,
+    f: &mut Frame,
+    st: &State,
+    map: &model::Map,
+) -> Result<bool, StatesError> {
     if let Some(resource) = &map.item_reader {
         return Err(StatesError::new(
             errors::ITEM_READER_FAILED,
@@ -94,14 +119,25 @@ pub(crate) fn start_map(x: &mut Execution, program: &Program, fid: FrameId, f: &
     };
     let max_concurrency = match &map.max_concurrency {
         None => 0,
-        Some(spec) => count_field(x, f, st, spec, &selector_input, "MaxConcurrency", "integer")?.max(0) as usize,
+        Some(spec) => count_field(x, f, st, spec, &selector_input, "MaxConcurrency", "integer")?
+            .max(0) as usize,
     };
     let tolerated_count = match &map.tolerated_failure_count {
         None => None,
         Some(spec) => {
-            let n = count_field(x, f, st, spec, &selector_input, "ToleratedFailureCount", "integer")?;
+            let n = count_field(
+                x,
+                f,
+                st,
+                spec,
+                &selector_input,
+                "ToleratedFailureCount",
+                "integer",
+            )?;
             if n < 0 {
-                return Err(StatesError::runtime("ToleratedFailureCount cannot be negative."));
+                return Err(StatesError::runtime(
+                    "ToleratedFailureCount cannot be negative.",
+                ));
             }
             Some(n as u64)
         }
@@ -109,14 +145,26 @@ pub(crate) fn start_map(x: &mut Execution, program: &Program, fid: FrameId, f: &
     let tolerated_percentage = match &map.tolerated_failure_percentage {
         None => None,
         Some(spec) => {
-            let p = float_field(x, f, st, spec, &selector_input, "ToleratedFailurePercentage")?;
+            let p = float_field(
+                x,
+                f,
+                st,
+                spec,
+                &selector_input,
+                "ToleratedFailurePercentage",
+            )?;
             if !(0.0..=100.0).contains(&p) {
-                return Err(StatesError::runtime("ToleratedFailurePercentage must be between 0 and 100."));
+                return Err(StatesError::runtime(
+                    "ToleratedFailurePercentage must be between 0 and 100.",
+                ));
             }
             Some(p)
         }
     };
-    let started = x.push_event(f.prev, D::MapStateStarted(MapStateStartedEventDetails::new(items.len() as u32)));
+    let started = x.push_event(
+        f.prev,
+        D::MapStateStarted(MapStateStartedEventDetails::new(items.len() as u32)),
+    );
     f.prev = started;
     if items.is_empty() {
         let id = x.push_event(started, D::MapStateSucceeded);
@@ -125,7 +173,16 @@ pub(crate) fn start_map(x: &mut Execution, program: &Program, fid: FrameId, f: &
     }
     let n = items.len();
     f.fanout = Some(Box::new(Fanout {
-        map: Some(MapRun { items, selector_input, max_concurrency, failures: 0, tolerated_count, tolerated_percentage, distributed: map.distributed, selected }),
+        map: Some(MapRun {
+            items,
+            selector_input,
+            max_concurrency,
+            failures: 0,
+            tolerated_count,
+            tolerated_percentage,
+            distributed: map.distributed,
+            selected,
+        }),
         lists: vec![map.processor],
         results: vec![Value::Null; n],
         running: BTreeMap::new(),
@@ -138,7 +195,12 @@ pub(crate) fn start_map(x: &mut Execution, program: &Program, fid: FrameId, f: &
     Ok(true)
 }
 
-fn map_items(x: &Execution, f: &Frame, st: &State, map: &model::Map) -> Result<(Vec<Value>, Arc<Value>), StatesError> {
+fn map_items(
+    x: &Execution,
+    f: &Frame,
+    st: &State,
+    map: &model::Map,
+) -> Result<(Vec<Value>, Arc<Value>), StatesError> {
     match &st.flow {
         Flow::JsonPath(fl) => {
             let eff = x.scoped(f, st, None, |s| flow::input_path(fl, &f.input, s))?;
@@ -148,7 +210,10 @@ fn map_items(x: &Execution, f: &Frame, st: &State, map: &model::Map) -> Result<(
             };
             match items {
                 Value::Array(a) => Ok((a, eff)),
-                other => Err(StatesError::runtime(format!("Map state input must be an array but was: {}", compact(&other)))),
+                other => Err(StatesError::runtime(format!(
+                    "Map state input must be an array but was: {}",
+                    compact(&other)
+                ))),
             }
         }
         Flow::Jsonata(_) => {
@@ -170,7 +235,12 @@ fn map_items(x: &Execution, f: &Frame, st: &State, map: &model::Map) -> Result<(
                 }
                 None => match &*f.input {
                     Value::Array(a) => a.clone(),
-                    other => return Err(StatesError::query(format!("Map state input must be an array but was: {}", compact(other)))),
+                    other => {
+                        return Err(StatesError::query(format!(
+                            "Map state input must be an array but was: {}",
+                            compact(other)
+                        )))
+                    }
                 },
             };
             Ok((items, f.input.clone()))
@@ -193,11 +263,26 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
-fn field_value(x: &Execution, f: &Frame, st: &State, spec: &ValueSpec, input: &Value, field: &str) -> Result<Option<Value>, StatesError> {
+fn field_value(
+    x: &Execution,
+    f: &Frame,
+    st: &State,
+    spec: &ValueSpec,
+    input: &Value,
+    field: &str,
+) -> Result<Option<Value>, StatesError> {
     x.spec_value(f, st, spec, input, field)
 }
 
-fn count_field(x: &Execution, f: &Frame, st: &State, spec: &ValueSpec, input: &Value, field: &str, kind: &str) -> Result<i64, StatesError> {
+fn count_field(
+    x: &Execution,
+    f: &Frame,
+    st: &State,
+    spec: &ValueSpec,
+    input: &Value,
+    field: &str,
+    kind: &str,
+) -> Result<i64, StatesError> {
     let v = field_value(x, f, st, spec, input, field)?;
     match v.as_ref().and_then(as_count) {
         Some(n) => Ok(n),
@@ -205,7 +290,14 @@ fn count_field(x: &Execution, f: &Frame, st: &State, spec: &ValueSpec, input: &V
     }
 }
 
-fn float_field(x: &Execution, f: &Frame, st: &State, spec: &ValueSpec, input: &Value, field: &str) -> Result<f64, StatesError> {
+fn float_field(
+    x: &Execution,
+    f: &Frame,
+    st: &State,
+    spec: &ValueSpec,
+    input: &Value,
+    field: &str,
+) -> Result<f64, StatesError> {
     let v = field_value(x, f, st, spec, input, field)?;
     let n = match &v {
         Some(Value::Number(n)) => n.as_f64(),
@@ -226,18 +318,36 @@ fn bad_number(spec: &ValueSpec, field: &str, kind: &str, v: Option<Value>) -> St
             "The {field}Path field refers to value \"{shown}\" which is not a valid {kind}: {}",
             p.source()
         )),
-        ValueSpec::Jsonata(_) => StatesError::query(format!("The {field} field must evaluate to a valid {kind}, but was: {shown}")),
-        _ => StatesError::runtime(format!("The {field} field must be a valid {kind}, but was: {shown}")),
+        ValueSpec::Jsonata(_) => StatesError::query(format!(
+            "The {field} field must evaluate to a valid {kind}, but was: {shown}"
+        )),
+        _ => StatesError::runtime(format!(
+            "The {field} field must be a valid {kind}, but was: {shown}"
+        )),
     }
 }
 
 /// Start iterations until the concurrency limit or the end of the items.
-fn fill(x: &mut Execution, program: &Program, fid: FrameId, f: &mut Frame, st: &State) -> Result<(), StatesError> {
-    let Kind::Map(map) = &st.kind else { return Ok(()) };
+fn fill(
+    x: &mut Execution,
+    program: &Program,
+    fid: FrameId,
+    f: &mut Frame,
+    st: &State,
+) -> Result<(), StatesError> {
+    let Kind::Map(map) = &st.kind else {
+        return Ok(());
+    };
     loop {
-        let Some(fo) = f.fanout.as_mut() else { return Ok(()) };
-        let Some(m) = fo.map.as_ref() else { return Ok(()) };
-        if fo.next >= m.items.len() || (m.max_concurrency > 0 && fo.running.len() >= m.max_concurrency) {
+        let Some(fo) = f.fanout.as_mut() else {
+            return Ok(());
+        };
+        let Some(m) = fo.map.as_ref() else {
+            return Ok(());
+        };
+        if fo.next >= m.items.len()
+            || (m.max_concurrency > 0 && fo.running.len() >= m.max_concurrency)
+        {
             return Ok(());
         }
         let index = fo.next;
@@ -247,12 +357,32 @@ fn fill(x: &mut Execution, program: &Program, fid: FrameId, f: &mut Frame, st: &
         let distributed = m.distributed;
         let list = fo.lists[0];
         let m_selected = m.selected;
-        let input = if m_selected { Arc::new(item) } else { Arc::new(select_item(x, f, st, map, index, item, &selector_input)?) };
-        let started = x.push_event(f.prev, D::MapIterationStarted(MapIterationEventDetails::new(st.name.to_string(), index as u32)));
+        let input = if m_selected {
+            Arc::new(item)
+        } else {
+            Arc::new(select_item(x, f, st, map, index, item, &selector_input)?)
+        };
+        let started = x.push_event(
+            f.prev,
+            D::MapIterationStarted(MapIterationEventDetails::new(
+                st.name.to_string(),
+                index as u32,
+            )),
+        );
         f.prev = started;
-        let scope = x.scopes.open(if distributed { None } else { Some(f.scope) });
+        let scope = x
+            .scopes
+            .open(if distributed { None } else { Some(f.scope) });
         let start = program.lists[list as usize].start_at;
-        let child = x.spawn(program, list, start, input, Some((fid, index)), scope, started);
+        let child = x.spawn(
+            program,
+            list,
+            start,
+            input,
+            Some((fid, index)),
+            scope,
+            started,
+        );
         if let Some(fo) = f.fanout.as_mut() {
             fo.running.insert(index, child);
         }
@@ -260,7 +390,14 @@ fn fill(x: &mut Execution, program: &Program, fid: FrameId, f: &mut Frame, st: &
 }
 
 /// A child frame ended: record it, start more, or end the fan-out.
-pub(crate) fn child_ended(x: &mut Execution, program: &Program, parent: FrameId, index: usize, last: i64, outcome: Result<Arc<Value>, StatesError>) {
+pub(crate) fn child_ended(
+    x: &mut Execution,
+    program: &Program,
+    parent: FrameId,
+    index: usize,
+    last: i64,
+    outcome: Result<Arc<Value>, StatesError>,
+) {
     let Some(f) = x.frame_mut(parent) else { return };
     let mut f = std::mem::replace(f, placeholder());
     let st = &program.lists[f.list as usize].states[f.state as usize];
@@ -275,9 +412,19 @@ pub(crate) fn child_ended(x: &mut Execution, program: &Program, parent: FrameId,
     }
 }
 
-fn handle_child(x: &mut Execution, program: &Program, f: &mut Frame, st: &State, index: usize, last: i64, outcome: Result<Arc<Value>, StatesError>) -> Result<(), StatesError> {
+fn handle_child(
+    x: &mut Execution,
+    program: &Program,
+    f: &mut Frame,
+    st: &State,
+    index: usize,
+    last: i64,
+    outcome: Result<Arc<Value>, StatesError>,
+) -> Result<(), StatesError> {
     let parent = f.self_id;
-    let Some(fo) = f.fanout.as_mut() else { return Ok(()) };
+    let Some(fo) = f.fanout.as_mut() else {
+        return Ok(());
+    };
     fo.running.remove(&index);
     fo.finished += 1;
     let is_map = fo.map.is_some();
@@ -285,7 +432,13 @@ fn handle_child(x: &mut Execution, program: &Program, f: &mut Frame, st: &State,
         Ok(out) => {
             fo.results[index] = Arc::try_unwrap(out).unwrap_or_else(|a| (*a).clone());
             fo.last_event = if is_map {
-                x.push_event(last, D::MapIterationSucceeded(MapIterationEventDetails::new(st.name.to_string(), index as u32)))
+                x.push_event(
+                    last,
+                    D::MapIterationSucceeded(MapIterationEventDetails::new(
+                        st.name.to_string(),
+                        index as u32,
+                    )),
+                )
             } else {
                 last
             };
@@ -293,20 +446,30 @@ fn handle_child(x: &mut Execution, program: &Program, f: &mut Frame, st: &State,
         Err(e) => {
             if let Some(m) = fo.map.as_mut() {
                 m.failures += 1;
-                let id = x.push_event(last, D::MapIterationFailed(MapIterationEventDetails::new(st.name.to_string(), index as u32)));
+                let id = x.push_event(
+                    last,
+                    D::MapIterationFailed(MapIterationEventDetails::new(
+                        st.name.to_string(),
+                        index as u32,
+                    )),
+                );
                 fo.last_event = id;
                 let total = m.items.len();
                 let tolerated = match (m.tolerated_count, m.tolerated_percentage) {
                     (None, None) => false,
                     (c, p) => {
                         let by_count = c.is_some_and(|c| m.failures as u64 <= c);
-                        let by_pct = p.is_some_and(|p| (m.failures as f64) * 100.0 / total as f64 <= p);
+                        let by_pct =
+                            p.is_some_and(|p| (m.failures as f64) * 100.0 / total as f64 <= p);
                         by_count || by_pct
                     }
                 };
                 if !tolerated {
                     let e = if m.tolerated_count.is_some() || m.tolerated_percentage.is_some() {
-                        StatesError::new(errors::EXCEED_TOLERATED_FAILURE_THRESHOLD, "The specified tolerated failure threshold was exceeded")
+                        StatesError::new(
+                            errors::EXCEED_TOLERATED_FAILURE_THRESHOLD,
+                            "The specified tolerated failure threshold was exceeded",
+                        )
                     } else {
                         e
                     };
@@ -332,7 +495,11 @@ fn handle_child(x: &mut Execution, program: &Program, f: &mut Frame, st: &State,
 
 fn finish_fanout(x: &mut Execution, f: &mut Frame, last: i64) {
     let Some(fo) = f.fanout.take() else { return };
-    let d = if fo.map.is_some() { D::MapStateSucceeded } else { D::ParallelStateSucceeded };
+    let d = if fo.map.is_some() {
+        D::MapStateSucceeded
+    } else {
+        D::ParallelStateSucceeded
+    };
     f.prev = x.push_event(last.max(fo.started_event), d);
     f.phase = Phase::Done(Arc::new(Value::Array(fo.results)));
 }
@@ -343,10 +510,20 @@ fn abort_children(x: &mut Execution, program: &Program, f: &mut Frame, st: &Stat
     for (index, child) in fo.running.iter() {
         x.abort_frame(program, *child);
         if is_map {
-            x.push_event(fo.last_event, D::MapIterationAborted(MapIterationEventDetails::new(st.name.to_string(), *index as u32)));
+            x.push_event(
+                fo.last_event,
+                D::MapIterationAborted(MapIterationEventDetails::new(
+                    st.name.to_string(),
+                    *index as u32,
+                )),
+            );
         }
     }
-    let d = if is_map { D::MapStateFailed } else { D::ParallelStateFailed };
+    let d = if is_map {
+        D::MapStateFailed
+    } else {
+        D::ParallelStateFailed
+    };
     f.prev = x.push_event(fo.last_event, d);
 }
 
@@ -370,13 +547,25 @@ fn placeholder() -> Frame {
 }
 
 /// `ItemSelector` applied to one item (with `$$.Map.Item` in the context).
-fn select_item(x: &Execution, f: &Frame, st: &State, map: &model::Map, index: usize, item: Value, selector_input: &Value) -> Result<Value, StatesError> {
+fn select_item(
+    x: &Execution,
+    f: &Frame,
+    st: &State,
+    map: &model::Map,
+    index: usize,
+    item: Value,
+    selector_input: &Value,
+) -> Result<Value, StatesError> {
     match &map.item_selector {
         None => Ok(item),
-        Some(Selector::JsonPath(t)) => x.scoped(f, st, Some((index, &item)), |s| t.eval(selector_input, s)),
+        Some(Selector::JsonPath(t)) => {
+            x.scoped(f, st, Some((index, &item)), |s| t.eval(selector_input, s))
+        }
         Some(Selector::Jsonata(t)) => {
             let states = x.states_value_with_item(f, st, index, &item);
-            x.scoped(f, st, Some((index, &item)), |s| t.eval(&states, s, "ItemSelector"))
+            x.scoped(f, st, Some((index, &item)), |s| {
+                t.eval(&states, s, "ItemSelector")
+            })
         }
     }
 }
@@ -384,13 +573,41 @@ fn select_item(x: &Execution, f: &Frame, st: &State, map: &model::Map, index: us
 /// `ItemBatcher`: selected items grouped into `{"BatchInput": ..., "Items": [...]}` by item
 /// count and serialized size.
 #[allow(clippy::too_many_arguments)]
-fn batches(x: &Execution, f: &Frame, st: &State, map: &model::Map, b: &model::ItemBatcher, items: Vec<Value>, selector_input: &Arc<Value>) -> Result<Vec<Value>, StatesError> {
+fn batches(
+    x: &Execution,
+    f: &Frame,
+    st: &State,
+    map: &model::Map,
+    b: &model::ItemBatcher,
+    items: Vec<Value>,
+    selector_input: &Arc<Value>,
+) -> Result<Vec<Value>, StatesError> {
     let max_items = match &b.max_items {
-        Some(spec) => Some(count_field(x, f, st, spec, selector_input, "MaxItemsPerBatch", "integer")?.max(1) as usize),
+        Some(spec) => Some(
+            count_field(
+                x,
+                f,
+                st,
+                spec,
+                selector_input,
+                "MaxItemsPerBatch",
+                "integer",
+            )?
+            .max(1) as usize,
+        ),
         None => None,
     };
     let max_bytes = match &b.max_bytes {
-        Some(spec) => count_field(x, f, st, spec, selector_input, "MaxInputBytesPerBatch", "integer")?.max(1) as usize,
+        Some(spec) => count_field(
+            x,
+            f,
+            st,
+            spec,
+            selector_input,
+            "MaxInputBytesPerBatch",
+            "integer",
+        )?
+        .max(1) as usize,
         None => crate::limits::PAYLOAD_LIMIT_BYTES,
     };
     let batch_input = match &b.batch_input {
@@ -398,7 +615,9 @@ fn batches(x: &Execution, f: &Frame, st: &State, map: &model::Map, b: &model::It
         Some(Selector::JsonPath(t)) => Some(x.scoped(f, st, None, |s| t.eval(selector_input, s))?),
         Some(Selector::Jsonata(t)) => {
             let states = x.states_value(f, st);
-            Some(x.scoped(f, st, None, |s| t.eval(&states, s, "ItemBatcher/BatchInput"))?)
+            Some(x.scoped(f, st, None, |s| {
+                t.eval(&states, s, "ItemBatcher/BatchInput")
+            })?)
         }
     };
     let mut out = Vec::new();
@@ -414,8 +633,12 @@ fn batches(x: &Execution, f: &Frame, st: &State, map: &model::Map, b: &model::It
     };
     for (index, item) in items.into_iter().enumerate() {
         let selected = select_item(x, f, st, map, index, item, selector_input)?;
-        let size = serde_json::to_string(&selected).map(|t| t.len()).unwrap_or(0) + 1;
-        let full = max_items.is_some_and(|n| current.len() >= n) || (!current.is_empty() && bytes + size > max_bytes);
+        let size = serde_json::to_string(&selected)
+            .map(|t| t.len())
+            .unwrap_or(0)
+            + 1;
+        let full = max_items.is_some_and(|n| current.len() >= n)
+            || (!current.is_empty() && bytes + size > max_bytes);
         if full {
             close(&mut current, &mut out);
             bytes = 0;

@@ -8,7 +8,11 @@ use estado_types::{Scope, StatesError};
 use serde_json::{Map, Value};
 
 /// JSONPath `InputPath` (absent: `$`; null: `{}`).
-pub fn input_path(flow: &JsonPathFlow, input: &Arc<Value>, scope: &Scope) -> Result<Arc<Value>, StatesError> {
+pub fn input_path(
+    flow: &JsonPathFlow,
+    input: &Arc<Value>,
+    scope: &Scope,
+) -> Result<Arc<Value>, StatesError> {
     match &flow.input_path {
         PathField::Default => Ok(input.clone()),
         PathField::Null => Ok(Arc::new(Value::Object(Map::new()))),
@@ -17,7 +21,11 @@ pub fn input_path(flow: &JsonPathFlow, input: &Arc<Value>, scope: &Scope) -> Res
 }
 
 /// InputPath then Parameters: the effective input of a state.
-pub fn effective_input(flow: &JsonPathFlow, input: &Arc<Value>, scope: &Scope) -> Result<Arc<Value>, StatesError> {
+pub fn effective_input(
+    flow: &JsonPathFlow,
+    input: &Arc<Value>,
+    scope: &Scope,
+) -> Result<Arc<Value>, StatesError> {
     let after_input = input_path(flow, input, scope)?;
     match &flow.parameters {
         Some(t) => t.eval(&after_input, scope).map(Arc::new),
@@ -26,7 +34,11 @@ pub fn effective_input(flow: &JsonPathFlow, input: &Arc<Value>, scope: &Scope) -
 }
 
 /// ResultSelector (only states with a result have one).
-pub fn result_selector(flow: &JsonPathFlow, result: Arc<Value>, scope: &Scope) -> Result<Arc<Value>, StatesError> {
+pub fn result_selector(
+    flow: &JsonPathFlow,
+    result: Arc<Value>,
+    scope: &Scope,
+) -> Result<Arc<Value>, StatesError> {
     match &flow.result_selector {
         Some(t) => t.eval(&result, scope).map(Arc::new),
         None => Ok(result),
@@ -34,7 +46,11 @@ pub fn result_selector(flow: &JsonPathFlow, result: Arc<Value>, scope: &Scope) -
 }
 
 /// ResultPath (absent: the result replaces the input; null: the input passes through).
-pub fn result_path(field: &PathField, input: &Arc<Value>, result: Arc<Value>) -> Result<Arc<Value>, StatesError> {
+pub fn result_path(
+    field: &PathField,
+    input: &Arc<Value>,
+    result: Arc<Value>,
+) -> Result<Arc<Value>, StatesError> {
     match field {
         PathField::Default => Ok(result),
         PathField::Null => Ok(input.clone()),
@@ -50,7 +66,11 @@ pub fn result_path(field: &PathField, input: &Arc<Value>, result: Arc<Value>) ->
 }
 
 /// OutputPath (absent: `$`; null: `{}`).
-pub fn output_path(flow: &JsonPathFlow, output: Arc<Value>, scope: &Scope) -> Result<Arc<Value>, StatesError> {
+pub fn output_path(
+    flow: &JsonPathFlow,
+    output: Arc<Value>,
+    scope: &Scope,
+) -> Result<Arc<Value>, StatesError> {
     match &flow.output_path {
         PathField::Default => Ok(output),
         PathField::Null => Ok(Arc::new(Value::Object(Map::new()))),

@@ -85,27 +85,56 @@ pub struct TaskRequest {
 /// What happened outside, reported back to the execution.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Delivery {
-    TimerFired { id: u64 },
+    TimerFired {
+        id: u64,
+    },
     /// The task ran and returned `output`.
-    TaskSucceeded { id: u64, output: Value },
+    TaskSucceeded {
+        id: u64,
+        output: Value,
+    },
     /// The task ran and failed.
-    TaskFailed { id: u64, error: String, cause: String },
+    TaskFailed {
+        id: u64,
+        error: String,
+        cause: String,
+    },
     /// The task is still alive (`SendTaskHeartbeat`): restarts its `HeartbeatSeconds` clock.
-    TaskHeartbeat { id: u64 },
+    TaskHeartbeat {
+        id: u64,
+    },
     /// The task could not be started (no runner for the resource, ...).
-    TaskStartFailed { id: u64, error: String, cause: String },
+    TaskStartFailed {
+        id: u64,
+        error: String,
+        cause: String,
+    },
     /// `StopExecution`.
-    Stop { error: Option<String>, cause: Option<String> },
+    Stop {
+        error: Option<String>,
+        cause: Option<String>,
+    },
 }
 
 /// Where an execution stands.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Status {
     Running,
-    Succeeded { output: Arc<Value> },
-    Failed { error: Option<String>, cause: Option<String> },
-    TimedOut { error: Option<String>, cause: Option<String> },
-    Aborted { error: Option<String>, cause: Option<String> },
+    Succeeded {
+        output: Arc<Value>,
+    },
+    Failed {
+        error: Option<String>,
+        cause: Option<String>,
+    },
+    TimedOut {
+        error: Option<String>,
+        cause: Option<String>,
+    },
+    Aborted {
+        error: Option<String>,
+        cause: Option<String>,
+    },
 }
 
 impl Status {

@@ -84,7 +84,12 @@ mod tests {
 
     #[test]
     fn size_matches_serialization() {
-        for v in [json!({"a": [1, -20, "x\u{e9}", null, true, false, 1.5]}), json!([]), json!({}), json!("abc")] {
+        for v in [
+            json!({"a": [1, -20, "x\u{e9}", null, true, false, 1.5]}),
+            json!([]),
+            json!({}),
+            json!("abc"),
+        ] {
             let len = serde_json::to_string(&v).unwrap().len();
             assert!(!exceeds(&v, len), "{v}");
             assert!(exceeds(&v, len - 1), "{v}");

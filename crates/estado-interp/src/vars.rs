@@ -33,7 +33,13 @@ impl Scopes {
     pub fn open(&mut self, parent: Option<ScopeId>) -> ScopeId {
         let id = self.next;
         self.next += 1;
-        self.scopes.insert(id, ScopeData { parent, vars: Map::new() });
+        self.scopes.insert(
+            id,
+            ScopeData {
+                parent,
+                vars: Map::new(),
+            },
+        );
         id
     }
     pub fn close(&mut self, id: ScopeId) {
@@ -48,7 +54,9 @@ impl Scopes {
     /// assignment, or all variables together would exceed AWS's size limits.
     pub fn assign(&mut self, id: ScopeId, vars: Map<String, Value>) -> Result<(), String> {
         use crate::limits::{size_of, VARIABLES_TOTAL_LIMIT_BYTES, VARIABLE_LIMIT_BYTES};
-        let Some(s) = self.scopes.get_mut(&id) else { return Ok(()) };
+        let Some(s) = self.scopes.get_mut(&id) else {
+            return Ok(());
+        };
         let mut added = 0usize;
         let mut removed = 0usize;
         for (k, v) in &vars {

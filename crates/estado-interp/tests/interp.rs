@@ -38,12 +38,26 @@ struct Run {
 
 impl Run {
     fn new(p: &Program, input: Value, machine_type: MachineType) -> Self {
-        Run { exec: Execution::start(p, info(input, machine_type, 42), Env { now_millis: T0 }), timers: Vec::new(), now: T0, tasks_seen: Vec::new() }
+        Run {
+            exec: Execution::start(p, info(input, machine_type, 42), Env { now_millis: T0 }),
+            timers: Vec::new(),
+            now: T0,
+            tasks_seen: Vec::new(),
+        }
     }
 
-    fn go(&mut self, p: &Program, mut task: impl FnMut(&TaskRequest) -> Option<Delivery>) -> &Status {
+    fn go(
+        &mut self,
+        p: &Program,
+        mut task: impl FnMut(&TaskRequest) -> Option<Delivery>,
+    ) -> &Status {
         loop {
-            let effects = self.exec.run(p, Env { now_millis: self.now });
+            let effects = self.exec.run(
+                p,
+                Env {
+                    now_millis: self.now,
+                },
+            );
             let mut deliveries = Vec::new();
             for e in effects {
                 match e {
@@ -63,7 +77,13 @@ impl Run {
             }
             if !deliveries.is_empty() {
                 for d in deliveries {
-                    self.exec.deliver(p, d, Env { now_millis: self.now });
+                    self.exec.deliver(
+                        p,
+                        d,
+                        Env {
+                            now_millis: self.now,
+                        },
+                    );
                 }
                 continue;
             }
@@ -73,7 +93,13 @@ impl Run {
             }
             let (due, id) = self.timers.remove(0);
             self.now = self.now.max(due);
-            self.exec.deliver(p, Delivery::TimerFired { id }, Env { now_millis: self.now });
+            self.exec.deliver(
+                p,
+                Delivery::TimerFired { id },
+                Env {
+                    now_millis: self.now,
+                },
+            );
         }
     }
 
@@ -83,7 +109,11 @@ impl Run {
 }
 
 fn fail_task(req: &TaskRequest) -> Option<Delivery> {
-    Some(Delivery::TaskFailed { id: req.id, error: "Boom".into(), cause: "it broke".into() })
+    Some(Delivery::TaskFailed {
+        id: req.id,
+        error: "Boom".into(),
+        cause: "it broke".into(),
+    })
 }
 
 #[test]
@@ -95,14 +125,26 @@ fn retry_waits_with_backoff_then_catch_records_the_exit() {
         "Done": {"Type": "Pass", "End": true}}}));
     let mut run = Run::new(&p, json!({"a": 1}), MachineType::Standard);
     let status = run.go(&p, fail_task).clone();
-    assert_eq!(status, Status::Succeeded { output: Arc::new(json!({"a": 1, "err": {"Error": "Boom", "Cause": "it broke"}})) });
+    assert_eq!(
+        status,
+        Status::Succeeded {
+            output: Arc::new(json!({"a": 1, "err": {"Error": "Boom", "Cause": "it broke"}}))
+        }
+    );
     assert_eq!(run.tasks_seen.len(), 3, "one try and two retries");
     // Retries at +2 s and then +6 s later: the clock reached T0 + 8 s.
     assert_eq!(run.now, T0 + 8_000);
     let types = run.types();
     assert_eq!(types.iter().filter(|t| **t == "TaskScheduled").count(), 3);
-    assert_eq!(types.iter().filter(|t| **t == "TaskStateEntered").count(), 1, "a retry does not re-enter the state");
-    let exit = types.iter().position(|t| *t == "TaskStateExited").expect("caught state exits");
+    assert_eq!(
+        types.iter().filter(|t| **t == "TaskStateEntered").count(),
+        1,
+        "a retry does not re-enter the state"
+    );
+    let exit = types
+        .iter()
+        .position(|t| *t == "TaskStateExited")
+        .expect("caught state exits");
     assert_eq!(types[exit + 1], "PassStateEntered");
 }
 
@@ -114,7 +156,13 @@ fn max_delay_caps_the_backoff() {
               "End": true}}}));
     let mut run = Run::new(&p, json!({}), MachineType::Standard);
     let status = run.go(&p, fail_task).clone();
-    assert_eq!(status, Status::Failed { error: Some("Boom".into()), cause: Some("it broke".into()) });
+    assert_eq!(
+        status,
+        Status::Failed {
+            error: Some("Boom".into()),
+            cause: Some("it broke".into())
+        }
+    );
     assert_eq!(run.now, T0 + 10_000 + 15_000 + 15_000);
 }
 
@@ -125,7 +173,9 @@ fn states_all_does_not_catch_runtime_errors() {
               "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Done"}], "End": true},
         "Done": {"Type": "Pass", "End": true}}}));
     let mut run = Run::new(&p, json!({}), MachineType::Standard);
-    let Status::Failed { error, cause } = run.go(&p, fail_task).clone() else { panic!("should fail") };
+    let Status::Failed { error, cause } = run.go(&p, fail_task).clone() else {
+        panic!("should fail")
+    };
     assert_eq!(error.as_deref(), Some("States.Runtime"));
     assert_eq!(
         cause.as_deref(),
@@ -139,14 +189,22 @@ fn task_timeout_fails_with_states_timeout() {
         "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "TimeoutSeconds": 5, "End": true}}}));
     let mut run = Run::new(&p, json!({}), MachineType::Standard);
     let status = run.go(&p, |_| None).clone();
-    assert_eq!(status, Status::Failed { error: Some("States.Timeout".into()), cause: None });
+    assert_eq!(
+        status,
+        Status::Failed {
+            error: Some("States.Timeout".into()),
+            cause: None
+        }
+    );
     assert_eq!(run.now, T0 + 5_000);
     assert!(run.types().contains(&"TaskTimedOut"));
 }
 
 #[test]
 fn execution_timeout_ends_a_long_wait() {
-    let p = program(json!({"TimeoutSeconds": 3, "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": true}}}));
+    let p = program(
+        json!({"TimeoutSeconds": 3, "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": true}}}),
+    );
     let mut run = Run::new(&p, json!({}), MachineType::Standard);
     assert!(matches!(run.go(&p, fail_task), Status::TimedOut { .. }));
     assert_eq!(run.now, T0 + 3_000);
@@ -165,12 +223,20 @@ fn wait_timestamp_and_seconds_path_advance_the_clock() {
 
 #[test]
 fn a_failing_branch_aborts_its_waiting_sibling() {
-    let p = program(json!({"StartAt": "Par", "States": {"Par": {"Type": "Parallel", "End": true, "Branches": [
+    let p = program(
+        json!({"StartAt": "Par", "States": {"Par": {"Type": "Parallel", "End": true, "Branches": [
         {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 100, "End": true}}},
-        {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Nope", "Cause": "no"}}}]}}}));
+        {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Nope", "Cause": "no"}}}]}}}),
+    );
     let mut run = Run::new(&p, json!({}), MachineType::Standard);
     let status = run.go(&p, fail_task).clone();
-    assert_eq!(status, Status::Failed { error: Some("Nope".into()), cause: Some("no".into()) });
+    assert_eq!(
+        status,
+        Status::Failed {
+            error: Some("Nope".into()),
+            cause: Some("no".into())
+        }
+    );
     let types = run.types();
     assert!(types.contains(&"WaitStateAborted"), "{types:?}");
     assert!(types.contains(&"ParallelStateFailed"), "{types:?}");
@@ -188,19 +254,26 @@ fn map_tolerates_failures_up_to_the_count() {
     };
     let p = program(def(2));
     let mut run = Run::new(&p, json!([1, 2, 3, 4]), MachineType::Standard);
-    let Status::Succeeded { output } = run.go(&p, fail_task).clone() else { panic!("tolerated") };
+    let Status::Succeeded { output } = run.go(&p, fail_task).clone() else {
+        panic!("tolerated")
+    };
     assert_eq!(output.as_array().map(|a| a.len()), Some(4));
     assert_eq!(output[0], json!(1));
     let p = program(def(1));
     let mut run = Run::new(&p, json!([1, 2, 3, 4]), MachineType::Standard);
     let status = run.go(&p, fail_task).clone();
-    assert!(matches!(status, Status::Failed { error: Some(ref e), .. } if e == "States.ExceedToleratedFailureThreshold"), "{status:?}");
+    assert!(
+        matches!(status, Status::Failed { error: Some(ref e), .. } if e == "States.ExceedToleratedFailureThreshold"),
+        "{status:?}"
+    );
 }
 
 #[test]
 fn map_concurrency_one_runs_iterations_in_order() {
-    let p = program(json!({"StartAt": "M", "States": {"M": {"Type": "Map", "MaxConcurrency": 1, "End": true,
-        "ItemProcessor": {"StartAt": "W", "States": {"W": {"Type": "Wait", "SecondsPath": "$", "End": true}}}}}}));
+    let p = program(
+        json!({"StartAt": "M", "States": {"M": {"Type": "Map", "MaxConcurrency": 1, "End": true,
+        "ItemProcessor": {"StartAt": "W", "States": {"W": {"Type": "Wait", "SecondsPath": "$", "End": true}}}}}}),
+    );
     let mut run = Run::new(&p, json!([3, 1, 2]), MachineType::Standard);
     assert!(matches!(run.go(&p, fail_task), Status::Succeeded { .. }));
     assert_eq!(run.now, T0 + 6_000, "one after another: 3 + 1 + 2 seconds");
@@ -208,9 +281,15 @@ fn map_concurrency_one_runs_iterations_in_order() {
 
 #[test]
 fn same_seed_same_history() {
-    let p = program(json!({"StartAt": "U", "States": {"U": {"Type": "Pass", "Parameters": {"id.$": "States.UUID()"}, "End": true}}}));
+    let p = program(
+        json!({"StartAt": "U", "States": {"U": {"Type": "Pass", "Parameters": {"id.$": "States.UUID()"}, "End": true}}}),
+    );
     let history = |seed| {
-        let mut exec = Execution::start(&p, info(json!({}), MachineType::Standard, seed), Env { now_millis: T0 });
+        let mut exec = Execution::start(
+            &p,
+            info(json!({}), MachineType::Standard, seed),
+            Env { now_millis: T0 },
+        );
         exec.run(&p, Env { now_millis: T0 });
         serde_json::to_string(exec.history()).unwrap()
     };
@@ -221,10 +300,15 @@ fn same_seed_same_history() {
 #[test]
 fn oversized_results_fail_with_data_limit_exceeded() {
     let big = "x".repeat(300 * 1024);
-    let p = program(json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": big, "End": true}}}));
+    let p = program(
+        json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": big, "End": true}}}),
+    );
     let mut run = Run::new(&p, json!({}), MachineType::Standard);
     let status = run.go(&p, fail_task).clone();
-    assert!(matches!(status, Status::Failed { error: Some(ref e), .. } if e == "States.DataLimitExceeded"), "{status:?}");
+    assert!(
+        matches!(status, Status::Failed { error: Some(ref e), .. } if e == "States.DataLimitExceeded"),
+        "{status:?}"
+    );
 }
 
 #[test]
@@ -235,61 +319,117 @@ fn standard_executions_stop_at_the_history_limit_express_do_not() {
         "Done": {"Type": "Succeed"}}}));
     let mut run = Run::new(&p, json!({"n": 0}), MachineType::Standard);
     let status = run.go(&p, fail_task).clone();
-    assert!(matches!(status, Status::Failed { error: Some(ref e), .. } if e == "States.Runtime"), "{status:?}");
-    assert!(run.exec.history().len() <= 25_000, "{}", run.exec.history().len());
+    assert!(
+        matches!(status, Status::Failed { error: Some(ref e), .. } if e == "States.Runtime"),
+        "{status:?}"
+    );
+    assert!(
+        run.exec.history().len() <= 25_000,
+        "{}",
+        run.exec.history().len()
+    );
     let mut run = Run::new(&p, json!({"n": 0}), MachineType::Express);
-    assert_eq!(run.go(&p, fail_task).clone(), Status::Succeeded { output: Arc::new(json!({"n": 10000})) });
+    assert_eq!(
+        run.go(&p, fail_task).clone(),
+        Status::Succeeded {
+            output: Arc::new(json!({"n": 10000}))
+        }
+    );
 }
 
 #[test]
 fn stop_aborts_and_cancels_pending_work() {
-    let p = program(json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 100, "End": true}}}));
-    let mut exec = Execution::start(&p, info(json!({}), MachineType::Standard, 1), Env { now_millis: T0 });
+    let p = program(
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 100, "End": true}}}),
+    );
+    let mut exec = Execution::start(
+        &p,
+        info(json!({}), MachineType::Standard, 1),
+        Env { now_millis: T0 },
+    );
     let effects = exec.run(&p, Env { now_millis: T0 });
     assert!(matches!(effects[0], Effect::StartTimer { .. }));
-    exec.deliver(&p, Delivery::Stop { error: Some("User".into()), cause: None }, Env { now_millis: T0 + 1 });
+    exec.deliver(
+        &p,
+        Delivery::Stop {
+            error: Some("User".into()),
+            cause: None,
+        },
+        Env { now_millis: T0 + 1 },
+    );
     assert!(matches!(exec.status(), Status::Aborted { .. }));
-    assert_eq!(exec.history().last().map(|e| e.event_type()), Some("ExecutionAborted"));
+    assert_eq!(
+        exec.history().last().map(|e| e.event_type()),
+        Some("ExecutionAborted")
+    );
 }
 
 #[test]
 fn item_batcher_groups_selected_items() {
-    let p = program(json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+    let p = program(
+        json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
         "ItemSelector": {"v.$": "$$.Map.Item.Value"},
         "ItemBatcher": {"MaxItemsPerBatch": 2, "BatchInput": {"tag.$": "$.tag"}},
         "ItemsPath": "$.xs",
         "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-            "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}}));
-    let mut run = Run::new(&p, json!({"xs": [1, 2, 3], "tag": "t"}), MachineType::Standard);
+            "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}}),
+    );
+    let mut run = Run::new(
+        &p,
+        json!({"xs": [1, 2, 3], "tag": "t"}),
+        MachineType::Standard,
+    );
     assert_eq!(
         run.go(&p, fail_task).clone(),
-        Status::Succeeded { output: Arc::new(json!([
-            {"BatchInput": {"tag": "t"}, "Items": [{"v": 1}, {"v": 2}]},
-            {"BatchInput": {"tag": "t"}, "Items": [{"v": 3}]}
-        ])) }
+        Status::Succeeded {
+            output: Arc::new(json!([
+                {"BatchInput": {"tag": "t"}, "Items": [{"v": 1}, {"v": 2}]},
+                {"BatchInput": {"tag": "t"}, "Items": [{"v": 3}]}
+            ]))
+        }
     );
 }
 
 #[test]
 fn item_reader_fails_clearly() {
-    let p = program(json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+    let p = program(
+        json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
         "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"}},
         "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-            "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}}));
+            "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}}),
+    );
     let mut run = Run::new(&p, json!({}), MachineType::Standard);
-    let Status::Failed { error, cause } = run.go(&p, fail_task).clone() else { panic!("fails") };
+    let Status::Failed { error, cause } = run.go(&p, fail_task).clone() else {
+        panic!("fails")
+    };
     assert_eq!(error.as_deref(), Some("States.ItemReaderFailed"));
-    assert!(cause.unwrap_or_default().contains("arn:aws:states:::s3:getObject"));
+    assert!(cause
+        .unwrap_or_default()
+        .contains("arn:aws:states:::s3:getObject"));
 }
 
 #[test]
 fn callback_tasks_get_a_token_in_the_context() {
-    let p = program(json!({"StartAt": "T", "States": {"T": {"Type": "Task", "End": true,
+    let p = program(
+        json!({"StartAt": "T", "States": {"T": {"Type": "Task", "End": true,
         "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
-        "Parameters": {"MessageBody": {"token.$": "$$.Task.Token"}}}}}));
+        "Parameters": {"MessageBody": {"token.$": "$$.Task.Token"}}}}}),
+    );
     let mut run = Run::new(&p, json!({}), MachineType::Standard);
-    let status = run.go(&p, |req| Some(Delivery::TaskSucceeded { id: req.id, output: json!({"ok": true}) })).clone();
-    assert_eq!(status, Status::Succeeded { output: Arc::new(json!({"ok": true})) });
+    let status = run
+        .go(&p, |req| {
+            Some(Delivery::TaskSucceeded {
+                id: req.id,
+                output: json!({"ok": true}),
+            })
+        })
+        .clone();
+    assert_eq!(
+        status,
+        Status::Succeeded {
+            output: Arc::new(json!({"ok": true}))
+        }
+    );
     let req = &run.tasks_seen[0];
     let token = req.task_token.clone().expect("a token");
     assert!(token.len() >= 64);
@@ -298,33 +438,94 @@ fn callback_tasks_get_a_token_in_the_context() {
 
 #[test]
 fn heartbeats_keep_a_task_alive_until_they_stop() {
-    let p = program(json!({"StartAt": "T", "States": {"T": {"Type": "Task", "End": true,
-        "Resource": "arn:aws:states:us-east-1:123456789012:activity:work", "HeartbeatSeconds": 10}}}));
-    let mut exec = Execution::start(&p, info(json!({}), MachineType::Standard, 1), Env { now_millis: T0 });
+    let p = program(
+        json!({"StartAt": "T", "States": {"T": {"Type": "Task", "End": true,
+        "Resource": "arn:aws:states:us-east-1:123456789012:activity:work", "HeartbeatSeconds": 10}}}),
+    );
+    let mut exec = Execution::start(
+        &p,
+        info(json!({}), MachineType::Standard, 1),
+        Env { now_millis: T0 },
+    );
     let effects = exec.run(&p, Env { now_millis: T0 });
-    let task = effects.iter().find_map(|e| match e { Effect::RunTask(r) => Some(r.id), _ => None }).expect("task");
-    let hb_timer = |effects: &[Effect]| effects.iter().find_map(|e| match e { Effect::StartTimer { id, due_millis } => Some((*id, *due_millis)), _ => None });
+    let task = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::RunTask(r) => Some(r.id),
+            _ => None,
+        })
+        .expect("task");
+    let hb_timer = |effects: &[Effect]| {
+        effects.iter().find_map(|e| match e {
+            Effect::StartTimer { id, due_millis } => Some((*id, *due_millis)),
+            _ => None,
+        })
+    };
     let (first, due) = hb_timer(&effects).expect("heartbeat timer");
     assert_eq!(due, T0 + 10_000);
-    exec.deliver(&p, Delivery::TaskHeartbeat { id: task }, Env { now_millis: T0 + 8_000 });
-    let effects = exec.run(&p, Env { now_millis: T0 + 8_000 });
+    exec.deliver(
+        &p,
+        Delivery::TaskHeartbeat { id: task },
+        Env {
+            now_millis: T0 + 8_000,
+        },
+    );
+    let effects = exec.run(
+        &p,
+        Env {
+            now_millis: T0 + 8_000,
+        },
+    );
     assert!(effects.contains(&Effect::CancelTimer { id: first }));
     let (second, due) = hb_timer(&effects).expect("a new heartbeat timer");
     assert_eq!(due, T0 + 18_000);
-    exec.deliver(&p, Delivery::TimerFired { id: first }, Env { now_millis: T0 + 10_000 });
-    assert_eq!(exec.status(), &Status::Running, "the cancelled timer does nothing");
-    exec.deliver(&p, Delivery::TimerFired { id: second }, Env { now_millis: T0 + 18_000 });
-    exec.run(&p, Env { now_millis: T0 + 18_000 });
-    assert_eq!(exec.status(), &Status::Failed { error: Some("States.HeartbeatTimeout".into()), cause: None });
+    exec.deliver(
+        &p,
+        Delivery::TimerFired { id: first },
+        Env {
+            now_millis: T0 + 10_000,
+        },
+    );
+    assert_eq!(
+        exec.status(),
+        &Status::Running,
+        "the cancelled timer does nothing"
+    );
+    exec.deliver(
+        &p,
+        Delivery::TimerFired { id: second },
+        Env {
+            now_millis: T0 + 18_000,
+        },
+    );
+    exec.run(
+        &p,
+        Env {
+            now_millis: T0 + 18_000,
+        },
+    );
+    assert_eq!(
+        exec.status(),
+        &Status::Failed {
+            error: Some("States.HeartbeatTimeout".into()),
+            cause: None
+        }
+    );
 }
 
 #[test]
 fn variables_over_the_size_limit_fail_the_state() {
     let big = "x".repeat(200 * 1024);
-    let p = program(json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true,
-        "Assign": {"one": big.clone(), "two": big}}}}));
+    let p = program(
+        json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true,
+        "Assign": {"one": big.clone(), "two": big}}}}),
+    );
     let mut run = Run::new(&p, json!({}), MachineType::Standard);
-    let Status::Failed { error, cause } = run.go(&p, fail_task).clone() else { panic!("fails") };
+    let Status::Failed { error, cause } = run.go(&p, fail_task).clone() else {
+        panic!("fails")
+    };
     assert_eq!(error.as_deref(), Some("States.Runtime"));
-    assert!(cause.unwrap_or_default().contains("maximum of 262144 bytes for one Assign"));
+    assert!(cause
+        .unwrap_or_default()
+        .contains("maximum of 262144 bytes for one Assign"));
 }

@@ -65,7 +65,10 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let runs = args.runs as usize;
     let warmup = args.warmup as usize;
     // One virtual start time for every execution, so runs are reproducible.
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
 
     let mut rows = Vec::new();
     let mut vm_hwm_reset = true;
@@ -87,15 +90,29 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             peer: peer::find(&w.name),
         };
         if !args.json {
-            eprintln!("{}: {} in {}", row.name, if row.correct() { "ok" } else { "WRONG" }, report::duration(row.median()));
+            eprintln!(
+                "{}: {} in {}",
+                row.name,
+                if row.correct() { "ok" } else { "WRONG" },
+                report::duration(row.median())
+            );
         }
         rows.push(row);
     }
 
     let dir_text = dir.display().to_string();
-    let settings = Settings { workloads_dir: &dir_text, machine_type: &args.machine_type, runs, warmup, vm_hwm_reset };
+    let settings = Settings {
+        workloads_dir: &dir_text,
+        machine_type: &args.machine_type,
+        runs,
+        warmup,
+        vm_hwm_reset,
+    };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report::json(&rows, &settings))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report::json(&rows, &settings))?
+        );
     } else {
         print!("{}", report::table(&rows, &settings));
     }
@@ -103,13 +120,28 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
 }
 
 /// Validate and compile a definition as `estado run` does (invalid is an error, exit 2).
-fn compile(name: &str, text: &str, machine_type: MachineType, vtype: VMachineType) -> anyhow::Result<Machine> {
-    let diags = validate::validate_text(text, &Options { machine_type: vtype });
+fn compile(
+    name: &str,
+    text: &str,
+    machine_type: MachineType,
+    vtype: VMachineType,
+) -> anyhow::Result<Machine> {
+    let diags = validate::validate_text(
+        text,
+        &Options {
+            machine_type: vtype,
+        },
+    );
     if !validate::is_valid(&diags) {
         let lines: Vec<String> = diags.iter().map(format_diagnostic).collect();
-        bail!("workload '{name}' has an invalid definition:\n{}", lines.join("\n"));
+        bail!(
+            "workload '{name}' has an invalid definition:\n{}",
+            lines.join("\n")
+        );
     }
-    let def: serde_json::Value = serde_json::from_str(text).with_context(|| format!("workload '{name}': definition"))?;
-    let program = estado_asl::compile(&def).map_err(|e| anyhow::anyhow!("workload '{name}': {}: {}", e.location, e.message))?;
+    let def: serde_json::Value =
+        serde_json::from_str(text).with_context(|| format!("workload '{name}': definition"))?;
+    let program = estado_asl::compile(&def)
+        .map_err(|e| anyhow::anyhow!("workload '{name}': {}: {}", e.location, e.message))?;
     Ok(Machine::new(program, name, machine_type))
 }

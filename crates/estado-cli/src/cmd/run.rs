@@ -40,7 +40,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let text = std::fs::read_to_string(&args.definition).with_context(|| format!("cannot read {}", args.definition.display()))?;
+    let text = std::fs::read_to_string(&args.definition)
+        .with_context(|| format!("cannot read {}", args.definition.display()))?;
     let input_text = if let Some(file) = args.input.strip_prefix('@') {
         std::fs::read_to_string(file).with_context(|| format!("cannot read input file {file}"))?
     } else {
@@ -62,7 +63,10 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         .unwrap_or_else(|| "StateMachine".into());
     let opts = RunOptions {
         state_machine_name: name,
-        execution_name: args.name.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+        execution_name: args
+            .name
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
         role_arn: args.role_arn.clone(),
         express,
         clock: Clock::new(args.time_scale),
@@ -81,7 +85,10 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         }
     };
     if args.history {
-        println!("{}", serde_json::to_string(&json!({ "events": outcome.history }))?);
+        println!(
+            "{}",
+            serde_json::to_string(&json!({ "events": outcome.history }))?
+        );
     }
     println!("{}", serde_json::to_string(&outcome.result_json())?);
     Ok(if outcome.status == "SUCCEEDED" { 0 } else { 1 })
@@ -91,7 +98,13 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
 fn sanitize_name(s: &str) -> String {
     let cleaned: String = s
         .chars()
-        .map(|c| if c.is_whitespace() || "<>{}[]?*\"#%\\^|~`$&,;:/".contains(c) { '_' } else { c })
+        .map(|c| {
+            if c.is_whitespace() || "<>{}[]?*\"#%\\^|~`$&,;:/".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
         .take(80)
         .collect();
     if cleaned.is_empty() {

@@ -27,10 +27,12 @@ pub(crate) fn hash(args: &[JValue]) -> Result<JValue, EvaluatorError> {
         "SHA-256" => Sha256::digest(bytes).to_vec(),
         "SHA-384" => Sha384::digest(bytes).to_vec(),
         "SHA-512" => Sha512::digest(bytes).to_vec(),
-        other => return Err(failure(format!(
+        other => {
+            return Err(failure(format!(
             "The hash algorithm '{other}' is not supported by function \"{NAME}\"; use one of {}",
             ALGORITHMS.join(", ")
-        ))),
+        )))
+        }
     };
     Ok(JValue::from(hex(&digest)))
 }

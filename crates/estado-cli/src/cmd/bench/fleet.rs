@@ -41,8 +41,14 @@ impl Machine {
     fn info(&self, index: usize, input: Arc<Value>, now: i64) -> ExecInfo {
         let exec_name = format!("bench-{index}");
         let execution_arn = match self.machine_type {
-            MachineType::Express => format!("arn:aws:states:{REGION}:{ACCOUNT}:express:{}:{exec_name}:{index:016x}", self.name),
-            MachineType::Standard => format!("arn:aws:states:{REGION}:{ACCOUNT}:execution:{}:{exec_name}", self.name),
+            MachineType::Express => format!(
+                "arn:aws:states:{REGION}:{ACCOUNT}:express:{}:{exec_name}:{index:016x}",
+                self.name
+            ),
+            MachineType::Standard => format!(
+                "arn:aws:states:{REGION}:{ACCOUNT}:execution:{}:{exec_name}",
+                self.name
+            ),
         };
         ExecInfo {
             execution_arn,
@@ -72,7 +78,13 @@ pub struct Fleet<'m> {
 impl<'m> Fleet<'m> {
     /// An empty fleet whose clock reads `now` (milliseconds since the epoch).
     pub fn new(machine: &'m Machine, now: i64) -> Self {
-        Fleet { machine, now, execs: Vec::new(), timers: BinaryHeap::new(), cancelled: HashSet::new() }
+        Fleet {
+            machine,
+            now,
+            execs: Vec::new(),
+            timers: BinaryHeap::new(),
+            cancelled: HashSet::new(),
+        }
     }
 
     /// An empty fleet with room for `n` executions (so growing the vector is not measured).
@@ -118,19 +130,25 @@ impl<'m> Fleet<'m> {
     }
 
     fn env(&self) -> Env {
-        Env { now_millis: self.now }
+        Env {
+            now_millis: self.now,
+        }
     }
 
     /// Run execution `i` until it ends or waits on a timer; answer its task requests at once.
     fn settle(&mut self, i: usize) {
         let env = self.env();
-        let Some(exec) = self.execs.get_mut(i) else { return };
+        let Some(exec) = self.execs.get_mut(i) else {
+            return;
+        };
         let program = &self.machine.program;
         loop {
             let mut deliveries = Vec::new();
             for effect in exec.run(program, env) {
                 match effect {
-                    Effect::StartTimer { id, due_millis } => self.timers.push(Reverse((due_millis, i, id))),
+                    Effect::StartTimer { id, due_millis } => {
+                        self.timers.push(Reverse((due_millis, i, id)))
+                    }
                     Effect::CancelTimer { id } => {
                         self.cancelled.insert((i, id));
                     }
@@ -139,7 +157,10 @@ impl<'m> Fleet<'m> {
                     Effect::RunTask(req) => deliveries.push(Delivery::TaskFailed {
                         id: req.id,
                         error: "States.TaskFailed".into(),
-                        cause: format!("estado bench has no runner for the resource '{}' of state '{}'.", req.resource, req.state_name),
+                        cause: format!(
+                            "estado bench has no runner for the resource '{}' of state '{}'.",
+                            req.resource, req.state_name
+                        ),
                     }),
                     Effect::CancelTask { .. } => {}
                 }
@@ -158,13 +179,24 @@ impl<'m> Fleet<'m> {
 pub fn mismatch(status: &Status, expected: &Value) -> Option<String> {
     match status {
         Status::Succeeded { output } if **output == *expected => None,
-        Status::Succeeded { output } => Some(format!("output {} instead of {}", clip(&output.to_string()), clip(&expected.to_string()))),
+        Status::Succeeded { output } => Some(format!(
+            "output {} instead of {}",
+            clip(&output.to_string()),
+            clip(&expected.to_string())
+        )),
         other => {
             let (error, cause) = match other {
-                Status::Failed { error, cause } | Status::TimedOut { error, cause } | Status::Aborted { error, cause } => (error.as_deref(), cause.as_deref()),
+                Status::Failed { error, cause }
+                | Status::TimedOut { error, cause }
+                | Status::Aborted { error, cause } => (error.as_deref(), cause.as_deref()),
                 _ => (None, None),
             };
-            Some(format!("{} (error {}, cause {})", other.name(), error.unwrap_or("-"), clip(cause.unwrap_or("-"))))
+            Some(format!(
+                "{} (error {}, cause {})",
+                other.name(),
+                error.unwrap_or("-"),
+                clip(cause.unwrap_or("-"))
+            ))
         }
     }
 }

@@ -59,7 +59,13 @@ impl Measurement {
 }
 
 /// Run `w` `warmup` times unmeasured (answers still checked), then `runs` times measured.
-pub fn measure(machine: &Machine, w: &Workload, warmup: usize, runs: usize, now: i64) -> Measurement {
+pub fn measure(
+    machine: &Machine,
+    w: &Workload,
+    warmup: usize,
+    runs: usize,
+    now: i64,
+) -> Measurement {
     let mut m = Measurement::default();
     for r in 0..warmup + runs {
         let run = match w.mode {
@@ -113,7 +119,13 @@ fn sequential(machine: &Machine, w: &Workload, now: i64, m: &mut Measurement) ->
     for (i, (status, expected)) in statuses.iter().zip(&w.expected).enumerate() {
         m.check(i, status, expected);
     }
-    Run { time, heap_peak, heap_per_waiting: None, transitions, history_events }
+    Run {
+        time,
+        heap_peak,
+        heap_per_waiting: None,
+        transitions,
+        history_events,
+    }
 }
 
 /// Every execution started (each runs until it waits on its timer), the heap they hold
@@ -130,14 +142,20 @@ fn concurrent(machine: &Machine, w: &Workload, now: i64, m: &mut Measurement) ->
         fleet.start(i, input);
     }
     let waiting_heap = alloc::in_use().saturating_sub(base);
-    let waiting = fleet.executions().iter().filter(|x| !x.status().is_terminal()).count();
+    let waiting = fleet
+        .executions()
+        .iter()
+        .filter(|x| !x.status().is_terminal())
+        .count();
     fleet.run_timers();
     let time = started.elapsed();
     let heap_peak = alloc::peak().saturating_sub(base);
 
     if waiting != count {
         m.wrong += 1;
-        m.failures.push(format!("{waiting} of {count} executions were waiting once all had started"));
+        m.failures.push(format!(
+            "{waiting} of {count} executions were waiting once all had started"
+        ));
     }
     let (mut transitions, mut history_events) = (0, 0);
     for (i, (exec, expected)) in fleet.executions().iter().zip(&w.expected).enumerate() {
@@ -145,5 +163,11 @@ fn concurrent(machine: &Machine, w: &Workload, now: i64, m: &mut Measurement) ->
         history_events += exec.history().len() as u64;
         m.check(i, exec.status(), expected);
     }
-    Run { time, heap_peak, heap_per_waiting: Some(waiting_heap / count.max(1)), transitions, history_events }
+    Run {
+        time,
+        heap_peak,
+        heap_per_waiting: Some(waiting_heap / count.max(1)),
+        transitions,
+        history_events,
+    }
 }

@@ -33,18 +33,44 @@ pub struct Peer {
 
 /// aws-local-stepfunctions 3.0, from `bench/PEER_FIGURES.md`.
 pub const AWS_LOCAL_STEPFUNCTIONS: &[Peer] = &[
-    Peer { workload: "pass_chain_1000", figure: Figure::Run(Duration::from_millis(68)), memory_bytes: None },
-    Peer { workload: "choice_loop_10k", figure: Figure::Run(Duration::from_millis(683)), memory_bytes: None },
-    Peer { workload: "map_10k", figure: Figure::Run(Duration::from_millis(1_090)), memory_bytes: Some(171_000_000) },
-    Peer { workload: "parallel_100", figure: Figure::Run(Duration::from_millis(71)), memory_bytes: None },
-    Peer { workload: "many_small", figure: Figure::PerExecution(Duration::from_micros(54)), memory_bytes: None },
-    Peer { workload: "wait_10k", figure: Figure::BytesPerWaiting(9_800), memory_bytes: None },
+    Peer {
+        workload: "pass_chain_1000",
+        figure: Figure::Run(Duration::from_millis(68)),
+        memory_bytes: None,
+    },
+    Peer {
+        workload: "choice_loop_10k",
+        figure: Figure::Run(Duration::from_millis(683)),
+        memory_bytes: None,
+    },
+    Peer {
+        workload: "map_10k",
+        figure: Figure::Run(Duration::from_millis(1_090)),
+        memory_bytes: Some(171_000_000),
+    },
+    Peer {
+        workload: "parallel_100",
+        figure: Figure::Run(Duration::from_millis(71)),
+        memory_bytes: None,
+    },
+    Peer {
+        workload: "many_small",
+        figure: Figure::PerExecution(Duration::from_micros(54)),
+        memory_bytes: None,
+    },
+    Peer {
+        workload: "wait_10k",
+        figure: Figure::BytesPerWaiting(9_800),
+        memory_bytes: None,
+    },
 ];
 
 pub const PEER_NAME: &str = "aws-local-stepfunctions 3.0";
 
 pub fn find(workload: &str) -> Option<&'static Peer> {
-    AWS_LOCAL_STEPFUNCTIONS.iter().find(|p| p.workload == workload)
+    AWS_LOCAL_STEPFUNCTIONS
+        .iter()
+        .find(|p| p.workload == workload)
 }
 
 /// How Estado compares with the peer on one workload.
@@ -56,13 +82,21 @@ pub struct Comparison {
 }
 
 /// Compare Estado's run time, per-execution time and heap per waiting execution with `peer`.
-pub fn compare(peer: &Peer, run: Duration, per_execution: Duration, heap_per_waiting: Option<usize>) -> Option<Comparison> {
+pub fn compare(
+    peer: &Peer,
+    run: Duration,
+    per_execution: Duration,
+    heap_per_waiting: Option<usize>,
+) -> Option<Comparison> {
     match peer.figure {
         Figure::Run(p) => speed(p, run),
         Figure::PerExecution(p) => speed(p, per_execution),
         Figure::BytesPerWaiting(p) => {
             let ours = heap_per_waiting? as f64;
-            Some(Comparison { ratio: p as f64 / ours.max(1.0), goal_met: ours <= WAITING_GOAL_BYTES })
+            Some(Comparison {
+                ratio: p as f64 / ours.max(1.0),
+                goal_met: ours <= WAITING_GOAL_BYTES,
+            })
         }
     }
 }
@@ -73,7 +107,10 @@ fn speed(peer: Duration, ours: Duration) -> Option<Comparison> {
         return None;
     }
     let ratio = peer.as_secs_f64() / ours;
-    Some(Comparison { ratio, goal_met: ratio >= SPEED_GOAL })
+    Some(Comparison {
+        ratio,
+        goal_met: ratio >= SPEED_GOAL,
+    })
 }
 
 #[cfg(test)]
@@ -83,7 +120,8 @@ mod tests {
     #[test]
     fn a_run_100_times_faster_meets_the_goal() {
         let peer = find("pass_chain_1000").expect("published");
-        let c = compare(peer, Duration::from_micros(680), Duration::ZERO, None).expect("comparable");
+        let c =
+            compare(peer, Duration::from_micros(680), Duration::ZERO, None).expect("comparable");
         assert!((c.ratio - 100.0).abs() < 1e-9);
         assert!(c.goal_met);
     }
@@ -99,7 +137,13 @@ mod tests {
     #[test]
     fn many_compares_per_execution() {
         let peer = find("many_small").expect("published");
-        let c = compare(peer, Duration::from_secs(1), Duration::from_nanos(540), None).expect("comparable");
+        let c = compare(
+            peer,
+            Duration::from_secs(1),
+            Duration::from_nanos(540),
+            None,
+        )
+        .expect("comparable");
         assert!((c.ratio - 100.0).abs() < 1e-6);
     }
 

@@ -43,7 +43,14 @@ impl Row {
         self.m.wrong == 0
     }
     pub fn comparison(&self) -> Option<Comparison> {
-        self.peer.and_then(|p| peer::compare(p, self.median(), self.per_execution(), self.m.heap_per_waiting))
+        self.peer.and_then(|p| {
+            peer::compare(
+                p,
+                self.median(),
+                self.per_execution(),
+                self.m.heap_per_waiting,
+            )
+        })
     }
 }
 
@@ -56,7 +63,19 @@ pub struct Settings<'a> {
     pub vm_hwm_reset: bool,
 }
 
-const HEADER: [&str; 11] = ["workload", "mode", "median", "per exec", "transitions/s", "heap peak", "heap/waiting", "VmHWM", "peer", "vs peer", "check"];
+const HEADER: [&str; 11] = [
+    "workload",
+    "mode",
+    "median",
+    "per exec",
+    "transitions/s",
+    "heap peak",
+    "heap/waiting",
+    "VmHWM",
+    "peer",
+    "vs peer",
+    "check",
+];
 const WIDTHS: [usize; 11] = [16, 15, 10, 10, 13, 10, 12, 9, 9, 16, 5];
 
 /// The table: a header, one line per workload, wrong answers under their line, the summary.
@@ -76,14 +95,22 @@ pub fn table(rows: &[Row], s: &Settings) -> String {
             r.name.clone(),
             r.mode.name().to_string(),
             duration(r.median()),
-            if r.executions > 1 { duration(r.per_execution()) } else { "-".into() },
+            if r.executions > 1 {
+                duration(r.per_execution())
+            } else {
+                "-".into()
+            },
             rate(r.transitions_per_second()),
             bytes(r.m.heap_peak as f64),
             r.m.heap_per_waiting.map_or("-".into(), |b| bytes(b as f64)),
             r.vm_hwm.map_or("-".into(), |b| bytes(b as f64)),
             r.peer.map_or("-".into(), |p| peer_figure(p.figure)),
             r.comparison().map_or("-".into(), versus),
-            if r.correct() { "ok".into() } else { "WRONG".into() },
+            if r.correct() {
+                "ok".into()
+            } else {
+                "WRONG".into()
+            },
         ];
         out.push_str(&line(&cells));
         for f in &r.m.failures {
@@ -105,7 +132,11 @@ pub fn summary_line(rows: &[Row], s: &Settings) -> String {
     let met = compared.iter().filter(|c| c.goal_met).count();
     let total_time: Duration = rows.iter().map(Row::median).sum();
     let transitions: u64 = rows.iter().map(|r| r.transitions_total).sum();
-    let hwm = if s.vm_hwm_reset { "" } else { " (VmHWM not resettable: cumulative)" };
+    let hwm = if s.vm_hwm_reset {
+        ""
+    } else {
+        " (VmHWM not resettable: cumulative)"
+    };
     format!(
         "summary: {} workloads, {} correct, {} wrong; goal (>= {}x the peer's speed, <= 1 KB per waiting execution) met on {} of {} compared; {} transitions in {} (medians){hwm}",
         rows.len(),
@@ -201,7 +232,11 @@ fn peer_figure(f: Figure) -> String {
 }
 
 fn versus(c: Comparison) -> String {
-    format!("{:.0}x {}", c.ratio, if c.goal_met { "goal met" } else { "UNDER GOAL" })
+    format!(
+        "{:.0}x {}",
+        c.ratio,
+        if c.goal_met { "goal met" } else { "UNDER GOAL" }
+    )
 }
 
 /// `812 ns`, `41.2 µs`, `3.41 ms`, `1.20 s`.

@@ -62,14 +62,19 @@ pub struct Workload {
 /// name contains `filter`.
 pub fn select(dir: &Path, filter: Option<&str>) -> anyhow::Result<Vec<(String, Entry)>> {
     let path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let manifest: Map<String, Value> = serde_json::from_str(&text).with_context(|| format!("{} is not a JSON object", path.display()))?;
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let manifest: Map<String, Value> = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a JSON object", path.display()))?;
     let mut entries = Vec::new();
     for (name, v) in manifest {
-        let entry: Entry = serde_json::from_value(v).with_context(|| format!("manifest entry '{name}'"))?;
+        let entry: Entry =
+            serde_json::from_value(v).with_context(|| format!("manifest entry '{name}'"))?;
         entries.push((name, entry));
     }
-    let Some(filter) = filter else { return Ok(entries) };
+    let Some(filter) = filter else {
+        return Ok(entries);
+    };
     if let Some(i) = entries.iter().position(|(n, _)| n == filter) {
         return Ok(vec![entries.swap_remove(i)]);
     }
@@ -89,16 +94,36 @@ pub fn load(dir: &Path, name: &str, entry: &Entry) -> anyhow::Result<Workload> {
         Mode::Single => (vec![input], vec![expected]),
         Mode::Many | Mode::ManyConcurrent => match (input, expected) {
             (Value::Array(i), Value::Array(e)) => (i, e),
-            _ => bail!("workload '{name}': mode {} needs arrays in {} and {}", entry.mode.name(), entry.input, entry.expected),
+            _ => bail!(
+                "workload '{name}': mode {} needs arrays in {} and {}",
+                entry.mode.name(),
+                entry.input,
+                entry.expected
+            ),
         },
     };
     if inputs.len() != expected.len() {
-        bail!("workload '{name}': {} inputs but {} expected outputs", inputs.len(), expected.len());
+        bail!(
+            "workload '{name}': {} inputs but {} expected outputs",
+            inputs.len(),
+            expected.len()
+        );
     }
     if inputs.len() != entry.executions {
-        bail!("workload '{name}': the manifest says {} executions, the input has {}", entry.executions, inputs.len());
+        bail!(
+            "workload '{name}': the manifest says {} executions, the input has {}",
+            entry.executions,
+            inputs.len()
+        );
     }
-    Ok(Workload { name: name.to_string(), mode: entry.mode, definition, inputs, expected, transitions_total: entry.transitions_total })
+    Ok(Workload {
+        name: name.to_string(),
+        mode: entry.mode,
+        definition,
+        inputs,
+        expected,
+        transitions_total: entry.transitions_total,
+    })
 }
 
 /// The workloads folder: `bench/workloads` under the current directory or the nearest
@@ -111,7 +136,10 @@ pub fn default_dir() -> anyhow::Result<PathBuf> {
             return Ok(candidate);
         }
     }
-    bail!("no bench/workloads/manifest.json under {} or its parents: pass --workloads DIR", cwd.display())
+    bail!(
+        "no bench/workloads/manifest.json under {} or its parents: pass --workloads DIR",
+        cwd.display()
+    )
 }
 
 fn read(path: &Path) -> anyhow::Result<String> {
