@@ -7,6 +7,7 @@ use estado_types::history::{
     EventDetails as D, HistoryEvent, Payload, StateEnteredEventDetails, StateExitedEventDetails,
     Timestamp,
 };
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub fn entered(kind: &Kind, name: &str, input: &Arc<Value>) -> D {
@@ -37,15 +38,24 @@ pub fn exited(kind: &Kind, d: StateExitedEventDetails) -> Option<D> {
     })
 }
 
-/// Appends events, numbering them from 1 as AWS does.
-#[derive(Debug, Clone, Default)]
+/// Appends events, numbering them from 1 as AWS does. Taken events leave their count behind
+/// so that ids keep counting.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Log {
+    /// Recorded and not yet taken (a snapshot keeps them, so nothing is lost if the driver
+    /// stores the snapshot before taking them).
     pub events: Vec<HistoryEvent>,
+    /// Events already taken out.
+    taken: i64,
 }
 
 impl Log {
     pub fn next_id(&self) -> i64 {
-        self.events.len() as i64 + 1
+        self.taken + self.events.len() as i64 + 1
+    }
+    pub fn take(&mut self) -> Vec<HistoryEvent> {
+        self.taken += self.events.len() as i64;
+        std::mem::take(&mut self.events)
     }
     /// Append an event after `prev` (0 for none) and return its id.
     pub fn push(&mut self, prev: i64, now: i64, details: D) -> i64 {

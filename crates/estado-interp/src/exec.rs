@@ -17,6 +17,7 @@ use estado_types::history::{
     TaskTimedOutEventDetails,
 };
 use estado_types::{errors, Entropy, Scope, SplitMix64, StatesError};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::context::{self, StateFacts};
@@ -29,7 +30,7 @@ use crate::{flow, Delivery, Effect, Env, ExecInfo, MachineType, Status, TaskRequ
 pub(crate) type FrameId = u64;
 
 /// One running state list: the top level, a Parallel branch or a Map iteration.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Frame {
     pub self_id: FrameId,
     pub list: ListId,
@@ -54,7 +55,7 @@ pub(crate) struct Frame {
     pub task_token: Option<Arc<str>>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) enum Phase {
     Enter,
     Execute,
@@ -65,7 +66,7 @@ pub(crate) enum Phase {
     Error(StatesError),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 enum Pending {
     WaitTimer {
         frame: FrameId,
@@ -98,6 +99,10 @@ enum Next {
     Block,
 }
 
+/// Everything needed to continue an execution. Serialize it (serde) to keep it between
+/// steps; new history events are taken out with [`Execution::take_new_events`] and are not part
+/// of the snapshot.
+#[derive(Serialize, Deserialize)]
 pub struct Execution {
     info: ExecInfo,
     frames: HashMap<FrameId, Frame>,
@@ -157,8 +162,18 @@ impl Execution {
     pub fn status(&self) -> &Status {
         &self.status
     }
+    /// The events recorded since the last [`Execution::take_new_events`] (all of them when
+    /// nothing was taken).
     pub fn history(&self) -> &[HistoryEvent] {
         &self.log.events
+    }
+    /// Take the events recorded since the last call (to store them); ids keep counting.
+    pub fn take_new_events(&mut self) -> Vec<HistoryEvent> {
+        self.log.take()
+    }
+    /// Id of the next history event.
+    pub fn next_event_id(&self) -> i64 {
+        self.log.next_id()
     }
     pub fn info(&self) -> &ExecInfo {
         &self.info

@@ -10,12 +10,13 @@ use estado_types::history::{
     EventDetails as D, MapIterationEventDetails, MapStateStartedEventDetails,
 };
 use estado_types::{errors, StatesError};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::exec::{as_count, Execution, Frame, FrameId, Phase};
 use crate::flow;
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Fanout {
     map: Option<MapRun>,
     /// Parallel: one list per branch. Map: the item processor.
@@ -30,7 +31,7 @@ pub(crate) struct Fanout {
     last_event: i64,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct MapRun {
     items: Vec<Value>,
     /// What `ItemSelector` evaluates against (the effective input).

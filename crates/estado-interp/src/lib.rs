@@ -26,10 +26,11 @@ pub use exec::Execution;
 
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The execution-level facts the context object (`$$`) and the history expose.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExecInfo {
     pub execution_arn: String,
     pub name: String,
@@ -44,7 +45,7 @@ pub struct ExecInfo {
     pub redrive_count: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MachineType {
     Standard,
     Express,
@@ -58,7 +59,7 @@ pub struct Env {
 }
 
 /// Work the driver must do for the execution. Ids are unique within one execution.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Effect {
     /// Run a Task state's resource with `input` (the effective parameters).
     RunTask(TaskRequest),
@@ -70,7 +71,7 @@ pub enum Effect {
     CancelTask { id: u64 },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskRequest {
     pub id: u64,
     pub resource: String,
@@ -83,7 +84,7 @@ pub struct TaskRequest {
 }
 
 /// What happened outside, reported back to the execution.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Delivery {
     TimerFired {
         id: u64,
@@ -117,7 +118,7 @@ pub enum Delivery {
 }
 
 /// Where an execution stands.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Status {
     Running,
     Succeeded {

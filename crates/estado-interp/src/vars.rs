@@ -6,17 +6,18 @@
 use std::collections::HashMap;
 
 use estado_types::VarLookup;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub type ScopeId = u64;
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 struct ScopeData {
     parent: Option<ScopeId>,
     vars: Map<String, Value>,
 }
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Scopes {
     scopes: HashMap<ScopeId, ScopeData>,
     next: ScopeId,

@@ -529,3 +529,75 @@ fn variables_over_the_size_limit_fail_the_state() {
         .unwrap_or_default()
         .contains("maximum of 262144 bytes for one Assign"));
 }
+
+/// A durable driver stores the snapshot and the new events after each step and resumes from
+/// the snapshot later: the result must be the same history as an uninterrupted run.
+#[test]
+fn resuming_from_a_snapshot_gives_the_same_history() {
+    let p = program(json!({"StartAt": "M", "States": {
+        "M": {"Type": "Map", "MaxConcurrency": 2, "ItemProcessor": {"StartAt": "W", "States": {
+            "W": {"Type": "Wait", "SecondsPath": "$", "Next": "P"},
+            "P": {"Type": "Pass", "Parameters": {"id.$": "States.UUID()", "v.$": "$"}, "End": true}}}, "Next": "T"},
+        "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "ResultPath": null, "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 1}],
+              "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.e", "Next": "Done"}], "End": true},
+        "Done": {"Type": "Succeed"}}}));
+    let input = json!([2, 1, 3]);
+
+    // Uninterrupted.
+    let mut run = Run::new(&p, input.clone(), MachineType::Standard);
+    let expected_status = run.go(&p, fail_task).clone();
+    let expected = serde_json::to_value(run.exec.history()).unwrap();
+
+    // Snapshot after every step, resume from the stored bytes.
+    let mut stored_events: Vec<estado_types::history::HistoryEvent> = Vec::new();
+    let mut snapshot = {
+        let mut exec = Execution::start(
+            &p,
+            info(input, MachineType::Standard, 42),
+            Env { now_millis: T0 },
+        );
+        stored_events.extend(exec.take_new_events());
+        serde_json::to_vec(&exec).unwrap()
+    };
+    let mut timers: Vec<(i64, u64)> = Vec::new();
+    let mut now = T0;
+    let mut pending: Vec<Delivery> = Vec::new();
+    loop {
+        let mut exec: Execution = serde_json::from_slice(&snapshot).unwrap();
+        for d in pending.drain(..) {
+            exec.deliver(&p, d, Env { now_millis: now });
+        }
+        for e in exec.run(&p, Env { now_millis: now }) {
+            match e {
+                Effect::StartTimer { id, due_millis } => timers.push((due_millis, id)),
+                Effect::CancelTimer { id } => timers.retain(|t| t.1 != id),
+                Effect::RunTask(req) => pending.push(fail_task(&req).unwrap()),
+                Effect::CancelTask { .. } => {}
+            }
+        }
+        stored_events.extend(exec.take_new_events());
+        let done = exec.status().is_terminal();
+        let status = exec.status().clone();
+        snapshot = serde_json::to_vec(&exec).unwrap();
+        if done {
+            let got = serde_json::to_value(&stored_events).unwrap();
+            for (a, b) in got
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip(expected.as_array().unwrap())
+            {
+                assert_eq!(a, b);
+            }
+            assert_eq!(status, expected_status);
+            break;
+        }
+        if pending.is_empty() {
+            timers.sort();
+            let (due, id) = timers.remove(0);
+            now = now.max(due);
+            pending.push(Delivery::TimerFired { id });
+        }
+    }
+    assert_eq!(serde_json::to_value(&stored_events).unwrap(), expected);
+}

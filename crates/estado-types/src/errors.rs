@@ -25,7 +25,7 @@ pub const TIMEOUT: &str = "States.Timeout";
 pub const BRANCH_FAILED: &str = "States.BranchFailed";
 
 /// An ASL error: what `Catch`/`Retry` match on (`error`) and the human text (`cause`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StatesError {
     pub error: String,
     pub cause: String,
