@@ -1,0 +1,122 @@
+//! Estado's storage seam.
+//!
+//! The engine keeps everything it needs to resume an execution behind [`Store`]: state machine
+//! metadata, executions with their interpreter snapshot, history events, an *inbox* of things
+//! that happened to an execution (a timer firing is an inbox row with a due time; a task result
+//! or a stop request is an inbox row due now), and *tasks* waiting for a worker (activities,
+//! callbacks). One step of an execution is one [`StepCommit`], saved in one transaction.
+//!
+//! The store stores; the engine decides: every id, token and timestamp is made by the engine.
+//! Every backend passes the same [`suite`].
+
+pub mod memory;
+pub mod records;
+pub mod suite;
+
+pub use records::*;
+
+use async_trait::async_trait;
+use estado_types::history::HistoryEvent;
+
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// The record to create exists already (the engine maps it to AWS's `*AlreadyExists`).
+    #[error("already exists: {0}")]
+    AlreadyExists(String),
+    /// The record does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// Another worker changed the execution since it was loaded, or holds its lease: drop the
+    /// step and move on; retrying with fresh data can help.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The backend failed (I/O, corruption). `retryable` says whether trying again can help.
+    #[error("storage failure: {message}")]
+    Backend { message: String, retryable: bool },
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Everything Estado keeps. Each method is one transaction in SQL backends.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // ----- state machines, versions, aliases -------------------------------------------------
+
+    /// Create a state machine. `AlreadyExists` when the ARN is taken.
+    async fn create_state_machine(&self, sm: StateMachine) -> Result<()>;
+    async fn get_state_machine(&self, arn: &str) -> Result<Option<StateMachine>>;
+    /// Replace a state machine's record (definition, role, configuration, revision).
+    async fn update_state_machine(&self, sm: StateMachine) -> Result<()>;
+    /// Delete a state machine with its versions and aliases. Executions stay readable.
+    async fn delete_state_machine(&self, arn: &str) -> Result<()>;
+    /// State machines ordered by creation (then ARN), starting after `after` (an ARN).
+    async fn list_state_machines(&self, after: Option<&str>, limit: usize) -> Result<Vec<StateMachine>>;
+
+    /// Create a version and advance the machine's version counter, atomically.
+    async fn create_version(&self, v: Version) -> Result<()>;
+    async fn get_version(&self, arn: &str) -> Result<Option<Version>>;
+    async fn delete_version(&self, arn: &str) -> Result<()>;
+    /// Versions of a machine, newest first.
+    async fn list_versions(&self, state_machine_arn: &str) -> Result<Vec<Version>>;
+
+    async fn put_alias(&self, a: Alias, create: bool) -> Result<()>;
+    async fn get_alias(&self, arn: &str) -> Result<Option<Alias>>;
+    async fn delete_alias(&self, arn: &str) -> Result<()>;
+    async fn list_aliases(&self, state_machine_arn: &str) -> Result<Vec<Alias>>;
+
+    // ----- activities and tags ---------------------------------------------------------------
+
+    async fn create_activity(&self, a: Activity) -> Result<()>;
+    async fn get_activity(&self, arn: &str) -> Result<Option<Activity>>;
+    async fn delete_activity(&self, arn: &str) -> Result<()>;
+    async fn list_activities(&self, after: Option<&str>, limit: usize) -> Result<Vec<Activity>>;
+
+    /// Tags of any resource, in insertion order; `set` adds or replaces keys.
+    async fn tag(&self, resource_arn: &str, set: Vec<(String, String)>) -> Result<()>;
+    async fn untag(&self, resource_arn: &str, keys: &[String]) -> Result<()>;
+    async fn tags(&self, resource_arn: &str) -> Result<Vec<(String, String)>>;
+
+    // ----- executions ------------------------------------------------------------------------
+
+    /// Create an execution with its snapshot, first events and first inbox rows, atomically.
+    /// `AlreadyExists` when the ARN is taken (the engine implements AWS's name idempotency on
+    /// top, by reading the existing record).
+    async fn create_execution(&self, e: NewExecution) -> Result<()>;
+    async fn get_execution(&self, arn: &str) -> Result<Option<Execution>>;
+    /// Executions of a state machine (or of a version/alias ARN, or all with `None`), newest
+    /// first, optionally filtered by status, starting after the cursor `after` (an ARN).
+    async fn list_executions(&self, q: &ExecutionQuery) -> Result<Vec<Execution>>;
+
+    /// At most `limit` history events: ascending with `id > from`, or, when `reverse`,
+    /// descending with `id < from` (pass `i64::MAX` to start from the newest).
+    async fn history(&self, arn: &str, from: i64, reverse: bool, limit: usize) -> Result<Vec<HistoryEvent>>;
+
+    // ----- stepping --------------------------------------------------------------------------
+
+    /// Take the lease of up to `limit` executions that have an inbox row due at `now_ms` and no
+    /// live lease, and return each with its snapshot and due inbox rows (ordered by id). The
+    /// lease lasts until `now_ms + lease_ms` unless committed or released first.
+    async fn claim_runnable(&self, owner: &str, now_ms: i64, lease_ms: i64, limit: usize) -> Result<Vec<Claim>>;
+
+    /// Save one step, atomically: events, snapshot, consumed inbox rows deleted, new inbox rows
+    /// (timers) added, cancelled timers and tasks deleted, new tasks added, the execution's
+    /// summary updated, and the lease released. `Conflict` (and nothing saved) when the
+    /// execution's version is not `expected_version` or `owner` does not hold its lease.
+    async fn commit_step(&self, owner: &str, c: StepCommit) -> Result<()>;
+
+    /// Add an inbox row for an execution (a task result, a stop request). Idempotent per
+    /// `(execution_arn, key)` when `key` is set. Returns false when the execution does not
+    /// exist or is closed.
+    async fn deliver(&self, row: NewInbox, execution_arn: &str) -> Result<bool>;
+
+    /// The earliest due time of any inbox row, to know when to look again.
+    async fn next_due(&self) -> Result<Option<i64>>;
+
+    // ----- tasks (activities and callbacks) --------------------------------------------------
+
+    /// Take the oldest queued task of an activity for `worker` (marks it started).
+    async fn claim_activity_task(&self, activity_arn: &str, worker: &str, now_ms: i64) -> Result<Option<Task>>;
+    async fn task_by_token(&self, token: &str) -> Result<Option<Task>>;
+    /// Remove a task (answered, timed out or cancelled); false when it was not there.
+    async fn finish_task(&self, token: &str) -> Result<bool>;
+}

@@ -1,0 +1,357 @@
+//! The in-memory backend: everything in one mutex-guarded structure. For tests, `estado run`
+//! and express executions; it keeps nothing across restarts.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use estado_types::history::HistoryEvent;
+
+use crate::*;
+
+#[derive(Default)]
+struct Data {
+    state_machines: BTreeMap<String, StateMachine>,
+    versions: BTreeMap<String, Version>,
+    aliases: BTreeMap<String, Alias>,
+    activities: BTreeMap<String, Activity>,
+    tags: HashMap<String, Vec<(String, String)>>,
+    executions: HashMap<String, ExecutionData>,
+    /// Creation order of executions, for newest-first listing.
+    execution_order: Vec<String>,
+    tasks: HashMap<String, Task>,
+    next_inbox: u64,
+}
+
+struct ExecutionData {
+    record: Execution,
+    snapshot: Vec<u8>,
+    events: Vec<HistoryEvent>,
+    inbox: BTreeMap<u64, InboxRow>,
+    lease: Option<(String, i64)>,
+}
+
+/// Everything in memory.
+#[derive(Default)]
+pub struct MemoryStore {
+    data: Mutex<Data>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    fn lock(&self) -> std::sync::MutexGuard<'_, Data> {
+        // A panic while holding the lock cannot leave half-written data behind (each method
+        // mutates only after all its checks), so a poisoned lock is still usable.
+        self.data.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn sorted_after<T: Clone>(items: impl Iterator<Item = (i64, String, T)>, after: Option<&str>, limit: usize) -> Vec<T> {
+    let mut v: Vec<(i64, String, T)> = items.collect();
+    v.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    let start = match after {
+        Some(a) => v.iter().position(|x| x.1 == a).map(|i| i + 1).unwrap_or(v.len()),
+        None => 0,
+    };
+    v.into_iter().skip(start).take(limit).map(|x| x.2).collect()
+}
+
+impl Data {
+    fn add_inbox(&mut self, arn: &str, row: NewInbox) -> bool {
+        let id = self.next_inbox + 1;
+        let Some(e) = self.executions.get_mut(arn) else { return false };
+        if let Some(k) = row.key {
+            if e.inbox.values().any(|r| r.key == Some(k)) {
+                return true;
+            }
+        }
+        self.next_inbox = id;
+        e.inbox.insert(id, InboxRow { id, due_ms: row.due_ms, key: row.key, payload: row.payload });
+        true
+    }
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn create_state_machine(&self, sm: StateMachine) -> Result<()> {
+        let mut d = self.lock();
+        if d.state_machines.contains_key(&sm.arn) {
+            return Err(StoreError::AlreadyExists(sm.arn));
+        }
+        d.state_machines.insert(sm.arn.clone(), sm);
+        Ok(())
+    }
+    async fn get_state_machine(&self, arn: &str) -> Result<Option<StateMachine>> {
+        Ok(self.lock().state_machines.get(arn).cloned())
+    }
+    async fn update_state_machine(&self, sm: StateMachine) -> Result<()> {
+        let mut d = self.lock();
+        match d.state_machines.get_mut(&sm.arn) {
+            Some(slot) => {
+                *slot = sm;
+                Ok(())
+            }
+            None => Err(StoreError::NotFound(sm.arn)),
+        }
+    }
+    async fn delete_state_machine(&self, arn: &str) -> Result<()> {
+        let mut d = self.lock();
+        d.state_machines.remove(arn);
+        d.versions.retain(|_, v| v.state_machine_arn != arn);
+        d.aliases.retain(|_, a| a.state_machine_arn != arn);
+        d.tags.remove(arn);
+        Ok(())
+    }
+    async fn list_state_machines(&self, after: Option<&str>, limit: usize) -> Result<Vec<StateMachine>> {
+        let d = self.lock();
+        Ok(sorted_after(d.state_machines.values().map(|s| (s.created_ms, s.arn.clone(), s.clone())), after, limit))
+    }
+
+    async fn create_version(&self, v: Version) -> Result<()> {
+        let mut d = self.lock();
+        if d.versions.contains_key(&v.arn) {
+            return Err(StoreError::AlreadyExists(v.arn));
+        }
+        let Some(sm) = d.state_machines.get_mut(&v.state_machine_arn) else {
+            return Err(StoreError::NotFound(v.state_machine_arn));
+        };
+        sm.next_version = sm.next_version.max(v.number + 1);
+        d.versions.insert(v.arn.clone(), v);
+        Ok(())
+    }
+    async fn get_version(&self, arn: &str) -> Result<Option<Version>> {
+        Ok(self.lock().versions.get(arn).cloned())
+    }
+    async fn delete_version(&self, arn: &str) -> Result<()> {
+        self.lock().versions.remove(arn);
+        Ok(())
+    }
+    async fn list_versions(&self, state_machine_arn: &str) -> Result<Vec<Version>> {
+        let d = self.lock();
+        let mut v: Vec<Version> = d.versions.values().filter(|v| v.state_machine_arn == state_machine_arn).cloned().collect();
+        v.sort_by(|a, b| b.number.cmp(&a.number));
+        Ok(v)
+    }
+
+    async fn put_alias(&self, a: Alias, create: bool) -> Result<()> {
+        let mut d = self.lock();
+        let exists = d.aliases.contains_key(&a.arn);
+        if create && exists {
+            return Err(StoreError::AlreadyExists(a.arn));
+        }
+        if !create && !exists {
+            return Err(StoreError::NotFound(a.arn));
+        }
+        d.aliases.insert(a.arn.clone(), a);
+        Ok(())
+    }
+    async fn get_alias(&self, arn: &str) -> Result<Option<Alias>> {
+        Ok(self.lock().aliases.get(arn).cloned())
+    }
+    async fn delete_alias(&self, arn: &str) -> Result<()> {
+        self.lock().aliases.remove(arn);
+        Ok(())
+    }
+    async fn list_aliases(&self, state_machine_arn: &str) -> Result<Vec<Alias>> {
+        let d = self.lock();
+        let mut v: Vec<Alias> = d.aliases.values().filter(|a| a.state_machine_arn == state_machine_arn).cloned().collect();
+        v.sort_by(|a, b| (a.created_ms, &a.arn).cmp(&(b.created_ms, &b.arn)));
+        Ok(v)
+    }
+
+    async fn create_activity(&self, a: Activity) -> Result<()> {
+        let mut d = self.lock();
+        if d.activities.contains_key(&a.arn) {
+            return Err(StoreError::AlreadyExists(a.arn));
+        }
+        d.activities.insert(a.arn.clone(), a);
+        Ok(())
+    }
+    async fn get_activity(&self, arn: &str) -> Result<Option<Activity>> {
+        Ok(self.lock().activities.get(arn).cloned())
+    }
+    async fn delete_activity(&self, arn: &str) -> Result<()> {
+        let mut d = self.lock();
+        d.activities.remove(arn);
+        d.tags.remove(arn);
+        Ok(())
+    }
+    async fn list_activities(&self, after: Option<&str>, limit: usize) -> Result<Vec<Activity>> {
+        let d = self.lock();
+        Ok(sorted_after(d.activities.values().map(|a| (a.created_ms, a.arn.clone(), a.clone())), after, limit))
+    }
+
+    async fn tag(&self, resource_arn: &str, set: Vec<(String, String)>) -> Result<()> {
+        let mut d = self.lock();
+        let tags = d.tags.entry(resource_arn.to_owned()).or_default();
+        for (k, v) in set {
+            match tags.iter_mut().find(|t| t.0 == k) {
+                Some(t) => t.1 = v,
+                None => tags.push((k, v)),
+            }
+        }
+        Ok(())
+    }
+    async fn untag(&self, resource_arn: &str, keys: &[String]) -> Result<()> {
+        if let Some(tags) = self.lock().tags.get_mut(resource_arn) {
+            tags.retain(|t| !keys.contains(&t.0));
+        }
+        Ok(())
+    }
+    async fn tags(&self, resource_arn: &str) -> Result<Vec<(String, String)>> {
+        Ok(self.lock().tags.get(resource_arn).cloned().unwrap_or_default())
+    }
+
+    async fn create_execution(&self, e: NewExecution) -> Result<()> {
+        let mut d = self.lock();
+        let arn = e.execution.arn.clone();
+        if d.executions.contains_key(&arn) {
+            return Err(StoreError::AlreadyExists(arn));
+        }
+        d.executions.insert(
+            arn.clone(),
+            ExecutionData { record: e.execution, snapshot: e.snapshot, events: e.events, inbox: BTreeMap::new(), lease: None },
+        );
+        d.execution_order.push(arn.clone());
+        for row in e.inbox {
+            d.add_inbox(&arn, row);
+        }
+        Ok(())
+    }
+    async fn get_execution(&self, arn: &str) -> Result<Option<Execution>> {
+        Ok(self.lock().executions.get(arn).map(|e| e.record.clone()))
+    }
+    async fn list_executions(&self, q: &ExecutionQuery) -> Result<Vec<Execution>> {
+        let d = self.lock();
+        let mut out = Vec::new();
+        let mut started = q.after.is_none();
+        for arn in d.execution_order.iter().rev() {
+            if !started {
+                started = q.after.as_deref() == Some(arn.as_str());
+                continue;
+            }
+            let Some(e) = d.executions.get(arn) else { continue };
+            let r = &e.record;
+            if q.state_machine_arn.as_ref().is_some_and(|s| *s != r.state_machine_arn) {
+                continue;
+            }
+            if let Some(va) = &q.version_or_alias_arn {
+                if r.version_arn.as_ref() != Some(va) && r.alias_arn.as_ref() != Some(va) {
+                    continue;
+                }
+            }
+            if q.status.as_ref().is_some_and(|s| *s != r.status) {
+                continue;
+            }
+            out.push(r.clone());
+            if out.len() >= q.limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+    async fn history(&self, arn: &str, from: i64, reverse: bool, limit: usize) -> Result<Vec<HistoryEvent>> {
+        let d = self.lock();
+        let Some(e) = d.executions.get(arn) else { return Err(StoreError::NotFound(arn.to_owned())) };
+        Ok(if reverse {
+            e.events.iter().rev().filter(|ev| ev.id < from).take(limit).cloned().collect()
+        } else {
+            e.events.iter().filter(|ev| ev.id > from).take(limit).cloned().collect()
+        })
+    }
+
+    async fn claim_runnable(&self, owner: &str, now_ms: i64, lease_ms: i64, limit: usize) -> Result<Vec<Claim>> {
+        let mut d = self.lock();
+        let mut out = Vec::new();
+        for e in d.executions.values_mut() {
+            if out.len() >= limit {
+                break;
+            }
+            if e.lease.as_ref().is_some_and(|(_, until)| *until > now_ms) {
+                continue;
+            }
+            let due: Vec<InboxRow> = e.inbox.values().filter(|r| r.due_ms <= now_ms).cloned().collect();
+            if due.is_empty() {
+                continue;
+            }
+            e.lease = Some((owner.to_owned(), now_ms + lease_ms));
+            out.push(Claim { execution: e.record.clone(), snapshot: e.snapshot.clone(), inbox: due });
+        }
+        Ok(out)
+    }
+
+    async fn commit_step(&self, owner: &str, c: StepCommit) -> Result<()> {
+        let mut d = self.lock();
+        let Some(e) = d.executions.get_mut(&c.execution_arn) else {
+            return Err(StoreError::NotFound(c.execution_arn));
+        };
+        if e.record.version != c.expected_version {
+            return Err(StoreError::Conflict(format!("{} is at version {}, not {}", c.execution_arn, e.record.version, c.expected_version)));
+        }
+        if e.lease.as_ref().is_some_and(|(o, _)| o != owner) {
+            return Err(StoreError::Conflict(format!("{} is leased by another worker", c.execution_arn)));
+        }
+        e.record.version += 1;
+        e.snapshot = c.snapshot;
+        e.events.extend(c.events);
+        for id in &c.consumed {
+            e.inbox.remove(id);
+        }
+        e.inbox.retain(|_, r| !r.key.is_some_and(|k| c.cancel_keys.contains(&k)));
+        if let Some(u) = c.update {
+            e.record.status = u.status;
+            e.record.stop_ms = u.stop_ms;
+            e.record.output = u.output;
+            e.record.error = u.error;
+            e.record.cause = u.cause;
+        }
+        e.lease = None;
+        let arn = c.execution_arn.clone();
+        for row in c.new_inbox {
+            d.add_inbox(&arn, row);
+        }
+        if !c.cancel_tasks.is_empty() {
+            d.tasks.retain(|_, t| !(t.execution_arn == arn && c.cancel_tasks.contains(&t.effect_id)));
+        }
+        for t in c.new_tasks {
+            d.tasks.insert(t.token.clone(), t);
+        }
+        Ok(())
+    }
+
+    async fn deliver(&self, row: NewInbox, execution_arn: &str) -> Result<bool> {
+        let mut d = self.lock();
+        if !d.executions.get(execution_arn).is_some_and(|e| e.record.is_open()) {
+            return Ok(false);
+        }
+        Ok(d.add_inbox(execution_arn, row))
+    }
+
+    async fn next_due(&self) -> Result<Option<i64>> {
+        let d = self.lock();
+        Ok(d.executions.values().flat_map(|e| e.inbox.values().map(|r| r.due_ms)).min())
+    }
+
+    async fn claim_activity_task(&self, activity_arn: &str, worker: &str, _now_ms: i64) -> Result<Option<Task>> {
+        let mut d = self.lock();
+        let oldest = d
+            .tasks
+            .values()
+            .filter(|t| t.worker.is_none() && t.activity_arn.as_deref() == Some(activity_arn))
+            .min_by(|a, b| (a.created_ms, &a.token).cmp(&(b.created_ms, &b.token)))
+            .map(|t| t.token.clone());
+        Ok(oldest.and_then(|token| {
+            let t = d.tasks.get_mut(&token)?;
+            t.worker = Some(worker.to_owned());
+            Some(t.clone())
+        }))
+    }
+    async fn task_by_token(&self, token: &str) -> Result<Option<Task>> {
+        Ok(self.lock().tasks.get(token).cloned())
+    }
+    async fn finish_task(&self, token: &str) -> Result<bool> {
+        Ok(self.lock().tasks.remove(token).is_some())
+    }
+}
