@@ -50,7 +50,11 @@ pub trait Store: Send + Sync + 'static {
     /// Delete a state machine with its versions and aliases. Executions stay readable.
     async fn delete_state_machine(&self, arn: &str) -> Result<()>;
     /// State machines ordered by creation (then ARN), starting after `after` (an ARN).
-    async fn list_state_machines(&self, after: Option<&str>, limit: usize) -> Result<Vec<StateMachine>>;
+    async fn list_state_machines(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<StateMachine>>;
 
     /// Create a version and advance the machine's version counter, atomically.
     async fn create_version(&self, v: Version) -> Result<()>;
@@ -89,14 +93,26 @@ pub trait Store: Send + Sync + 'static {
 
     /// At most `limit` history events: ascending with `id > from`, or, when `reverse`,
     /// descending with `id < from` (pass `i64::MAX` to start from the newest).
-    async fn history(&self, arn: &str, from: i64, reverse: bool, limit: usize) -> Result<Vec<HistoryEvent>>;
+    async fn history(
+        &self,
+        arn: &str,
+        from: i64,
+        reverse: bool,
+        limit: usize,
+    ) -> Result<Vec<HistoryEvent>>;
 
     // ----- stepping --------------------------------------------------------------------------
 
     /// Take the lease of up to `limit` executions that have an inbox row due at `now_ms` and no
     /// live lease, and return each with its snapshot and due inbox rows (ordered by id). The
     /// lease lasts until `now_ms + lease_ms` unless committed or released first.
-    async fn claim_runnable(&self, owner: &str, now_ms: i64, lease_ms: i64, limit: usize) -> Result<Vec<Claim>>;
+    async fn claim_runnable(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<Claim>>;
 
     /// Save one step, atomically: events, snapshot, consumed inbox rows deleted, new inbox rows
     /// (timers) added, cancelled timers and tasks deleted, new tasks added, the execution's
@@ -115,7 +131,12 @@ pub trait Store: Send + Sync + 'static {
     // ----- tasks (activities and callbacks) --------------------------------------------------
 
     /// Take the oldest queued task of an activity for `worker` (marks it started).
-    async fn claim_activity_task(&self, activity_arn: &str, worker: &str, now_ms: i64) -> Result<Option<Task>>;
+    async fn claim_activity_task(
+        &self,
+        activity_arn: &str,
+        worker: &str,
+        now_ms: i64,
+    ) -> Result<Option<Task>>;
     async fn task_by_token(&self, token: &str) -> Result<Option<Task>>;
     /// Remove a task (answered, timed out or cancelled); false when it was not there.
     async fn finish_task(&self, token: &str) -> Result<bool>;

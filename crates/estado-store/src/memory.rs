@@ -48,11 +48,19 @@ impl MemoryStore {
     }
 }
 
-fn sorted_after<T: Clone>(items: impl Iterator<Item = (i64, String, T)>, after: Option<&str>, limit: usize) -> Vec<T> {
+fn sorted_after<T: Clone>(
+    items: impl Iterator<Item = (i64, String, T)>,
+    after: Option<&str>,
+    limit: usize,
+) -> Vec<T> {
     let mut v: Vec<(i64, String, T)> = items.collect();
     v.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     let start = match after {
-        Some(a) => v.iter().position(|x| x.1 == a).map(|i| i + 1).unwrap_or(v.len()),
+        Some(a) => v
+            .iter()
+            .position(|x| x.1 == a)
+            .map(|i| i + 1)
+            .unwrap_or(v.len()),
         None => 0,
     };
     v.into_iter().skip(start).take(limit).map(|x| x.2).collect()
@@ -61,14 +69,24 @@ fn sorted_after<T: Clone>(items: impl Iterator<Item = (i64, String, T)>, after: 
 impl Data {
     fn add_inbox(&mut self, arn: &str, row: NewInbox) -> bool {
         let id = self.next_inbox + 1;
-        let Some(e) = self.executions.get_mut(arn) else { return false };
+        let Some(e) = self.executions.get_mut(arn) else {
+            return false;
+        };
         if let Some(k) = row.key {
             if e.inbox.values().any(|r| r.key == Some(k)) {
                 return true;
             }
         }
         self.next_inbox = id;
-        e.inbox.insert(id, InboxRow { id, due_ms: row.due_ms, key: row.key, payload: row.payload });
+        e.inbox.insert(
+            id,
+            InboxRow {
+                id,
+                due_ms: row.due_ms,
+                key: row.key,
+                payload: row.payload,
+            },
+        );
         true
     }
 }
@@ -104,9 +122,19 @@ impl Store for MemoryStore {
         d.tags.remove(arn);
         Ok(())
     }
-    async fn list_state_machines(&self, after: Option<&str>, limit: usize) -> Result<Vec<StateMachine>> {
+    async fn list_state_machines(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<StateMachine>> {
         let d = self.lock();
-        Ok(sorted_after(d.state_machines.values().map(|s| (s.created_ms, s.arn.clone(), s.clone())), after, limit))
+        Ok(sorted_after(
+            d.state_machines
+                .values()
+                .map(|s| (s.created_ms, s.arn.clone(), s.clone())),
+            after,
+            limit,
+        ))
     }
 
     async fn create_version(&self, v: Version) -> Result<()> {
@@ -130,7 +158,12 @@ impl Store for MemoryStore {
     }
     async fn list_versions(&self, state_machine_arn: &str) -> Result<Vec<Version>> {
         let d = self.lock();
-        let mut v: Vec<Version> = d.versions.values().filter(|v| v.state_machine_arn == state_machine_arn).cloned().collect();
+        let mut v: Vec<Version> = d
+            .versions
+            .values()
+            .filter(|v| v.state_machine_arn == state_machine_arn)
+            .cloned()
+            .collect();
         v.sort_by(|a, b| b.number.cmp(&a.number));
         Ok(v)
     }
@@ -156,7 +189,12 @@ impl Store for MemoryStore {
     }
     async fn list_aliases(&self, state_machine_arn: &str) -> Result<Vec<Alias>> {
         let d = self.lock();
-        let mut v: Vec<Alias> = d.aliases.values().filter(|a| a.state_machine_arn == state_machine_arn).cloned().collect();
+        let mut v: Vec<Alias> = d
+            .aliases
+            .values()
+            .filter(|a| a.state_machine_arn == state_machine_arn)
+            .cloned()
+            .collect();
         v.sort_by(|a, b| (a.created_ms, &a.arn).cmp(&(b.created_ms, &b.arn)));
         Ok(v)
     }
@@ -180,7 +218,13 @@ impl Store for MemoryStore {
     }
     async fn list_activities(&self, after: Option<&str>, limit: usize) -> Result<Vec<Activity>> {
         let d = self.lock();
-        Ok(sorted_after(d.activities.values().map(|a| (a.created_ms, a.arn.clone(), a.clone())), after, limit))
+        Ok(sorted_after(
+            d.activities
+                .values()
+                .map(|a| (a.created_ms, a.arn.clone(), a.clone())),
+            after,
+            limit,
+        ))
     }
 
     async fn tag(&self, resource_arn: &str, set: Vec<(String, String)>) -> Result<()> {
@@ -201,7 +245,12 @@ impl Store for MemoryStore {
         Ok(())
     }
     async fn tags(&self, resource_arn: &str) -> Result<Vec<(String, String)>> {
-        Ok(self.lock().tags.get(resource_arn).cloned().unwrap_or_default())
+        Ok(self
+            .lock()
+            .tags
+            .get(resource_arn)
+            .cloned()
+            .unwrap_or_default())
     }
 
     async fn create_execution(&self, e: NewExecution) -> Result<()> {
@@ -212,7 +261,13 @@ impl Store for MemoryStore {
         }
         d.executions.insert(
             arn.clone(),
-            ExecutionData { record: e.execution, snapshot: e.snapshot, events: e.events, inbox: BTreeMap::new(), lease: None },
+            ExecutionData {
+                record: e.execution,
+                snapshot: e.snapshot,
+                events: e.events,
+                inbox: BTreeMap::new(),
+                lease: None,
+            },
         );
         d.execution_order.push(arn.clone());
         for row in e.inbox {
@@ -232,9 +287,14 @@ impl Store for MemoryStore {
                 started = q.after.as_deref() == Some(arn.as_str());
                 continue;
             }
-            let Some(e) = d.executions.get(arn) else { continue };
+            let Some(e) = d.executions.get(arn) else {
+                continue;
+            };
             let r = &e.record;
-            if q.state_machine_arn.as_ref().is_some_and(|s| *s != r.state_machine_arn) {
+            if q.state_machine_arn
+                .as_ref()
+                .is_some_and(|s| *s != r.state_machine_arn)
+            {
                 continue;
             }
             if let Some(va) = &q.version_or_alias_arn {
@@ -252,17 +312,42 @@ impl Store for MemoryStore {
         }
         Ok(out)
     }
-    async fn history(&self, arn: &str, from: i64, reverse: bool, limit: usize) -> Result<Vec<HistoryEvent>> {
+    async fn history(
+        &self,
+        arn: &str,
+        from: i64,
+        reverse: bool,
+        limit: usize,
+    ) -> Result<Vec<HistoryEvent>> {
         let d = self.lock();
-        let Some(e) = d.executions.get(arn) else { return Err(StoreError::NotFound(arn.to_owned())) };
+        let Some(e) = d.executions.get(arn) else {
+            return Err(StoreError::NotFound(arn.to_owned()));
+        };
         Ok(if reverse {
-            e.events.iter().rev().filter(|ev| ev.id < from).take(limit).cloned().collect()
+            e.events
+                .iter()
+                .rev()
+                .filter(|ev| ev.id < from)
+                .take(limit)
+                .cloned()
+                .collect()
         } else {
-            e.events.iter().filter(|ev| ev.id > from).take(limit).cloned().collect()
+            e.events
+                .iter()
+                .filter(|ev| ev.id > from)
+                .take(limit)
+                .cloned()
+                .collect()
         })
     }
 
-    async fn claim_runnable(&self, owner: &str, now_ms: i64, lease_ms: i64, limit: usize) -> Result<Vec<Claim>> {
+    async fn claim_runnable(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<Claim>> {
         let mut d = self.lock();
         let mut out = Vec::new();
         for e in d.executions.values_mut() {
@@ -272,12 +357,21 @@ impl Store for MemoryStore {
             if e.lease.as_ref().is_some_and(|(_, until)| *until > now_ms) {
                 continue;
             }
-            let due: Vec<InboxRow> = e.inbox.values().filter(|r| r.due_ms <= now_ms).cloned().collect();
+            let due: Vec<InboxRow> = e
+                .inbox
+                .values()
+                .filter(|r| r.due_ms <= now_ms)
+                .cloned()
+                .collect();
             if due.is_empty() {
                 continue;
             }
             e.lease = Some((owner.to_owned(), now_ms + lease_ms));
-            out.push(Claim { execution: e.record.clone(), snapshot: e.snapshot.clone(), inbox: due });
+            out.push(Claim {
+                execution: e.record.clone(),
+                snapshot: e.snapshot.clone(),
+                inbox: due,
+            });
         }
         Ok(out)
     }
@@ -288,10 +382,16 @@ impl Store for MemoryStore {
             return Err(StoreError::NotFound(c.execution_arn));
         };
         if e.record.version != c.expected_version {
-            return Err(StoreError::Conflict(format!("{} is at version {}, not {}", c.execution_arn, e.record.version, c.expected_version)));
+            return Err(StoreError::Conflict(format!(
+                "{} is at version {}, not {}",
+                c.execution_arn, e.record.version, c.expected_version
+            )));
         }
         if e.lease.as_ref().is_some_and(|(o, _)| o != owner) {
-            return Err(StoreError::Conflict(format!("{} is leased by another worker", c.execution_arn)));
+            return Err(StoreError::Conflict(format!(
+                "{} is leased by another worker",
+                c.execution_arn
+            )));
         }
         e.record.version += 1;
         e.snapshot = c.snapshot;
@@ -299,7 +399,8 @@ impl Store for MemoryStore {
         for id in &c.consumed {
             e.inbox.remove(id);
         }
-        e.inbox.retain(|_, r| !r.key.is_some_and(|k| c.cancel_keys.contains(&k)));
+        e.inbox
+            .retain(|_, r| !r.key.is_some_and(|k| c.cancel_keys.contains(&k)));
         if let Some(u) = c.update {
             e.record.status = u.status;
             e.record.stop_ms = u.stop_ms;
@@ -313,7 +414,8 @@ impl Store for MemoryStore {
             d.add_inbox(&arn, row);
         }
         if !c.cancel_tasks.is_empty() {
-            d.tasks.retain(|_, t| !(t.execution_arn == arn && c.cancel_tasks.contains(&t.effect_id)));
+            d.tasks
+                .retain(|_, t| !(t.execution_arn == arn && c.cancel_tasks.contains(&t.effect_id)));
         }
         for t in c.new_tasks {
             d.tasks.insert(t.token.clone(), t);
@@ -323,7 +425,11 @@ impl Store for MemoryStore {
 
     async fn deliver(&self, row: NewInbox, execution_arn: &str) -> Result<bool> {
         let mut d = self.lock();
-        if !d.executions.get(execution_arn).is_some_and(|e| e.record.is_open()) {
+        if !d
+            .executions
+            .get(execution_arn)
+            .is_some_and(|e| e.record.is_open())
+        {
             return Ok(false);
         }
         Ok(d.add_inbox(execution_arn, row))
@@ -331,10 +437,18 @@ impl Store for MemoryStore {
 
     async fn next_due(&self) -> Result<Option<i64>> {
         let d = self.lock();
-        Ok(d.executions.values().flat_map(|e| e.inbox.values().map(|r| r.due_ms)).min())
+        Ok(d.executions
+            .values()
+            .flat_map(|e| e.inbox.values().map(|r| r.due_ms))
+            .min())
     }
 
-    async fn claim_activity_task(&self, activity_arn: &str, worker: &str, _now_ms: i64) -> Result<Option<Task>> {
+    async fn claim_activity_task(
+        &self,
+        activity_arn: &str,
+        worker: &str,
+        _now_ms: i64,
+    ) -> Result<Option<Task>> {
         let mut d = self.lock();
         let oldest = d
             .tasks

@@ -1,0 +1,474 @@
+//! The step workers: claim executions with due inbox rows, run them, commit.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use estado_interp::{Delivery, Effect, Env, ExecInfo, Execution, MachineType, Status, TaskRequest};
+use estado_store::{
+    Claim, ExecutionUpdate, NewExecution, NewInbox, StepCommit, Store, StoreError, Task,
+};
+use serde_json::Value;
+use tokio::sync::{broadcast, Notify, Semaphore};
+
+use crate::clock::Clock;
+use crate::inbox::Payload;
+use crate::programs::Programs;
+
+/// Runs a task resource that is neither an activity nor a callback the engine waits for.
+#[async_trait]
+pub trait TaskRunner: Send + Sync + 'static {
+    /// `None` when this runner does not handle the resource.
+    async fn run(&self, req: &TaskRequest) -> Option<Delivery>;
+}
+
+#[derive(Debug, Clone)]
+pub struct RuntimeConfig {
+    /// Identifies this node's leases.
+    pub owner: String,
+    pub lease_ms: i64,
+    /// Executions claimed per round.
+    pub batch: usize,
+    /// Steps in flight at once.
+    pub concurrency: usize,
+    /// Real time spent per unit of Wait/retry time (0 = none), like `WAIT_TIME_SCALE`.
+    pub time_scale: f64,
+    /// The longest the loop sleeps without looking at the store (a backstop for rows added by
+    /// other nodes).
+    pub poll_ms: u64,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        RuntimeConfig {
+            owner: format!("estado-{}", uuid::Uuid::new_v4()),
+            lease_ms: 30_000,
+            batch: 256,
+            concurrency: 512,
+            time_scale: 1.0,
+            poll_ms: 1_000,
+        }
+    }
+}
+
+/// What to start.
+#[derive(Debug, Clone)]
+pub struct StartRequest {
+    pub execution_arn: String,
+    pub state_machine_arn: String,
+    pub state_machine_name: String,
+    pub name: String,
+    pub definition: String,
+    pub role_arn: String,
+    pub input: String,
+    pub express: bool,
+    pub version_arn: Option<String>,
+    pub alias_arn: Option<String>,
+    pub trace_header: Option<String>,
+}
+
+/// An execution reached a terminal status.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    pub execution_arn: String,
+    pub status: String,
+}
+
+pub struct Runtime {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub config: RuntimeConfig,
+    programs: Programs,
+    runners: Vec<Arc<dyn TaskRunner>>,
+    wake: Notify,
+    /// New activity tasks were committed (wakes `GetActivityTask` long polls).
+    pub activity_ready: Notify,
+    finished: broadcast::Sender<Finished>,
+    permits: Arc<Semaphore>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("invalid definition: {0}")]
+    Definition(String),
+    #[error("invalid input: {0}")]
+    Input(String),
+}
+
+impl Runtime {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        config: RuntimeConfig,
+        runners: Vec<Arc<dyn TaskRunner>>,
+    ) -> Arc<Self> {
+        let (finished, _) = broadcast::channel(4096);
+        let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
+        Arc::new(Runtime {
+            store,
+            clock,
+            config,
+            programs: Programs::new(),
+            runners,
+            wake: Notify::new(),
+            activity_ready: Notify::new(),
+            finished,
+            permits,
+        })
+    }
+
+    /// Subscribe to executions finishing (for StopExecution and sync waits).
+    pub fn subscribe(&self) -> broadcast::Receiver<Finished> {
+        self.finished.subscribe()
+    }
+
+    /// Look at the store now rather than at the next poll.
+    pub fn poke(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Create an execution: `ExecutionStarted` and its first step queued, in one transaction.
+    pub async fn start(&self, req: StartRequest) -> Result<estado_store::Execution, StartError> {
+        let program = self
+            .programs
+            .get(&req.definition)
+            .map_err(StartError::Definition)?;
+        let input: Value =
+            serde_json::from_str(&req.input).map_err(|e| StartError::Input(e.to_string()))?;
+        let now = self.clock.now_ms();
+        let info = ExecInfo {
+            execution_arn: req.execution_arn.clone(),
+            name: req.name.clone(),
+            state_machine_arn: req.state_machine_arn.clone(),
+            state_machine_name: req.state_machine_name.clone(),
+            role_arn: req.role_arn.clone(),
+            start_millis: now,
+            input: Arc::new(input),
+            machine_type: if req.express {
+                MachineType::Express
+            } else {
+                MachineType::Standard
+            },
+            seed: seed_of(&req.execution_arn, now),
+            redrive_count: 0,
+        };
+        let mut exec = Execution::start(&program, info, Env { now_millis: now });
+        let events = exec.take_new_events();
+        // Effects of `start` (the execution timeout) stay in the snapshot and come out of the
+        // first step's `run`.
+        let snapshot = serde_json::to_vec(&exec).map_err(|e| StartError::Input(e.to_string()))?;
+        let inbox = vec![NewInbox {
+            due_ms: now,
+            key: None,
+            payload: Payload::Kick.encode(),
+        }];
+        let record = estado_store::Execution {
+            arn: req.execution_arn,
+            state_machine_arn: req.state_machine_arn,
+            name: req.name,
+            kind: if req.express {
+                "EXPRESS".into()
+            } else {
+                "STANDARD".into()
+            },
+            status: "RUNNING".into(),
+            start_ms: now,
+            stop_ms: None,
+            input: req.input,
+            output: None,
+            error: None,
+            cause: None,
+            definition: req.definition,
+            role_arn: req.role_arn,
+            version_arn: req.version_arn,
+            alias_arn: req.alias_arn,
+            trace_header: req.trace_header,
+            redrive_count: 0,
+            redrive_ms: None,
+            version: 0,
+        };
+        self.store
+            .create_execution(NewExecution {
+                execution: record.clone(),
+                snapshot,
+                events,
+                inbox,
+            })
+            .await?;
+        self.poke();
+        Ok(record)
+    }
+
+    /// Tell an execution something (a task result, a heartbeat, a stop request).
+    pub async fn deliver(
+        &self,
+        execution_arn: &str,
+        key: Option<u64>,
+        d: Delivery,
+    ) -> Result<bool, StoreError> {
+        let row = NewInbox {
+            due_ms: self.clock.now_ms(),
+            key,
+            payload: Payload::Deliver(d).encode(),
+        };
+        let ok = self.store.deliver(row, execution_arn).await?;
+        self.poke();
+        Ok(ok)
+    }
+
+    fn timer_row(&self, now: i64, id: u64, virtual_due: i64) -> NewInbox {
+        let wait = (virtual_due - now).max(0) as f64 * self.config.time_scale;
+        NewInbox {
+            due_ms: now + wait as i64,
+            key: Some(id),
+            payload: Payload::Timer {
+                id,
+                virtual_due_ms: virtual_due,
+            }
+            .encode(),
+        }
+    }
+
+    /// The step loop; returns when `shutdown` completes.
+    pub async fn run(self: Arc<Self>, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            let now = self.clock.now_ms();
+            let claims = match self
+                .store
+                .claim_runnable(
+                    &self.config.owner,
+                    now,
+                    self.config.lease_ms,
+                    self.config.batch,
+                )
+                .await
+            {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!("claiming runnable executions failed: {e}");
+                    Vec::new()
+                }
+            };
+            if !claims.is_empty() {
+                for claim in claims {
+                    let Ok(permit) = self.permits.clone().acquire_owned().await else {
+                        return;
+                    };
+                    let rt = self.clone();
+                    tokio::spawn(async move {
+                        rt.step(claim).await;
+                        drop(permit);
+                    });
+                }
+                continue;
+            }
+            let sleep_ms = match self.store.next_due().await {
+                Ok(Some(due)) => {
+                    (due - self.clock.now_ms()).clamp(0, self.config.poll_ms as i64) as u64
+                }
+                _ => self.config.poll_ms,
+            };
+            tokio::select! {
+                _ = &mut shutdown => return,
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(Duration::from_millis(sleep_ms)) => {}
+            }
+        }
+    }
+
+    /// One step of one claimed execution.
+    async fn step(&self, claim: Claim) {
+        let arn = claim.execution.arn.clone();
+        match self.step_inner(claim).await {
+            Ok(Some(done)) => {
+                let _ = self.finished.send(done);
+            }
+            Ok(None) => {}
+            Err(StoreError::Conflict(why)) => tracing::debug!("step of {arn} dropped: {why}"),
+            Err(e) => tracing::warn!("step of {arn} failed: {e}"),
+        }
+        self.poke();
+    }
+
+    async fn step_inner(&self, claim: Claim) -> Result<Option<Finished>, StoreError> {
+        let arn = claim.execution.arn.clone();
+        let program = match self.programs.get(&claim.execution.definition) {
+            Ok(p) => p,
+            Err(e) => {
+                return Err(StoreError::Backend {
+                    message: format!("stored definition of {arn} does not compile: {e}"),
+                    retryable: false,
+                })
+            }
+        };
+        let mut exec: Execution =
+            serde_json::from_slice(&claim.snapshot).map_err(|e| StoreError::Backend {
+                message: format!("snapshot of {arn} is unreadable: {e}"),
+                retryable: false,
+            })?;
+        let now = self.clock.now_ms();
+        let mut consumed = Vec::with_capacity(claim.inbox.len());
+        for row in &claim.inbox {
+            consumed.push(row.id);
+            match Payload::decode(&row.payload) {
+                Some(Payload::Kick) | None => {}
+                Some(Payload::Timer { id, virtual_due_ms }) => exec.deliver(
+                    &program,
+                    Delivery::TimerFired { id },
+                    Env {
+                        now_millis: now.max(virtual_due_ms),
+                    },
+                ),
+                Some(Payload::Deliver(d)) => exec.deliver(&program, d, Env { now_millis: now }),
+            }
+        }
+        let effects = exec.run(&program, Env { now_millis: now });
+        let mut commit = StepCommit {
+            execution_arn: arn.clone(),
+            expected_version: claim.execution.version,
+            consumed,
+            ..Default::default()
+        };
+        let mut activity_tasks = false;
+        for e in effects {
+            match e {
+                Effect::StartTimer { id, due_millis } => {
+                    commit.new_inbox.push(self.timer_row(now, id, due_millis))
+                }
+                Effect::CancelTimer { id } => commit.cancel_keys.push(id),
+                Effect::CancelTask { id } => {
+                    commit.cancel_tasks.push(id);
+                    commit.cancel_keys.push(id);
+                }
+                Effect::RunTask(req) => {
+                    if let Some(activity) = activity_arn(&req.resource) {
+                        activity_tasks = true;
+                        commit.new_tasks.push(Task {
+                            token: activity_token(&arn, req.id),
+                            execution_arn: arn.clone(),
+                            effect_id: req.id,
+                            activity_arn: Some(activity),
+                            input: serde_json::to_string(&*req.input).unwrap_or_default(),
+                            created_ms: now,
+                            worker: None,
+                        });
+                        continue;
+                    }
+                    let outcome = self.run_task(&req).await;
+                    if let Some(token) = &req.task_token {
+                        // A callback: the integration's own call went out; the result comes
+                        // with the token (SendTaskSuccess/Failure), unless the call failed.
+                        commit.new_tasks.push(Task {
+                            token: token.clone(),
+                            execution_arn: arn.clone(),
+                            effect_id: req.id,
+                            activity_arn: None,
+                            input: serde_json::to_string(&*req.input).unwrap_or_default(),
+                            created_ms: now,
+                            worker: None,
+                        });
+                        if let Some(
+                            d @ (Delivery::TaskFailed { .. } | Delivery::TaskStartFailed { .. }),
+                        ) = outcome
+                        {
+                            commit.new_inbox.push(NewInbox {
+                                due_ms: now,
+                                key: Some(req.id),
+                                payload: Payload::Deliver(d).encode(),
+                            });
+                        }
+                        continue;
+                    }
+                    if let Some(d) = outcome {
+                        commit.new_inbox.push(NewInbox {
+                            due_ms: now,
+                            key: Some(req.id),
+                            payload: Payload::Deliver(d).encode(),
+                        });
+                    }
+                }
+            }
+        }
+        commit.events = exec.take_new_events();
+        let finished = match exec.status() {
+            Status::Running => None,
+            s => {
+                let (error, cause) = match s {
+                    Status::Failed { error, cause }
+                    | Status::TimedOut { error, cause }
+                    | Status::Aborted { error, cause } => (error.clone(), cause.clone()),
+                    _ => (None, None),
+                };
+                let output = match s {
+                    Status::Succeeded { output } => serde_json::to_string(&**output).ok(),
+                    _ => None,
+                };
+                commit.update = Some(ExecutionUpdate {
+                    status: s.name().into(),
+                    stop_ms: Some(now),
+                    output,
+                    error,
+                    cause,
+                });
+                Some(Finished {
+                    execution_arn: arn.clone(),
+                    status: s.name().into(),
+                })
+            }
+        };
+        commit.snapshot = serde_json::to_vec(&exec).map_err(|e| StoreError::Backend {
+            message: format!("snapshot of {arn} cannot be written: {e}"),
+            retryable: false,
+        })?;
+        self.store.commit_step(&self.config.owner, commit).await?;
+        if activity_tasks {
+            self.activity_ready.notify_waiters();
+        }
+        Ok(finished)
+    }
+
+    /// Ask the configured runners; without one, the task fails with an error naming the
+    /// resource (never a hang, never a silent success).
+    async fn run_task(&self, req: &TaskRequest) -> Option<Delivery> {
+        for r in &self.runners {
+            if let Some(d) = r.run(req).await {
+                return Some(d);
+            }
+        }
+        Some(Delivery::TaskFailed {
+            id: req.id,
+            error: "States.TaskFailed".into(),
+            cause: format!(
+                "Estado cannot run the resource '{}' of state '{}': no runner is configured for it (Lambda functions and service integrations are not supported yet).",
+                req.resource, req.state_name
+            ),
+        })
+    }
+}
+
+/// `arn:aws:states:REGION:ACCOUNT:activity:NAME` -> the activity ARN.
+fn activity_arn(resource: &str) -> Option<String> {
+    (resource.starts_with("arn:aws:states:") && resource.contains(":activity:"))
+        .then(|| resource.to_owned())
+}
+
+/// An activity task's token: unique per execution and task, opaque to workers.
+fn activity_token(execution_arn: &str, effect_id: u64) -> String {
+    let seed = seed_of(execution_arn, effect_id as i64);
+    let r = estado_types::SplitMix64::new(seed);
+    use estado_types::Entropy;
+    (0..8).map(|_| format!("{:016x}", r.next_u64())).collect()
+}
+
+/// A stable 64-bit seed from text and a number (FNV-1a).
+fn seed_of(text: &str, n: i64) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.as_bytes().iter().chain(n.to_le_bytes().iter()) {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}

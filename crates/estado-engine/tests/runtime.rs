@@ -1,0 +1,213 @@
+//! The runtime over the in-memory store: executions run to their end through the store, and a
+//! runtime that dies mid-way is replaced by another that finishes the work from the last commits.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use estado_engine::runtime::StartRequest;
+use estado_engine::{Runtime, RuntimeConfig, SystemClock};
+use estado_store::memory::MemoryStore;
+use estado_store::Store;
+use serde_json::{json, Value};
+
+fn config(owner: &str) -> RuntimeConfig {
+    RuntimeConfig {
+        owner: owner.into(),
+        lease_ms: 300,
+        time_scale: 0.0,
+        poll_ms: 50,
+        ..Default::default()
+    }
+}
+
+fn start_req(i: usize, def: &Value, input: Value) -> StartRequest {
+    StartRequest {
+        execution_arn: format!("arn:aws:states:us-east-1:123456789012:execution:sm:e{i}"),
+        state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:sm".into(),
+        state_machine_name: "sm".into(),
+        name: format!("e{i}"),
+        definition: def.to_string(),
+        role_arn: "arn:aws:iam::123456789012:role/r".into(),
+        input: input.to_string(),
+        express: false,
+        version_arn: None,
+        alias_arn: None,
+        trace_header: None,
+    }
+}
+
+fn mixed() -> Value {
+    json!({"StartAt": "Count", "States": {
+        "Count": {"Type": "Pass", "Parameters": {"n.$": "$.n", "items.$": "States.ArrayRange(1, $.n, 1)"}, "Next": "Wait"},
+        "Wait": {"Type": "Wait", "Seconds": 30, "Next": "Each"},
+        "Each": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 2, "ItemProcessor": {"StartAt": "Nap", "States": {
+            "Nap": {"Type": "Wait", "Seconds": 5, "Next": "Double"},
+            "Double": {"Type": "Pass", "Parameters": {"v.$": "States.MathAdd($, $)"}, "End": true}}}, "ResultPath": "$.doubled", "Next": "Both"},
+        "Both": {"Type": "Parallel", "Branches": [
+            {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "a", "End": true}}},
+            {"StartAt": "B", "States": {"B": {"Type": "Wait", "Seconds": 1, "End": true}}}], "ResultPath": "$.both", "Next": "Check"},
+        "Check": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericGreaterThan": 2, "Next": "Big"}], "Default": "Small"},
+        "Big": {"Type": "Pass", "Parameters": {"size": "big", "doubled.$": "$.doubled"}, "End": true},
+        "Small": {"Type": "Pass", "Parameters": {"size": "small", "doubled.$": "$.doubled"}, "End": true}}})
+}
+
+fn expected(n: i64) -> Value {
+    let doubled: Vec<Value> = (1..=n).map(|i| json!({"v": i * 2})).collect();
+    json!({"size": if n > 2 { "big" } else { "small" }, "doubled": doubled})
+}
+
+async fn wait_all_closed(store: &Arc<dyn Store>, n: usize, limit: Duration) {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let mut open = 0;
+        for i in 0..n {
+            let e = store
+                .get_execution(&format!(
+                    "arn:aws:states:us-east-1:123456789012:execution:sm:e{i}"
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            if e.is_open() {
+                open += 1;
+            }
+        }
+        if open == 0 {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{open} executions still open"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn check_all(store: &Arc<dyn Store>, n: usize) {
+    for i in 0..n {
+        let arn = format!("arn:aws:states:us-east-1:123456789012:execution:sm:e{i}");
+        let e = store.get_execution(&arn).await.unwrap().unwrap();
+        assert_eq!(e.status, "SUCCEEDED", "{arn}: {e:?}");
+        let out: Value = serde_json::from_str(e.output.as_deref().unwrap()).unwrap();
+        assert_eq!(out, expected((i % 4 + 1) as i64), "{arn}");
+        let events = store.history(&arn, 0, false, 100_000).await.unwrap();
+        for (k, ev) in events.iter().enumerate() {
+            assert_eq!(ev.id, k as i64 + 1, "{arn}: ids are consecutive");
+        }
+        let terminal = events
+            .iter()
+            .filter(|e| {
+                e.event_type().starts_with("Execution") && e.event_type() != "ExecutionStarted"
+            })
+            .count();
+        assert_eq!(terminal, 1, "{arn}: exactly one terminal event");
+        assert_eq!(
+            events.last().map(|e| e.event_type()),
+            Some("ExecutionSucceeded")
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn executions_run_to_their_end_through_the_store() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let rt = Runtime::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        config("a"),
+        Vec::new(),
+    );
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let handle = tokio::spawn(rt.clone().run(async {
+        let _ = stopped.await;
+    }));
+    let def = mixed();
+    for i in 0..40 {
+        rt.start(start_req(i, &def, json!({"n": i % 4 + 1})))
+            .await
+            .unwrap();
+    }
+    wait_all_closed(&store, 40, Duration::from_secs(20)).await;
+    check_all(&store, 40).await;
+    let _ = stop.send(());
+    handle.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_runtime_is_replaced_and_nothing_is_lost_or_run_twice() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let def = mixed();
+    let first = Runtime::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        config("first"),
+        Vec::new(),
+    );
+    for i in 0..60 {
+        first
+            .start(start_req(i, &def, json!({"n": i % 4 + 1})))
+            .await
+            .unwrap();
+    }
+    // Let the first runtime do part of the work, then kill it without any cleanup.
+    let handle = tokio::spawn(first.clone().run(std::future::pending()));
+    tokio::time::sleep(Duration::from_millis(3)).await;
+    handle.abort();
+    let _ = handle.await;
+    let mut open = 0;
+    for i in 0..60 {
+        let e = store
+            .get_execution(&format!(
+                "arn:aws:states:us-east-1:123456789012:execution:sm:e{i}"
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        open += usize::from(e.is_open());
+    }
+    assert!(
+        open > 0,
+        "the first runtime must die with work left, or this test proves nothing"
+    );
+    let second = Runtime::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        config("second"),
+        Vec::new(),
+    );
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let handle = tokio::spawn(second.run(async {
+        let _ = stopped.await;
+    }));
+    wait_all_closed(&store, 60, Duration::from_secs(20)).await;
+    check_all(&store, 60).await;
+    let _ = stop.send(());
+    handle.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tasks_without_a_runner_fail_naming_the_resource() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let rt = Runtime::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        config("a"),
+        Vec::new(),
+    );
+    let handle = tokio::spawn(rt.clone().run(std::future::pending()));
+    let def = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": true}}});
+    rt.start(start_req(0, &def, json!({}))).await.unwrap();
+    wait_all_closed(&store, 1, Duration::from_secs(5)).await;
+    let e = store
+        .get_execution("arn:aws:states:us-east-1:123456789012:execution:sm:e0")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(e.status, "FAILED");
+    assert_eq!(e.error.as_deref(), Some("States.TaskFailed"));
+    assert!(e
+        .cause
+        .unwrap()
+        .contains("arn:aws:states:::sqs:sendMessage"));
+    handle.abort();
+}
