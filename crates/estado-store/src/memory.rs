@@ -164,7 +164,7 @@ impl Store for MemoryStore {
             .filter(|v| v.state_machine_arn == state_machine_arn)
             .cloned()
             .collect();
-        v.sort_by(|a, b| b.number.cmp(&a.number));
+        v.sort_by_key(|v| std::cmp::Reverse(v.number));
         Ok(v)
     }
 
