@@ -14,3 +14,4 @@ pub mod runtime;
 
 pub use clock::{Clock, SystemClock};
 pub use runtime::{Runtime, RuntimeConfig};
+pub mod service;

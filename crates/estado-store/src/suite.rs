@@ -1,1 +1,120 @@
-//! The test suite every backend must pass. (Being written.)
+//! The test suite every backend must pass.
+//!
+//! Each check is a public async function that takes a fresh, empty store and panics (with a
+//! message naming the contract) when the store breaks a contract of [`crate::Store`]. A backend
+//! runs all of them with either
+//!
+//! ```ignore
+//! // one #[tokio::test] per check: failures name the contract, checks run in parallel
+//! estado_store::store_suite!(|| async { MemoryStore::new() });
+//! ```
+//!
+//! or, inside a single test,
+//!
+//! ```ignore
+//! estado_store::suite::run_all(|| async { MemoryStore::new() }).await;
+//! ```
+//!
+//! The checks spawn tokio tasks to race callers against each other, so they need a tokio
+//! runtime; a multi-threaded one exercises real concurrency.
+//!
+//! Where [`crate::Store`]'s doc comments leave room, the suite pins down one reading (and the
+//! in-memory backend follows it):
+//! - a paging cursor (`after`) that names no record gives an empty page;
+//! - `list_executions` orders by `start_ms` descending, executions started in the same
+//!   millisecond newest-created first;
+//! - `claim_runnable` hands out the executions whose earliest due inbox row is oldest first;
+//! - a lease is live while `now_ms < until`; `commit_step` is a `Conflict` when another owner
+//!   holds the lease (live or expired but not re-claimed) and is decided by the version alone
+//!   when nobody holds it;
+//! - `deliver` and new inbox rows are idempotent per key among the execution's *pending* rows:
+//!   once a row is consumed or cancelled its key may be used again;
+//! - `history` of an unknown execution is `NotFound`.
+
+mod definitions;
+mod executions;
+mod fixtures;
+mod stepping;
+mod tasks;
+
+pub use definitions::*;
+pub use executions::*;
+pub use fixtures::*;
+pub use stepping::*;
+pub use tasks::*;
+
+use std::future::Future;
+
+use crate::Store;
+
+/// Calls the macro named by the first bracket with the second bracket's tokens followed by the
+/// name of every check, so [`run_all`] and [`store_suite!`](crate::store_suite) share one list.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_store_checks {
+    ([$($callback:tt)*] [$($arg:tt)*]) => {
+        $($callback)*! {
+            [$($arg)*]
+            state_machine_crud
+            state_machine_paging
+            versions_advance_the_counter
+            aliases_create_and_update
+            activity_crud_and_paging
+            tags_keep_insertion_order
+            create_execution_is_atomic
+            list_executions_newest_first
+            list_executions_filters
+            history_pages_both_ways
+            claim_takes_only_due_rows
+            claim_leases_exclude_other_owners
+            claim_hands_out_oldest_due_first
+            concurrent_claims_share_nothing
+            commit_step_applies_everything
+            commit_step_conflicts_apply_nothing
+            concurrent_commits_do_not_poison_each_other
+            deliver_is_idempotent_per_key
+            next_due_is_the_earliest_row
+            activity_tasks_oldest_first_one_worker_each
+            tasks_by_token_and_finish
+        }
+    };
+}
+
+/// Generates one `#[tokio::test]` per check of the shared suite, each with a fresh store from
+/// `$factory` (a closure returning a future of the store). Needs `tokio` (with `macros` and
+/// `rt-multi-thread`) among the caller's dev-dependencies.
+#[macro_export]
+macro_rules! store_suite {
+    ($factory:expr) => {
+        $crate::__with_store_checks!([$crate::__store_suite_tests] [$factory]);
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __store_suite_tests {
+    ([$factory:expr] $($check:ident)*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $check() {
+                let factory = $factory;
+                $crate::suite::$check(factory().await).await;
+            }
+        )*
+    };
+}
+
+/// Runs every check, each against a fresh store from `factory`.
+pub async fn run_all<S, F, Fut>(factory: F)
+where
+    S: Store,
+    F: Fn() -> Fut,
+    Fut: Future<Output = S>,
+{
+    macro_rules! run {
+        ([] $($check:ident)*) => {
+            $( $check(factory().await).await; )*
+        };
+    }
+    crate::__with_store_checks!([run] []);
+}

@@ -1,5 +1,8 @@
 //! The process's resident-set high-water mark (`VmHWM` in `/proc/self/status`), reset
-//! between workloads through `/proc/self/clear_refs` so each workload's figure is its own.
+//! between workloads through `/proc/self/clear_refs`. The reset lowers the mark to the current
+//! RSS, which still holds memory the allocator kept from earlier workloads (glibc does not give
+//! freed heap back at once): after a big workload the next ones show at least its RSS. Run one
+//! workload alone (`--filter`) for its own figure; the counted heap peak has no such bias.
 
 /// `VmHWM` in bytes, or `None` where `/proc` does not have it.
 pub fn high_water_mark() -> Option<u64> {

@@ -1,0 +1,1 @@
+//! StartExecution, DescribeExecution, ListExecutions, StopExecution, GetExecutionHistory, ... (being written)

@@ -1,0 +1,68 @@
+//! The API verbs, one file per group of operations. Methods take and return plain domain
+//! take the operation's input shape and return its output shape (`estado_api::shapes`), or an
+//! [`ApiError`] with AWS's code.
+
+pub mod executions;
+
+use std::sync::Arc;
+
+use estado_store::{Store, StoreError};
+
+use crate::runtime::Runtime;
+
+pub use estado_api::{ApiError, ErrorCode};
+
+/// Store failures that reach a verb unhandled are the service's fault, not the caller's.
+pub fn internal(e: StoreError) -> ApiError {
+    ApiError::new(ErrorCode::InternalFailure, e.to_string())
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Where the service lives by default: the account and region in its ARNs.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    pub account: String,
+    pub region: String,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        ServiceConfig { account: "123456789012".into(), region: "us-east-1".into() }
+    }
+}
+
+/// Per request: the region (from the request's SigV4 credential scope, else the configured
+/// one) and the account its ARNs use.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub account: String,
+    pub region: String,
+}
+
+impl Ctx {
+    /// `arn:aws:states:REGION:ACCOUNT:<kind>:<rest>`.
+    pub fn arn(&self, kind: &str, rest: &str) -> String {
+        format!("arn:aws:states:{}:{}:{}:{}", self.region, self.account, kind, rest)
+    }
+}
+
+/// The Step Functions service: every API verb, as `verb(&self, &Ctx, Input) -> ApiResult<Output>`.
+pub struct Service {
+    pub runtime: Arc<Runtime>,
+    pub store: Arc<dyn Store>,
+    pub config: ServiceConfig,
+}
+
+impl Service {
+    pub fn new(runtime: Arc<Runtime>, config: ServiceConfig) -> Arc<Self> {
+        Arc::new(Service { store: runtime.store.clone(), runtime, config })
+    }
+    pub fn now_ms(&self) -> i64 {
+        self.runtime.clock.now_ms()
+    }
+    /// The context of a request that names no region.
+    pub fn default_ctx(&self) -> Ctx {
+        Ctx { account: self.config.account.clone(), region: self.config.region.clone() }
+    }
+}
