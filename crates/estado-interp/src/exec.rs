@@ -87,6 +87,9 @@ enum Pending {
         timeout_timer: Option<u64>,
         heartbeat: Option<(u64, u64)>,
         resource: Arc<str>,
+        /// A worker reported taking the task (its Started event is written).
+        #[serde(default)]
+        started: bool,
     },
     ExecutionTimeout,
 }
@@ -283,12 +286,15 @@ impl Execution {
                     timeout_timer,
                     heartbeat,
                     resource,
+                    started,
                 }) = self.pending.remove(&id)
                 {
                     self.cancel_timer(timeout_timer);
                     self.cancel_timer(heartbeat.map(|h| h.0));
                     let output = Arc::new(output);
-                    self.task_event(program, frame, &resource, TaskEvent::Started);
+                    if !started {
+                        self.task_event(program, frame, &resource, TaskEvent::Started(None));
+                    }
                     self.task_event(
                         program,
                         frame,
@@ -304,14 +310,26 @@ impl Execution {
                     timeout_timer,
                     heartbeat,
                     resource,
+                    started,
                 }) = self.pending.remove(&id)
                 {
                     self.cancel_timer(timeout_timer);
                     self.cancel_timer(heartbeat.map(|h| h.0));
                     let e = StatesError::new(error, cause);
-                    self.task_event(program, frame, &resource, TaskEvent::Started);
+                    if !started {
+                        self.task_event(program, frame, &resource, TaskEvent::Started(None));
+                    }
                     self.task_event(program, frame, &resource, TaskEvent::Failed(e.clone()));
                     self.resume(frame, |f| f.phase = Phase::Error(e));
+                }
+            }
+            Delivery::TaskStarted { id, worker } => {
+                if let Some(Pending::Task { frame, resource, started, .. }) = self.pending.get_mut(&id) {
+                    if !*started {
+                        *started = true;
+                        let (frame, resource) = (*frame, resource.clone());
+                        self.task_event(program, frame, &resource, TaskEvent::Started(worker));
+                    }
                 }
             }
             Delivery::TaskHeartbeat { id } => {
@@ -347,6 +365,7 @@ impl Execution {
                     timeout_timer,
                     heartbeat,
                     resource,
+                    ..
                 }) = self.pending.remove(&id)
                 {
                     self.cancel_timer(timeout_timer);
@@ -1214,7 +1233,7 @@ impl Execution {
 }
 
 enum TaskEvent {
-    Started,
+    Started(Option<String>),
     Succeeded(Arc<Value>),
     Failed(StatesError),
     StartFailed(StatesError),
@@ -1364,6 +1383,7 @@ impl Execution {
                 timeout_timer,
                 heartbeat: heartbeat_timer,
                 resource,
+                started: false,
             },
         );
         f.waiting.push(id);
@@ -1395,7 +1415,11 @@ impl Execution {
         let (ty, res) = split_resource(resource);
         let d = if is_activity(resource) {
             match ev {
-                TaskEvent::Started => D::ActivityStarted(ActivityStartedEventDetails::new("")),
+                TaskEvent::Started(worker) => {
+                    let mut d = ActivityStartedEventDetails::new("");
+                    d.worker_name = worker;
+                    D::ActivityStarted(d)
+                }
                 TaskEvent::Succeeded(o) => {
                     D::ActivitySucceeded(ActivitySucceededEventDetails::new(Payload::from_arc(o)))
                 }
@@ -1405,8 +1429,8 @@ impl Execution {
             }
         } else {
             match (ev, lambda) {
-                (TaskEvent::Started, true) => D::LambdaFunctionStarted,
-                (TaskEvent::Started, false) => {
+                (TaskEvent::Started(_), true) => D::LambdaFunctionStarted,
+                (TaskEvent::Started(_), false) => {
                     D::TaskStarted(TaskStartedEventDetails::new(ty, res))
                 }
                 (TaskEvent::Succeeded(o), true) => D::LambdaFunctionSucceeded(

@@ -1,0 +1,293 @@
+//! Creating, reading and listing executions; their history.
+
+use super::fixtures::*;
+use crate::*;
+
+/// `create_execution` stores the record, snapshot, events and inbox rows together; a taken ARN
+/// is `AlreadyExists` and changes nothing.
+pub async fn create_execution_is_atomic<S: Store>(store: S) {
+    let e = new_execution("m", "one", 100, 3, vec![inbox(100, None), inbox(500, Some(7))]);
+    let arn = e.execution.arn.clone();
+    ok(store.create_execution(e.clone()).await, "create");
+    assert_eq!(
+        ok(store.get_execution(&arn).await, "get"),
+        Some(e.execution.clone())
+    );
+    assert_eq!(
+        ok(store.history(&arn, 0, false, 100).await, "history"),
+        e.events,
+        "the first events are stored with the execution"
+    );
+
+    let mut again = new_execution("m", "one", 200, 5, vec![inbox(50, None)]);
+    again.execution.input = "{}".into();
+    match store.create_execution(again).await {
+        Err(StoreError::AlreadyExists(_)) => {}
+        other => panic!("a taken execution ARN: expected AlreadyExists, got {other:?}"),
+    }
+    assert_eq!(
+        ok(store.get_execution(&arn).await, "get"),
+        Some(e.execution.clone()),
+        "a failed create leaves the original"
+    );
+    assert_eq!(
+        ok(store.history(&arn, 0, false, 100).await, "history").len(),
+        3,
+        "a failed create adds no events"
+    );
+
+    let claims = ok(store.claim_runnable("w", 1_000, 10_000, 10).await, "claim");
+    assert_eq!(claims.len(), 1);
+    let c = &claims[0];
+    assert_eq!(c.execution, e.execution);
+    assert_eq!(c.snapshot, e.snapshot, "the snapshot is stored with the execution");
+    let rows: Vec<(i64, Option<u64>, Vec<u8>)> = c
+        .inbox
+        .iter()
+        .map(|r| (r.due_ms, r.key, r.payload.clone()))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (100, None, inbox(100, None).payload),
+            (500, Some(7), inbox(500, Some(7)).payload)
+        ],
+        "the first inbox rows are stored with the execution, not those of the failed create"
+    );
+    assert!(c.inbox[0].id < c.inbox[1].id, "inbox ids increase");
+    assert_eq!(ok(store.get_execution("arn:nope").await, "get"), None);
+}
+
+/// `list_executions` without filters: newest first (by start time, then creation), paged with
+/// `after`.
+pub async fn list_executions_newest_first<S: Store>(store: S) {
+    // Created out of start-time order; "b" and "c" start in the same millisecond.
+    for (name, start) in [("a", 10), ("d", 40), ("b", 20), ("c", 20), ("e", 30)] {
+        ok(
+            store
+                .create_execution(new_execution("m", name, start, 1, vec![]))
+                .await,
+            "create",
+        );
+    }
+    let expected: Vec<String> = ["d", "e", "c", "b", "a"]
+        .iter()
+        .map(|n| execution_arn("m", n))
+        .collect();
+    let all = ok(
+        store
+            .list_executions(&ExecutionQuery {
+                limit: 100,
+                ..Default::default()
+            })
+            .await,
+        "list",
+    );
+    assert_eq!(
+        arns(&all, |e| &e.arn),
+        expected,
+        "newest start first; same start: newest created first"
+    );
+
+    let mut paged = Vec::new();
+    let mut after = None;
+    loop {
+        let page = ok(
+            store
+                .list_executions(&ExecutionQuery {
+                    after: after.clone(),
+                    limit: 2,
+                    ..Default::default()
+                })
+                .await,
+            "page",
+        );
+        assert!(page.len() <= 2);
+        let Some(last) = page.last() else { break };
+        after = Some(last.arn.clone());
+        paged.extend(arns(&page, |e| &e.arn));
+    }
+    assert_eq!(paged, expected, "pages join up without gaps or repeats");
+    let unknown = ExecutionQuery {
+        after: Some(execution_arn("m", "zzz")),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(
+        ok(store.list_executions(&unknown).await, "list"),
+        vec![],
+        "a cursor naming no execution gives an empty page"
+    );
+}
+
+/// `list_executions` filters by state machine, by version or alias ARN, and by status, and
+/// pages through the filtered list.
+pub async fn list_executions_filters<S: Store>(store: S) {
+    let v1 = version("m", 1).arn;
+    let live = alias("m", "live", 1).arn;
+    let mut start = 0;
+    let mut create = |machine: &str, name: &str, version: Option<&str>, alias: Option<&str>| {
+        start += 10;
+        let mut e = new_execution(machine, name, start, 1, vec![inbox(0, None)]);
+        e.execution.version_arn = version.map(str::to_owned);
+        e.execution.alias_arn = alias.map(str::to_owned);
+        e
+    };
+    let all = vec![
+        create("m", "plain", None, None),
+        create("m", "via-version", Some(&v1), None),
+        create("other", "elsewhere", None, None),
+        create("m", "via-alias", Some(&v1), Some(&live)),
+        create("m", "done", None, None),
+    ];
+    for e in all {
+        ok(store.create_execution(e).await, "create");
+    }
+    // Finish "done" through a step, as the engine does.
+    let done = execution_arn("m", "done");
+    ok(
+        store
+            .commit_step(
+                "w",
+                StepCommit {
+                    execution_arn: done.clone(),
+                    expected_version: 0,
+                    update: Some(ExecutionUpdate {
+                        status: "SUCCEEDED".into(),
+                        stop_ms: Some(99),
+                        output: Some("{}".into()),
+                        error: None,
+                        cause: None,
+                    }),
+                    ..Default::default()
+                },
+            )
+            .await,
+        "commit",
+    );
+
+    let list = |q: ExecutionQuery| {
+        let store = &store;
+        async move {
+            let found = ok(store.list_executions(&q).await, "list");
+            found.into_iter().map(|e| e.name).collect::<Vec<_>>()
+        }
+    };
+    let by_machine = ExecutionQuery {
+        state_machine_arn: Some(machine_arn("m")),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(
+        list(by_machine.clone()).await,
+        ["done", "via-alias", "via-version", "plain"]
+    );
+    assert_eq!(
+        list(ExecutionQuery {
+            version_or_alias_arn: Some(v1.clone()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await,
+        ["via-alias", "via-version"],
+        "a version ARN matches executions started through it, directly or by an alias"
+    );
+    assert_eq!(
+        list(ExecutionQuery {
+            version_or_alias_arn: Some(live),
+            limit: 10,
+            ..Default::default()
+        })
+        .await,
+        ["via-alias"]
+    );
+    assert_eq!(
+        list(ExecutionQuery {
+            status: Some("RUNNING".into()),
+            ..by_machine.clone()
+        })
+        .await,
+        ["via-alias", "via-version", "plain"]
+    );
+    assert_eq!(
+        list(ExecutionQuery {
+            status: Some("SUCCEEDED".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await,
+        ["done"],
+        "the status filter sees the status a step set"
+    );
+    assert_eq!(
+        list(ExecutionQuery {
+            after: Some(execution_arn("m", "via-alias")),
+            limit: 1,
+            ..by_machine.clone()
+        })
+        .await,
+        ["via-version"],
+        "a filtered list pages from its cursor"
+    );
+    assert_eq!(
+        list(ExecutionQuery {
+            after: Some(execution_arn("other", "elsewhere")),
+            ..by_machine
+        })
+        .await,
+        ["via-version", "plain"],
+        "the cursor may name an execution the filter leaves out"
+    );
+    let done_record = ok(store.get_execution(&done).await, "get");
+    assert_eq!(
+        done_record.map(|e| (e.status, e.stop_ms, e.output, e.version)),
+        Some(("SUCCEEDED".into(), Some(99), Some("{}".into()), 1))
+    );
+}
+
+/// `history` reads ascending after `from`, or descending before `from`, at most `limit` events,
+/// exactly as they were written; an unknown execution is `NotFound`.
+pub async fn history_pages_both_ways<S: Store>(store: S) {
+    let e = new_execution("m", "h", 1, 4, vec![]);
+    let arn = e.execution.arn.clone();
+    ok(store.create_execution(e).await, "create");
+    ok(
+        store
+            .commit_step(
+                "w",
+                StepCommit {
+                    execution_arn: arn.clone(),
+                    expected_version: 0,
+                    events: events(5, 7),
+                    ..Default::default()
+                },
+            )
+            .await,
+        "commit",
+    );
+    let ids = |v: Vec<estado_types::history::HistoryEvent>| v.iter().map(|e| e.id).collect::<Vec<_>>();
+    let page = |from, reverse, limit| {
+        let store = &store;
+        let arn = arn.clone();
+        async move { ok(store.history(&arn, from, reverse, limit).await, "history") }
+    };
+    assert_eq!(page(0, false, 100).await, events(1, 7), "events read back exactly");
+    assert_eq!(ids(page(0, false, 3).await), [1, 2, 3]);
+    assert_eq!(ids(page(3, false, 3).await), [4, 5, 6]);
+    assert_eq!(ids(page(6, false, 3).await), [7]);
+    assert_eq!(ids(page(7, false, 3).await), Vec::<i64>::new());
+    assert_eq!(ids(page(i64::MAX, true, 3).await), [7, 6, 5]);
+    assert_eq!(ids(page(5, true, 3).await), [4, 3, 2]);
+    assert_eq!(ids(page(2, true, 3).await), [1]);
+    assert_eq!(ids(page(1, true, 3).await), Vec::<i64>::new());
+    assert_eq!(page(i64::MAX, true, 100).await, {
+        let mut all = events(1, 7);
+        all.reverse();
+        all
+    });
+    assert_eq!(ids(page(0, false, 0).await), Vec::<i64>::new());
+    match store.history("arn:nope", 0, false, 10).await {
+        Err(StoreError::NotFound(_)) => {}
+        other => panic!("history of an unknown execution: expected NotFound, got {other:?}"),
+    }
+}
