@@ -25,7 +25,8 @@ use crate::validate;
 /// Decodes the body of a request for `op`.
 pub fn decode(op: Operation, body: &[u8]) -> Result<Request, ApiError> {
     let checked = checked_body(op, body)?;
-    Request::from_checked(op, checked).map_err(|_| ApiError::bare(ErrorCode::SerializationException))
+    Request::from_checked(op, checked)
+        .map_err(|_| ApiError::bare(ErrorCode::SerializationException))
 }
 
 /// Decodes the body of a request into the input shape `T` of its operation.
@@ -115,9 +116,9 @@ fn check(shape: &Shape, value: Value) -> Result<Value, ApiError> {
             })
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array),
-        (Kind::List { .. }, Value::Object(_)) => {
-            Err(type_error("Start of structure or map found where not expected."))
-        }
+        (Kind::List { .. }, Value::Object(_)) => Err(type_error(
+            "Start of structure or map found where not expected.",
+        )),
         (Kind::List { .. }, _) => Err(type_error("Expected list or null")),
         (Kind::Structure(members), Value::Object(mut fields)) => {
             let mut checked = Map::new();

@@ -27,9 +27,7 @@ pub static ASCII: Pattern = Pattern {
 
 fn character_restricted_name(value: &str) -> bool {
     let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
-    !value.is_empty()
-        && value.chars().all(allowed)
-        && value.chars().any(|c| !c.is_ascii_digit())
+    !value.is_empty() && value.chars().all(allowed) && value.chars().any(|c| !c.is_ascii_digit())
 }
 
 fn printable_ascii(value: &str) -> bool {
@@ -45,7 +43,12 @@ mod tests {
     use super::*;
 
     fn give(pattern: &Pattern, value: &str, expected: bool) {
-        assert_eq!((pattern.matches)(value), expected, "{} on {value:?}", pattern.text);
+        assert_eq!(
+            (pattern.matches)(value),
+            expected,
+            "{} on {value:?}",
+            pattern.text
+        );
     }
 
     #[test]
@@ -64,7 +67,11 @@ mod tests {
         give(&PRINTABLE_ASCII, "a b", false);
         give(&PRINTABLE_ASCII, "", false);
         give(&ASCII, "", true);
-        give(&ASCII, "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1", true);
+        give(
+            &ASCII,
+            "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1",
+            true,
+        );
         give(&ASCII, "é", false);
     }
 }

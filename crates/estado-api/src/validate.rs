@@ -207,7 +207,11 @@ fn java_float(value: f64) -> String {
         let exponent = magnitude.log10().floor() as i32;
         let mantissa = value / 10f64.powi(exponent);
         let mantissa = format!("{mantissa}");
-        let mantissa = if mantissa.contains('.') { mantissa } else { format!("{mantissa}.0") };
+        let mantissa = if mantissa.contains('.') {
+            mantissa
+        } else {
+            format!("{mantissa}.0")
+        };
         return format!("{mantissa}E{exponent}");
     }
     if value.fract() == 0.0 {

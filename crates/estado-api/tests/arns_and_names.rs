@@ -28,13 +28,29 @@ fn refuses<T: std::fmt::Debug>(parse: fn(&str) -> Result<T, ApiError>, arn: &str
 
 #[test]
 fn state_machine_arns() {
-    let arn = accepts(StateMachineArn::parse, &format!("{P}:stateMachine:HelloWorld"));
-    assert_eq!(arn, ArnScope::new("us-east-1", "123456789012").state_machine("HelloWorld"));
-    let labelled = accepts(StateMachineArn::parse, &format!("{P}:stateMachine:HelloWorld/Map"));
+    let arn = accepts(
+        StateMachineArn::parse,
+        &format!("{P}:stateMachine:HelloWorld"),
+    );
+    assert_eq!(
+        arn,
+        ArnScope::new("us-east-1", "123456789012").state_machine("HelloWorld")
+    );
+    let labelled = accepts(
+        StateMachineArn::parse,
+        &format!("{P}:stateMachine:HelloWorld/Map"),
+    );
     assert_eq!(labelled.label.as_deref(), Some("Map"));
-    accepts(StateMachineArn::parse, "arn:aws-cn:states:cn-north-1:123456789012:stateMachine:a-b_c.d");
+    accepts(
+        StateMachineArn::parse,
+        "arn:aws-cn:states:cn-north-1:123456789012:stateMachine:a-b_c.d",
+    );
 
-    refuses(StateMachineArn::parse, "not-an-arn", "Invalid ARN prefix: not-an-arn");
+    refuses(
+        StateMachineArn::parse,
+        "not-an-arn",
+        "Invalid ARN prefix: not-an-arn",
+    );
     refuses(StateMachineArn::parse, "", "Invalid ARN prefix: ");
     refuses(
         StateMachineArn::parse,
@@ -64,14 +80,29 @@ fn state_machine_arns() {
 
 #[test]
 fn versions_and_aliases() {
-    let target = accepts(StateMachineTarget::parse, &format!("{P}:stateMachine:HelloWorld:12"));
+    let target = accepts(
+        StateMachineTarget::parse,
+        &format!("{P}:stateMachine:HelloWorld:12"),
+    );
     assert!(matches!(&target, StateMachineTarget::Version(v) if v.version == 12));
     assert_eq!(target.state_machine().name, "HelloWorld");
-    let target = accepts(StateMachineTarget::parse, &format!("{P}:stateMachine:HelloWorld:PROD"));
+    let target = accepts(
+        StateMachineTarget::parse,
+        &format!("{P}:stateMachine:HelloWorld:PROD"),
+    );
     assert!(matches!(&target, StateMachineTarget::Alias(a) if a.alias == "PROD"));
-    accepts(StateMachineTarget::parse, &format!("{P}:stateMachine:HelloWorld"));
-    accepts(StateMachineVersionArn::parse, &format!("{P}:stateMachine:HelloWorld:1"));
-    accepts(StateMachineAliasArn::parse, &format!("{P}:stateMachine:HelloWorld:v1.2_beta"));
+    accepts(
+        StateMachineTarget::parse,
+        &format!("{P}:stateMachine:HelloWorld"),
+    );
+    accepts(
+        StateMachineVersionArn::parse,
+        &format!("{P}:stateMachine:HelloWorld:1"),
+    );
+    accepts(
+        StateMachineAliasArn::parse,
+        &format!("{P}:stateMachine:HelloWorld:v1.2_beta"),
+    );
 
     for bad in [
         format!("{P}:stateMachine:HelloWorld:0"),
@@ -90,8 +121,14 @@ fn versions_and_aliases() {
 
 #[test]
 fn executions() {
-    let arn = accepts(ExecutionArn::parse, &format!("{P}:execution:HelloWorld:run-1"));
-    assert_eq!(arn.state_machine_arn().to_string(), format!("{P}:stateMachine:HelloWorld"));
+    let arn = accepts(
+        ExecutionArn::parse,
+        &format!("{P}:execution:HelloWorld:run-1"),
+    );
+    assert_eq!(
+        arn.state_machine_arn().to_string(),
+        format!("{P}:stateMachine:HelloWorld")
+    );
     let child = accepts(
         ExecutionArn::parse,
         &format!("{P}:execution:HelloWorld/Map:3b8c8e1a-0a3c-4c4f-9f39-4f3d5b5a8b11"),
@@ -140,7 +177,10 @@ fn activities_map_runs_and_taggable_resources() {
         MapRunArn::parse,
         &format!("{P}:mapRun:HelloWorld/Map:3b8c8e1a-0a3c-4c4f-9f39-4f3d5b5a8b11"),
     );
-    assert_eq!((run.state_machine.as_str(), run.label.as_str()), ("HelloWorld", "Map"));
+    assert_eq!(
+        (run.state_machine.as_str(), run.label.as_str()),
+        ("HelloWorld", "Map")
+    );
     let bad = format!("{P}:mapRun:HelloWorld:3b8c");
     refuses(MapRunArn::parse, &bad, &bad);
     assert!(matches!(
@@ -166,7 +206,10 @@ fn activities_map_runs_and_taggable_resources() {
 #[test]
 fn arns_are_built_from_their_parts() {
     let machine = ArnScope::new("eu-west-1", "000000000000").state_machine("orders");
-    assert_eq!(machine.to_string(), "arn:aws:states:eu-west-1:000000000000:stateMachine:orders");
+    assert_eq!(
+        machine.to_string(),
+        "arn:aws:states:eu-west-1:000000000000:stateMachine:orders"
+    );
     assert_eq!(machine.version(2).to_string(), format!("{machine}:2"));
     assert_eq!(machine.alias("PROD").to_string(), format!("{machine}:PROD"));
     assert_eq!(
@@ -188,15 +231,51 @@ fn arns_are_built_from_their_parts() {
 #[test]
 fn names() {
     let max = "n".repeat(80);
-    for good in ["a", "HelloWorld", "run-1_2.3", "3b8c8e1a-0a3c-4c4f-9f39-4f3d5b5a8b11", "名前", "a!@()+=-'", max.as_str()] {
+    for good in [
+        "a",
+        "HelloWorld",
+        "run-1_2.3",
+        "3b8c8e1a-0a3c-4c4f-9f39-4f3d5b5a8b11",
+        "名前",
+        "a!@()+=-'",
+        max.as_str(),
+    ] {
         assert!(is_valid_name(good), "{good:?}");
         assert_eq!(check_name(good), Ok(()));
     }
     let long = "n".repeat(81);
     let bad = [
-        "", long.as_str(), "a b", "a\tb", "a\u{a0}b", "a<b", "a>b", "a{b", "a}b", "a[b", "a]b", "a?b",
-        "a*b", "a\"b", "a#b", "a%b", "a\\b", "a^b", "a|b", "a~b", "a`b", "a$b", "a&b", "a,b", "a;b",
-        "a:b", "a/b", "a\u{0}b", "a\u{1f}b", "a\u{7f}b", "a\u{9f}b",
+        "",
+        long.as_str(),
+        "a b",
+        "a\tb",
+        "a\u{a0}b",
+        "a<b",
+        "a>b",
+        "a{b",
+        "a}b",
+        "a[b",
+        "a]b",
+        "a?b",
+        "a*b",
+        "a\"b",
+        "a#b",
+        "a%b",
+        "a\\b",
+        "a^b",
+        "a|b",
+        "a~b",
+        "a`b",
+        "a$b",
+        "a&b",
+        "a,b",
+        "a;b",
+        "a:b",
+        "a/b",
+        "a\u{0}b",
+        "a\u{1f}b",
+        "a\u{7f}b",
+        "a\u{9f}b",
     ];
     for name in bad {
         assert!(!is_valid_name(name), "{name:?}");

@@ -26,12 +26,25 @@ fn invalid(op: Operation, body: Value, message: &str) {
 }
 
 fn mistyped(op: Operation, body: Value, message: &str) {
-    give(op, body, json!({"__type": SERIALIZATION, "message": message}));
+    give(
+        op,
+        body,
+        json!({"__type": SERIALIZATION, "message": message}),
+    );
 }
 
 #[test]
 fn a_body_that_is_not_a_json_object_is_a_serialization_exception() {
-    for body in ["{", "nope", "[]", "1", "\"{}\"", "null", "{\"a\":1}}", "\u{feff}{}"] {
+    for body in [
+        "{",
+        "nope",
+        "[]",
+        "1",
+        "\"{}\"",
+        "null",
+        "{\"a\":1}}",
+        "\u{feff}{}",
+    ] {
         let error = error(Operation::StartExecution, body);
         assert_eq!(error.code(), ErrorCode::SerializationException, "{body}");
         assert_eq!(error.body(), json!({"__type": SERIALIZATION}), "{body}");
@@ -41,33 +54,97 @@ fn a_body_that_is_not_a_json_object_is_a_serialization_exception() {
 #[test]
 fn a_member_of_the_wrong_type_is_a_serialization_exception() {
     let op = Operation::StartExecution;
-    mistyped(op, json!({"stateMachineArn": 1}), "class java.lang.Short can not be converted to an String");
-    mistyped(op, json!({"stateMachineArn": 1.5}), "class java.lang.Double can not be converted to an String");
-    mistyped(op, json!({"stateMachineArn": 100000}), "class java.lang.Integer can not be converted to an String");
-    mistyped(op, json!({"stateMachineArn": true}), "class java.lang.Boolean can not be converted to an String");
-    mistyped(op, json!({"stateMachineArn": [SM]}), "Start of list found where not expected");
-    mistyped(op, json!({"stateMachineArn": {}}), "Start of structure or map found where not expected.");
+    mistyped(
+        op,
+        json!({"stateMachineArn": 1}),
+        "class java.lang.Short can not be converted to an String",
+    );
+    mistyped(
+        op,
+        json!({"stateMachineArn": 1.5}),
+        "class java.lang.Double can not be converted to an String",
+    );
+    mistyped(
+        op,
+        json!({"stateMachineArn": 100000}),
+        "class java.lang.Integer can not be converted to an String",
+    );
+    mistyped(
+        op,
+        json!({"stateMachineArn": true}),
+        "class java.lang.Boolean can not be converted to an String",
+    );
+    mistyped(
+        op,
+        json!({"stateMachineArn": [SM]}),
+        "Start of list found where not expected",
+    );
+    mistyped(
+        op,
+        json!({"stateMachineArn": {}}),
+        "Start of structure or map found where not expected.",
+    );
     // The framework reads `input` as a string: a JSON object where the text belongs is a type error.
-    mistyped(op, json!({"stateMachineArn": SM, "input": {"a": 1}}), "Start of structure or map found where not expected.");
+    mistyped(
+        op,
+        json!({"stateMachineArn": SM, "input": {"a": 1}}),
+        "Start of structure or map found where not expected.",
+    );
 
     let op = Operation::ListExecutions;
-    mistyped(op, json!({"maxResults": "10"}), "class java.lang.String can not be converted to an Integer");
-    mistyped(op, json!({"maxResults": false}), "class java.lang.Boolean can not be converted to an Integer");
+    mistyped(
+        op,
+        json!({"maxResults": "10"}),
+        "class java.lang.String can not be converted to an Integer",
+    );
+    mistyped(
+        op,
+        json!({"maxResults": false}),
+        "class java.lang.Boolean can not be converted to an Integer",
+    );
     let too_big = error(op, r#"{"maxResults": 3000000000}"#);
     assert_eq!(too_big.body(), json!({"__type": SERIALIZATION}));
 
     let op = Operation::GetExecutionHistory;
-    mistyped(op, json!({"executionArn": "x", "reverseOrder": "yes"}), "'YES' can not be converted to an Boolean");
-    mistyped(op, json!({"executionArn": "x", "reverseOrder": 1}), "class java.lang.Short can not be converted to an Boolean");
+    mistyped(
+        op,
+        json!({"executionArn": "x", "reverseOrder": "yes"}),
+        "'YES' can not be converted to an Boolean",
+    );
+    mistyped(
+        op,
+        json!({"executionArn": "x", "reverseOrder": 1}),
+        "class java.lang.Short can not be converted to an Boolean",
+    );
 
     let op = Operation::TagResource;
-    mistyped(op, json!({"resourceArn": SM, "tags": {"key": "k"}}), "Start of structure or map found where not expected.");
-    mistyped(op, json!({"resourceArn": SM, "tags": "k=v"}), "Expected list or null");
-    mistyped(op, json!({"resourceArn": SM, "tags": ["k"]}), "Expected null");
-    mistyped(op, json!({"resourceArn": SM, "tags": [[]]}), "Start of list found where not expected");
+    mistyped(
+        op,
+        json!({"resourceArn": SM, "tags": {"key": "k"}}),
+        "Start of structure or map found where not expected.",
+    );
+    mistyped(
+        op,
+        json!({"resourceArn": SM, "tags": "k=v"}),
+        "Expected list or null",
+    );
+    mistyped(
+        op,
+        json!({"resourceArn": SM, "tags": ["k"]}),
+        "Expected null",
+    );
+    mistyped(
+        op,
+        json!({"resourceArn": SM, "tags": [[]]}),
+        "Start of list found where not expected",
+    );
 
     let op = Operation::UpdateMapRun;
-    mistyped(op, json!({"mapRunArn": "x", "toleratedFailurePercentage": "5"}), "class java.lang.String can not be converted to an Float");
+    mistyped(
+        op,
+        json!({"mapRunArn": "x", "toleratedFailurePercentage": "5"}),
+        "class java.lang.String can not be converted to an Float",
+    );
 }
 
 #[test]
@@ -107,7 +184,13 @@ fn lengths_and_ranges() {
     );
     // Java counts UTF-16 code units: 40 emoji are 80 units, 41 are 82.
     let emoji = "😀".repeat(40);
-    assert!(decode(Operation::StartExecution, json!({"stateMachineArn": SM, "name": emoji}).to_string().as_bytes()).is_ok());
+    assert!(decode(
+        Operation::StartExecution,
+        json!({"stateMachineArn": SM, "name": emoji})
+            .to_string()
+            .as_bytes()
+    )
+    .is_ok());
     invalid(
         Operation::ListStateMachines,
         json!({"maxResults": 1001}),
@@ -125,7 +208,11 @@ fn lengths_and_ranges() {
         &format!("1 validation error detected: Value '{token}' at 'nextToken' failed to satisfy constraint: Member must have length less than or equal to 1024"),
     );
     // ListExecutions tokens may be longer.
-    assert!(decode(Operation::ListExecutions, json!({"nextToken": token}).to_string().as_bytes()).is_ok());
+    assert!(decode(
+        Operation::ListExecutions,
+        json!({"nextToken": token}).to_string().as_bytes()
+    )
+    .is_ok());
     invalid(
         Operation::UpdateMapRun,
         json!({"mapRunArn": "x", "toleratedFailurePercentage": 101}),
@@ -233,9 +320,15 @@ fn patterns() {
 #[test]
 fn at_most_ten_violations_are_reported() {
     let tags: Vec<Value> = (0..12).map(|_| json!({"key": ""})).collect();
-    let error = error(Operation::TagResource, &json!({"resourceArn": SM, "tags": tags}).to_string());
+    let error = error(
+        Operation::TagResource,
+        &json!({"resourceArn": SM, "tags": tags}).to_string(),
+    );
     let message = error.message().unwrap_or_default();
-    assert!(message.starts_with("10 validation errors detected: "), "{message}");
+    assert!(
+        message.starts_with("10 validation errors detected: "),
+        "{message}"
+    );
     assert_eq!(message.matches("; ").count(), 9);
 }
 

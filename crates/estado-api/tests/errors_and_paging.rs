@@ -17,15 +17,20 @@ fn error_bodies_carry_the_namespaced_type_and_extra_members() {
         json!({"__type": "com.amazonaws.swf.service.v2.model#StateMachineDoesNotExist",
             "message": "State Machine Does Not Exist: 'arn:aws:states:us-east-1:123456789012:stateMachine:x'"})
     );
-    let error = ApiError::validation("labelled ARNs are not supported", "API_DOES_NOT_SUPPORT_LABELED_ARNS");
+    let error = ApiError::validation(
+        "labelled ARNs are not supported",
+        "API_DOES_NOT_SUPPORT_LABELED_ARNS",
+    );
     assert_eq!(
         error.body(),
         json!({"__type": "com.amazonaws.swf.service.v2.model#ValidationException",
             "message": "labelled ARNs are not supported", "reason": "API_DOES_NOT_SUPPORT_LABELED_ARNS"})
     );
-    let error = ApiError::new(ErrorCode::ResourceNotFound, "Resource not found").with_resource_name("arn:x");
+    let error = ApiError::new(ErrorCode::ResourceNotFound, "Resource not found")
+        .with_resource_name("arn:x");
     assert_eq!(error.body()["resourceName"], "arn:x");
-    let error = ApiError::new(ErrorCode::KmsInvalidStateException, "disabled").with_kms_key_state("Disabled");
+    let error = ApiError::new(ErrorCode::KmsInvalidStateException, "disabled")
+        .with_kms_key_state("Disabled");
     assert_eq!(error.body()["kmsKeyState"], "Disabled");
     assert_eq!(
         ApiError::bare(ErrorCode::UnknownOperationException).body(),
@@ -81,12 +86,17 @@ fn tokens_round_trip_within_their_scope() {
     };
     let token = encode_token("ListExecutions", &cursor);
     assert!(token.len() < 1024, "{}", token.len());
-    assert!(token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    assert!(token
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
     assert_eq!(decode_token::<Cursor>("ListExecutions", &token), Ok(cursor));
 
     let error = decode_token::<Cursor>("ListStateMachines", &token).unwrap_err();
     assert_eq!(error.code(), ErrorCode::InvalidToken);
-    assert_eq!(error.message(), Some(format!("Invalid Token: '{token}'").as_str()));
+    assert_eq!(
+        error.message(),
+        Some(format!("Invalid Token: '{token}'").as_str())
+    );
 }
 
 #[test]

@@ -42,7 +42,11 @@ fn operations_are_the_models() {
     for op in Operation::ALL {
         let spec = &model["operations"][op.name()];
         assert_eq!(op.is_idempotent(), spec["idempotent"] == true, "{op}");
-        assert_eq!(op.host_prefix(), spec["endpoint"]["hostPrefix"].as_str(), "{op}");
+        assert_eq!(
+            op.host_prefix(),
+            spec["endpoint"]["hostPrefix"].as_str(),
+            "{op}"
+        );
     }
 }
 

@@ -27,7 +27,12 @@ where
     let body = serde_json::to_vec(&request).unwrap();
     let decoded = decode(I::OPERATION, &body).unwrap_or_else(|e| panic!("{}: {e}", I::OPERATION));
     assert_eq!(decoded.operation(), I::OPERATION);
-    assert_eq!(serde_json::to_value(&decoded).unwrap(), request, "{}", I::OPERATION);
+    assert_eq!(
+        serde_json::to_value(&decoded).unwrap(),
+        request,
+        "{}",
+        I::OPERATION
+    );
     let typed: I = decode_as(&body).unwrap();
     assert_eq!(serde_json::to_value(&typed).unwrap(), request);
 
@@ -67,12 +72,17 @@ fn every_operation_round_trips() {
             json!({"stateMachineAliasArn": format!("{SM}:PROD"), "creationDate": 1700000001.0}),
         ),
         give::<DeleteActivityInput, DeleteActivityOutput>(json!({"activityArn": ACT}), json!({})),
-        give::<DeleteStateMachineInput, DeleteStateMachineOutput>(json!({"stateMachineArn": SM}), json!({})),
+        give::<DeleteStateMachineInput, DeleteStateMachineOutput>(
+            json!({"stateMachineArn": SM}),
+            json!({}),
+        ),
         give::<DeleteStateMachineAliasInput, DeleteStateMachineAliasOutput>(
-            json!({"stateMachineAliasArn": format!("{SM}:PROD")}), json!({}),
+            json!({"stateMachineAliasArn": format!("{SM}:PROD")}),
+            json!({}),
         ),
         give::<DeleteStateMachineVersionInput, DeleteStateMachineVersionOutput>(
-            json!({"stateMachineVersionArn": format!("{SM}:1")}), json!({}),
+            json!({"stateMachineVersionArn": format!("{SM}:1")}),
+            json!({}),
         ),
         give::<DescribeActivityInput, DescribeActivityOutput>(
             json!({"activityArn": ACT}),
@@ -155,7 +165,8 @@ fn every_operation_round_trips() {
                 "creationDate": 1700000000.0}]}),
         ),
         give::<ListTagsForResourceInput, ListTagsForResourceOutput>(
-            json!({"resourceArn": SM}), json!({"tags": tags}),
+            json!({"resourceArn": SM}),
+            json!({"tags": tags}),
         ),
         give::<PublishStateMachineVersionInput, PublishStateMachineVersionOutput>(
             json!({"stateMachineArn": SM, "revisionId": "1a2b", "description": "v2"}),
@@ -166,11 +177,16 @@ fn every_operation_round_trips() {
             json!({"redriveDate": 1700000000.0}),
         ),
         give::<SendTaskFailureInput, SendTaskFailureOutput>(
-            json!({"taskToken": TOKEN, "error": "Worker.Failed", "cause": "disk full"}), json!({}),
+            json!({"taskToken": TOKEN, "error": "Worker.Failed", "cause": "disk full"}),
+            json!({}),
         ),
-        give::<SendTaskHeartbeatInput, SendTaskHeartbeatOutput>(json!({"taskToken": TOKEN}), json!({})),
+        give::<SendTaskHeartbeatInput, SendTaskHeartbeatOutput>(
+            json!({"taskToken": TOKEN}),
+            json!({}),
+        ),
         give::<SendTaskSuccessInput, SendTaskSuccessOutput>(
-            json!({"taskToken": TOKEN, "output": "{\"greeting\":\"Hello, AWS\"}"}), json!({}),
+            json!({"taskToken": TOKEN, "output": "{\"greeting\":\"Hello, AWS\"}"}),
+            json!({}),
         ),
         give::<StartExecutionInput, StartExecutionOutput>(
             json!({"stateMachineArn": SM, "name": "run-1", "input": "{\"first_name\" : \"Alejandro\"}",
@@ -189,7 +205,10 @@ fn every_operation_round_trips() {
             json!({"executionArn": EXEC, "error": "Stopped", "cause": "by operator"}),
             json!({"stopDate": 1700000000.0}),
         ),
-        give::<TagResourceInput, TagResourceOutput>(json!({"resourceArn": ACT, "tags": tags}), json!({})),
+        give::<TagResourceInput, TagResourceOutput>(
+            json!({"resourceArn": ACT, "tags": tags}),
+            json!({}),
+        ),
         give::<TestStateInput, TestStateOutput>(
             json!({"definition": r#"{"Type":"Pass","End":true}"#, "roleArn": ROLE, "input": "{}",
                 "inspectionLevel": "DEBUG", "revealSecrets": false, "variables": "{\"x\":1}",
@@ -200,7 +219,8 @@ fn every_operation_round_trips() {
                 "status": "SUCCEEDED", "nextState": "Next"}),
         ),
         give::<UntagResourceInput, UntagResourceOutput>(
-            json!({"resourceArn": SM, "tagKeys": ["team", "stage"]}), json!({}),
+            json!({"resourceArn": SM, "tagKeys": ["team", "stage"]}),
+            json!({}),
         ),
         give::<UpdateMapRunInput, UpdateMapRunOutput>(
             json!({"mapRunArn": MAP_RUN, "maxConcurrency": 10, "toleratedFailurePercentage": 50.0,

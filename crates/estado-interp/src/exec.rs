@@ -1,6 +1,8 @@
 //! The execution: frames, the run loop, and the life of one state.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use estado_asl::model::{
@@ -40,6 +42,10 @@ pub(crate) struct Frame {
     /// The Map/Parallel frame that started this one, and this frame's index there.
     pub parent: Option<(FrameId, usize)>,
     pub scope: ScopeId,
+    /// Whether `scope` is this frame's own (opened for it) rather than its parent's, which a
+    /// branch or iteration shares until it first assigns a variable.
+    #[serde(default)]
+    pub owns_scope: bool,
     /// `previousEventId` of this frame's next event.
     pub prev: i64,
     /// Id of the current state's `*StateEntered` event.
@@ -127,11 +133,11 @@ impl Execution {
     /// execution-timeout timer when the definition has `TimeoutSeconds`.
     pub fn start(program: &Program, info: ExecInfo, env: Env) -> Self {
         let mut x = Execution {
-            frames: HashMap::new(),
+            frames: HashMap::default(),
             next_frame: 0,
             ready: VecDeque::new(),
             scopes: Scopes::new(),
-            pending: HashMap::new(),
+            pending: HashMap::default(),
             next_effect: 1,
             log: Log::default(),
             effects: Vec::new(),
@@ -158,7 +164,7 @@ impl Execution {
         let input = x.info.input.clone();
         // AWS links the first state's entry to no event (previousEventId 0), not to ExecutionStarted.
         let _ = id;
-        x.spawn(program, ROOT, start, input, None, 0, 0);
+        x.spawn(program, ROOT, start, input, None, 0, true, 0);
         x
     }
 
@@ -389,6 +395,7 @@ impl Execution {
         input: Arc<Value>,
         parent: Option<(FrameId, usize)>,
         scope: ScopeId,
+        owns_scope: bool,
         prev: i64,
     ) -> FrameId {
         let id = self.next_frame;
@@ -408,6 +415,7 @@ impl Execution {
                 input,
                 parent,
                 scope,
+                owns_scope: parent.is_none() || owns_scope,
                 prev,
                 entered: 0,
                 entered_at: self.now,
@@ -493,7 +501,7 @@ impl Execution {
                 self.log.push(f.prev, self.now, d);
             }
         }
-        if f.parent.is_some() {
+        if f.parent.is_some() && f.owns_scope {
             self.scopes.close(f.scope);
         }
     }
@@ -596,7 +604,9 @@ impl Execution {
                 Err(e) => self.fail_execution(f.prev, e),
             },
             Some((parent, index)) => {
-                self.scopes.close(f.scope);
+                if f.owns_scope {
+                    self.scopes.close(f.scope);
+                }
                 crate::fanout::child_ended(self, program, parent, index, f.prev, outcome);
             }
         }
@@ -1051,6 +1061,10 @@ impl Execution {
                 .iter()
                 .map(|(k, v)| (k.clone(), Payload::new(v.clone())))
                 .collect();
+            if !f.owns_scope {
+                f.scope = self.scopes.open(Some(f.scope));
+                f.owns_scope = true;
+            }
             self.scopes
                 .assign(f.scope, vars)
                 .map_err(|cause| self.located(f, st, StatesError::runtime(cause)))?;
@@ -1076,7 +1090,10 @@ impl Execution {
                 let r = self
                     .scoped(f, st, None, |s| flow::result_selector(fl, result, s))
                     .map_err(|e| self.located(f, st, e))?;
-                if !matches!(st.kind, Kind::Succeed)
+                // The output is checked below; the result needs its own check only when the
+                // output does not contain it (`ResultPath: null`).
+                if matches!(fl.result_path, model::PathField::Null)
+                    && !matches!(st.kind, Kind::Succeed | Kind::Wait(_))
                     && limits::exceeds(&r, limits::PAYLOAD_LIMIT_BYTES)
                 {
                     return Err(data_limit(st));

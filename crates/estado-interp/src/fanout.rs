@@ -79,15 +79,16 @@ pub(crate) fn start_parallel(
         last_event: started,
     };
     for (i, list) in branches.iter().enumerate() {
-        let scope = x.scopes.open(Some(f.scope));
         let start = program.lists[*list as usize].start_at;
+        // The branch shares its parent's scope until it assigns (see `Frame::owns_scope`).
         let child = x.spawn(
             program,
             *list,
             start,
             input.clone(),
             Some((fid, i)),
-            scope,
+            f.scope,
+            false,
             started,
         );
         fo.running.insert(i, child);
@@ -371,9 +372,13 @@ fn fill(
             )),
         );
         f.prev = started;
-        let scope = x
-            .scopes
-            .open(if distributed { None } else { Some(f.scope) });
+        // A distributed Map's iterations are separate executions: they see no outer
+        // variables. Inline iterations share the Map's scope until they assign.
+        let (scope, owns) = if distributed {
+            (x.scopes.open(None), true)
+        } else {
+            (f.scope, false)
+        };
         let start = program.lists[list as usize].start_at;
         let child = x.spawn(
             program,
@@ -382,6 +387,7 @@ fn fill(
             input,
             Some((fid, index)),
             scope,
+            owns,
             started,
         );
         if let Some(fo) = f.fanout.as_mut() {
@@ -536,6 +542,7 @@ fn placeholder() -> Frame {
         input: Arc::new(Value::Null),
         parent: None,
         scope: 0,
+        owns_scope: false,
         prev: 0,
         entered: 0,
         entered_at: 0,

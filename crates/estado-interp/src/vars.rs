@@ -3,7 +3,7 @@
 //! outer variables while its own assignments stay inside it (AWS's scoping rules). A
 //! distributed Map's iterations are separate executions: their scopes have no parent.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use estado_types::VarLookup;
 use serde::{Deserialize, Serialize};

@@ -280,37 +280,41 @@ impl Store for MemoryStore {
     }
     async fn list_executions(&self, q: &ExecutionQuery) -> Result<Vec<Execution>> {
         let d = self.lock();
-        let mut out = Vec::new();
-        let mut started = q.after.is_none();
-        for arn in d.execution_order.iter().rev() {
-            if !started {
-                started = q.after.as_deref() == Some(arn.as_str());
-                continue;
-            }
-            let Some(e) = d.executions.get(arn) else {
-                continue;
-            };
-            let r = &e.record;
-            if q.state_machine_arn
+        // Newest start first; executions started in the same millisecond, newest created first.
+        let mut order: Vec<(i64, usize, &Execution)> = d
+            .execution_order
+            .iter()
+            .enumerate()
+            .filter_map(|(i, arn)| {
+                d.executions
+                    .get(arn)
+                    .map(|e| (e.record.start_ms, i, &e.record))
+            })
+            .collect();
+        order.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+        let start = match &q.after {
+            Some(after) => match order.iter().position(|x| x.2.arn == *after) {
+                Some(i) => i + 1,
+                None => return Ok(Vec::new()),
+            },
+            None => 0,
+        };
+        let matches = |r: &Execution| {
+            q.state_machine_arn
                 .as_ref()
-                .is_some_and(|s| *s != r.state_machine_arn)
-            {
-                continue;
-            }
-            if let Some(va) = &q.version_or_alias_arn {
-                if r.version_arn.as_ref() != Some(va) && r.alias_arn.as_ref() != Some(va) {
-                    continue;
-                }
-            }
-            if q.status.as_ref().is_some_and(|s| *s != r.status) {
-                continue;
-            }
-            out.push(r.clone());
-            if out.len() >= q.limit {
-                break;
-            }
-        }
-        Ok(out)
+                .is_none_or(|s| *s == r.state_machine_arn)
+                && q.version_or_alias_arn.as_ref().is_none_or(|va| {
+                    r.version_arn.as_ref() == Some(va) || r.alias_arn.as_ref() == Some(va)
+                })
+                && q.status.as_ref().is_none_or(|s| *s == r.status)
+        };
+        Ok(order[start..]
+            .iter()
+            .map(|x| x.2)
+            .filter(|r| matches(r))
+            .take(q.limit)
+            .cloned()
+            .collect())
     }
     async fn history(
         &self,
@@ -349,28 +353,36 @@ impl Store for MemoryStore {
         limit: usize,
     ) -> Result<Vec<Claim>> {
         let mut d = self.lock();
+        // Executions whose oldest due row is oldest go first, so none starves behind others.
+        let mut runnable: Vec<(i64, u64, String)> = d
+            .executions
+            .iter()
+            .filter(|(_, e)| !e.lease.as_ref().is_some_and(|(_, until)| *until > now_ms))
+            .filter_map(|(arn, e)| {
+                e.inbox
+                    .values()
+                    .filter(|r| r.due_ms <= now_ms)
+                    .map(|r| (r.due_ms, r.id))
+                    .min()
+                    .map(|(due, id)| (due, id, arn.clone()))
+            })
+            .collect();
+        runnable.sort();
         let mut out = Vec::new();
-        for e in d.executions.values_mut() {
-            if out.len() >= limit {
-                break;
-            }
-            if e.lease.as_ref().is_some_and(|(_, until)| *until > now_ms) {
+        for (_, _, arn) in runnable.into_iter().take(limit) {
+            let Some(e) = d.executions.get_mut(&arn) else {
                 continue;
-            }
-            let due: Vec<InboxRow> = e
-                .inbox
-                .values()
-                .filter(|r| r.due_ms <= now_ms)
-                .cloned()
-                .collect();
-            if due.is_empty() {
-                continue;
-            }
+            };
             e.lease = Some((owner.to_owned(), now_ms + lease_ms));
             out.push(Claim {
                 execution: e.record.clone(),
                 snapshot: e.snapshot.clone(),
-                inbox: due,
+                inbox: e
+                    .inbox
+                    .values()
+                    .filter(|r| r.due_ms <= now_ms)
+                    .cloned()
+                    .collect(),
             });
         }
         Ok(out)
@@ -437,9 +449,16 @@ impl Store for MemoryStore {
 
     async fn next_due(&self) -> Result<Option<i64>> {
         let d = self.lock();
+        // A leased execution cannot be claimed before its lease ends, whatever its rows say.
         Ok(d.executions
             .values()
-            .flat_map(|e| e.inbox.values().map(|r| r.due_ms))
+            .filter_map(|e| {
+                let due = e.inbox.values().map(|r| r.due_ms).min()?;
+                Some(match &e.lease {
+                    Some((_, until)) => due.max(*until),
+                    None => due,
+                })
+            })
             .min())
     }
 

@@ -4,15 +4,20 @@
 //! message naming the contract) when the store breaks a contract of [`crate::Store`]. A backend
 //! runs all of them with either
 //!
-//! ```ignore
-//! // one #[tokio::test] per check: failures name the contract, checks run in parallel
+//! ```
+//! // One #[tokio::test] per check: failures name the contract, checks run in parallel.
+//! use estado_store::memory::MemoryStore;
 //! estado_store::store_suite!(|| async { MemoryStore::new() });
+//! # fn main() {}
 //! ```
 //!
 //! or, inside a single test,
 //!
-//! ```ignore
+//! ```
+//! # use estado_store::memory::MemoryStore;
+//! # async fn one_test() {
 //! estado_store::suite::run_all(|| async { MemoryStore::new() }).await;
+//! # }
 //! ```
 //!
 //! The checks spawn tokio tasks to race callers against each other, so they need a tokio
@@ -86,7 +91,7 @@ macro_rules! __with_store_checks {
 #[macro_export]
 macro_rules! store_suite {
     ($factory:expr) => {
-        $crate::__with_store_checks!([$crate::__store_suite_tests] [$factory]);
+        $crate::__with_store_checks!([$crate::__store_suite_tests][$factory]);
     };
 }
 

@@ -43,7 +43,11 @@ impl ArnScope {
 
 impl fmt::Display for ArnScope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "arn:{}:states:{}:{}", self.partition, self.region, self.account)
+        write!(
+            f,
+            "arn:{}:states:{}:{}",
+            self.partition, self.region, self.account
+        )
     }
 }
 

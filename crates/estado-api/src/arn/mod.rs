@@ -23,7 +23,6 @@ mod parse;
 
 pub use kinds::{
     ActivityArn, AnyExecutionArn, ArnScope, ExecutionArn, ExpressExecutionArn, MapRunArn,
-    StateMachineAliasArn, StateMachineArn, StateMachineTarget, StateMachineVersionArn,
-    TaggableArn,
+    StateMachineAliasArn, StateMachineArn, StateMachineTarget, StateMachineVersionArn, TaggableArn,
 };
 pub use parse::PARTITIONS;

@@ -44,7 +44,10 @@ pub async fn state_machine_crud<S: Store>(store: S) {
         other => panic!("updating an unknown machine: expected NotFound, got {other:?}"),
     }
 
-    ok(store.create_version(version("orders", 1)).await, "create version");
+    ok(
+        store.create_version(version("orders", 1)).await,
+        "create version",
+    );
     ok(
         store.put_alias(alias("orders", "live", 5), true).await,
         "create alias",
@@ -60,7 +63,10 @@ pub async fn state_machine_crud<S: Store>(store: S) {
         vec![],
         "versions go with their machine"
     );
-    assert_eq!(ok(store.get_version(&version("orders", 1).arn).await, "get"), None);
+    assert_eq!(
+        ok(store.get_version(&version("orders", 1).arn).await, "get"),
+        None
+    );
     assert_eq!(
         ok(store.list_aliases(&sm.arn).await, "list aliases"),
         vec![],
@@ -123,7 +129,10 @@ pub async fn versions_advance_the_counter<S: Store>(store: S) {
         other => panic!("a version of an unknown machine: expected NotFound, got {other:?}"),
     }
     for n in [1, 2, 3] {
-        ok(store.create_version(version("m", n)).await, "create version");
+        ok(
+            store.create_version(version("m", n)).await,
+            "create version",
+        );
         let next = ok(store.get_state_machine(&sm.arn).await, "get").map(|m| m.next_version);
         assert_eq!(next, Some(n + 1), "next_version follows the newest version");
     }
@@ -143,16 +152,26 @@ pub async fn versions_advance_the_counter<S: Store>(store: S) {
     );
 
     ok(store.delete_version(&version("m", 3).arn).await, "delete");
-    assert_eq!(ok(store.get_version(&version("m", 3).arn).await, "get"), None);
+    assert_eq!(
+        ok(store.get_version(&version("m", 3).arn).await, "get"),
+        None
+    );
     assert_eq!(
         ok(store.get_state_machine(&sm.arn).await, "get").map(|m| m.next_version),
         Some(4),
         "deleting a version never reuses its number"
     );
-    ok(store.create_version(version("m", 4)).await, "create version");
+    ok(
+        store.create_version(version("m", 4)).await,
+        "create version",
+    );
     assert_eq!(
         arns(&ok(store.list_versions(&sm.arn).await, "list"), |v| &v.arn),
-        vec![version("m", 4).arn, version("m", 2).arn, version("m", 1).arn]
+        vec![
+            version("m", 4).arn,
+            version("m", 2).arn,
+            version("m", 1).arn
+        ]
     );
     assert_eq!(
         ok(store.list_versions(&machine_arn("other")).await, "list"),
@@ -177,8 +196,14 @@ pub async fn aliases_create_and_update<S: Store>(store: S) {
     updated.description = Some("blue/green".into());
     updated.routing = vec![("v1".into(), 90), ("v2".into(), 10)];
     updated.updated_ms = 60;
-    ok(store.put_alias(updated.clone(), false).await, "update alias");
-    assert_eq!(ok(store.get_alias(&a.arn).await, "get"), Some(updated.clone()));
+    ok(
+        store.put_alias(updated.clone(), false).await,
+        "update alias",
+    );
+    assert_eq!(
+        ok(store.get_alias(&a.arn).await, "get"),
+        Some(updated.clone())
+    );
 
     let early = alias("m", "canary", 20);
     ok(store.put_alias(early.clone(), true).await, "create alias");
@@ -199,7 +224,10 @@ pub async fn aliases_create_and_update<S: Store>(store: S) {
 /// Activities: create (`AlreadyExists` on a taken ARN), read, delete, page in creation order.
 pub async fn activity_crud_and_paging<S: Store>(store: S) {
     for (name, created) in [("c", 3), ("a", 1), ("b", 2), ("b2", 2)] {
-        ok(store.create_activity(activity(name, created)).await, "create");
+        ok(
+            store.create_activity(activity(name, created)).await,
+            "create",
+        );
     }
     match store.create_activity(activity("a", 9)).await {
         Err(StoreError::AlreadyExists(_)) => {}
@@ -209,7 +237,10 @@ pub async fn activity_crud_and_paging<S: Store>(store: S) {
         ok(store.get_activity(&activity_arn("a")).await, "get"),
         Some(activity("a", 1))
     );
-    let expected: Vec<String> = ["a", "b", "b2", "c"].iter().map(|n| activity_arn(n)).collect();
+    let expected: Vec<String> = ["a", "b", "b2", "c"]
+        .iter()
+        .map(|n| activity_arn(n))
+        .collect();
     let all = ok(store.list_activities(None, 10).await, "list");
     assert_eq!(arns(&all, |a| &a.arn), expected);
     let first = ok(store.list_activities(None, 3).await, "page");
@@ -224,24 +255,38 @@ pub async fn activity_crud_and_paging<S: Store>(store: S) {
         "tag",
     );
     ok(store.delete_activity(&activity_arn("a")).await, "delete");
-    assert_eq!(ok(store.get_activity(&activity_arn("a")).await, "get"), None);
+    assert_eq!(
+        ok(store.get_activity(&activity_arn("a")).await, "get"),
+        None
+    );
     assert_eq!(
         ok(store.tags(&activity_arn("a")).await, "tags"),
         vec![],
         "tags go with the activity"
     );
-    ok(store.delete_activity(&activity_arn("a")).await, "deleting twice is fine");
+    ok(
+        store.delete_activity(&activity_arn("a")).await,
+        "deleting twice is fine",
+    );
 }
 
 /// Tags keep insertion order; setting a key again replaces its value in place.
 pub async fn tags_keep_insertion_order<S: Store>(store: S) {
     let arn = machine_arn("tagged");
     let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
-        v.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        v.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     };
     assert_eq!(ok(store.tags(&arn).await, "tags"), vec![], "no tags yet");
-    ok(store.tag(&arn, pairs(&[("z", "1"), ("a", "2")])).await, "tag");
-    ok(store.tag(&arn, pairs(&[("m", "3"), ("z", "4")])).await, "tag");
+    ok(
+        store.tag(&arn, pairs(&[("z", "1"), ("a", "2")])).await,
+        "tag",
+    );
+    ok(
+        store.tag(&arn, pairs(&[("m", "3"), ("z", "4")])).await,
+        "tag",
+    );
     assert_eq!(
         ok(store.tags(&arn).await, "tags"),
         pairs(&[("z", "4"), ("a", "2"), ("m", "3")])
@@ -259,5 +304,8 @@ pub async fn tags_keep_insertion_order<S: Store>(store: S) {
         vec![],
         "tags belong to one resource"
     );
-    ok(store.untag(&machine_arn("other"), &["z".into()]).await, "untag");
+    ok(
+        store.untag(&machine_arn("other"), &["z".into()]).await,
+        "untag",
+    );
 }

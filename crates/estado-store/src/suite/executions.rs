@@ -6,7 +6,13 @@ use crate::*;
 /// `create_execution` stores the record, snapshot, events and inbox rows together; a taken ARN
 /// is `AlreadyExists` and changes nothing.
 pub async fn create_execution_is_atomic<S: Store>(store: S) {
-    let e = new_execution("m", "one", 100, 3, vec![inbox(100, None), inbox(500, Some(7))]);
+    let e = new_execution(
+        "m",
+        "one",
+        100,
+        3,
+        vec![inbox(100, None), inbox(500, Some(7))],
+    );
     let arn = e.execution.arn.clone();
     ok(store.create_execution(e.clone()).await, "create");
     assert_eq!(
@@ -40,7 +46,10 @@ pub async fn create_execution_is_atomic<S: Store>(store: S) {
     assert_eq!(claims.len(), 1);
     let c = &claims[0];
     assert_eq!(c.execution, e.execution);
-    assert_eq!(c.snapshot, e.snapshot, "the snapshot is stored with the execution");
+    assert_eq!(
+        c.snapshot, e.snapshot,
+        "the snapshot is stored with the execution"
+    );
     let rows: Vec<(i64, Option<u64>, Vec<u8>)> = c
         .inbox
         .iter()
@@ -265,13 +274,18 @@ pub async fn history_pages_both_ways<S: Store>(store: S) {
             .await,
         "commit",
     );
-    let ids = |v: Vec<estado_types::history::HistoryEvent>| v.iter().map(|e| e.id).collect::<Vec<_>>();
+    let ids =
+        |v: Vec<estado_types::history::HistoryEvent>| v.iter().map(|e| e.id).collect::<Vec<_>>();
     let page = |from, reverse, limit| {
         let store = &store;
         let arn = arn.clone();
         async move { ok(store.history(&arn, from, reverse, limit).await, "history") }
     };
-    assert_eq!(page(0, false, 100).await, events(1, 7), "events read back exactly");
+    assert_eq!(
+        page(0, false, 100).await,
+        events(1, 7),
+        "events read back exactly"
+    );
     assert_eq!(ids(page(0, false, 3).await), [1, 2, 3]);
     assert_eq!(ids(page(3, false, 3).await), [4, 5, 6]);
     assert_eq!(ids(page(6, false, 3).await), [7]);

@@ -147,12 +147,7 @@ pub fn new_execution(
 }
 
 /// A task of execution `execution_arn` for effect `effect_id`.
-pub fn task(
-    execution_arn: &str,
-    effect_id: u64,
-    activity: Option<&str>,
-    created_ms: i64,
-) -> Task {
+pub fn task(execution_arn: &str, effect_id: u64, activity: Option<&str>, created_ms: i64) -> Task {
     Task {
         token: format!("token-{effect_id}-{execution_arn}"),
         execution_arn: execution_arn.into(),

@@ -33,7 +33,13 @@ pub async fn claim_takes_only_due_rows<S: Store>(store: S) {
     let e1 = new_execution("m", "e1", 1, 1, rows);
     let e2 = new_execution("m", "e2", 2, 1, vec![inbox(1_000, None)]);
     // Ids follow insertion, not due time.
-    let e3 = new_execution("m", "e3", 3, 1, vec![inbox(50, Some(5)), inbox(10, Some(6))]);
+    let e3 = new_execution(
+        "m",
+        "e3",
+        3,
+        1,
+        vec![inbox(50, Some(5)), inbox(10, Some(6))],
+    );
     for e in [e1.clone(), e2, e3.clone()] {
         ok(store.create_execution(e).await, "create");
     }
@@ -90,22 +96,43 @@ pub async fn claim_leases_exclude_other_owners<S: Store>(store: S) {
         store.commit_step("a", step(&arn, 0)).await,
         "commit by the owner whose lease was taken over",
     );
-    ok(store.commit_step("b", step(&arn, 0)).await, "commit by the new holder");
+    ok(
+        store.commit_step("b", step(&arn, 0)).await,
+        "commit by the new holder",
+    );
 }
 
 /// `claim_runnable` takes at most `limit` executions, those with the oldest due row first.
 pub async fn claim_hands_out_oldest_due_first<S: Store>(store: S) {
     for (name, due) in [("x", 300), ("y", 100), ("z", 200), ("w", 250)] {
-        let e = new_execution("m", name, 1, 1, vec![inbox(due + 1_000, None), inbox(due, None)]);
+        let e = new_execution(
+            "m",
+            name,
+            1,
+            1,
+            vec![inbox(due + 1_000, None), inbox(due, None)],
+        );
         ok(store.create_execution(e).await, "create");
     }
     let mut order = Vec::new();
     for owner in ["o1", "o2"] {
-        let claims = ok(store.claim_runnable(owner, 10_000, 60_000, 2).await, "claim");
-        assert_eq!(claims.len(), 2, "at most `limit`, and as many as can be had");
+        let claims = ok(
+            store.claim_runnable(owner, 10_000, 60_000, 2).await,
+            "claim",
+        );
+        assert_eq!(
+            claims.len(),
+            2,
+            "at most `limit`, and as many as can be had"
+        );
         let mut names: Vec<(i64, String)> = claims
             .iter()
-            .map(|c| (c.inbox.iter().map(|r| r.due_ms).min().unwrap_or(0), c.execution.name.clone()))
+            .map(|c| {
+                (
+                    c.inbox.iter().map(|r| r.due_ms).min().unwrap_or(0),
+                    c.execution.name.clone(),
+                )
+            })
             .collect();
         names.sort();
         order.extend(names.into_iter().map(|n| n.1));
@@ -147,7 +174,11 @@ pub async fn concurrent_claims_share_nothing<S: Store>(store: S) {
 
 /// One commit applies everything it carries, releases the lease and bumps the version.
 pub async fn commit_step_applies_everything<S: Store>(store: S) {
-    let rows = vec![inbox(0, None), inbox(5_000, Some(10)), inbox(6_000, Some(11))];
+    let rows = vec![
+        inbox(0, None),
+        inbox(5_000, Some(10)),
+        inbox(6_000, Some(11)),
+    ];
     let e = new_execution("m", "e", 1, 2, rows);
     let arn = e.execution.arn.clone();
     ok(store.create_execution(e).await, "create");
@@ -160,7 +191,9 @@ pub async fn commit_step_applies_everything<S: Store>(store: S) {
     c.new_tasks = vec![other_task.clone()];
     ok(store.commit_step("w", c).await, "commit other");
 
-    let claim = claim_one(&store, "w", 0, 60_000).await.expect("the start row is due");
+    let claim = claim_one(&store, "w", 0, 60_000)
+        .await
+        .expect("the start row is due");
     assert_eq!(due_keys(&claim), [(0, None)]);
     let t1 = task(&arn, 1, Some("act"), 100);
     let t2 = task(&arn, 2, None, 100);
@@ -191,8 +224,14 @@ pub async fn commit_step_applies_everything<S: Store>(store: S) {
         ok(store.history(&arn, 0, false, 100).await, "history"),
         events(1, 5)
     );
-    assert_eq!(ok(store.task_by_token(&t1.token).await, "task"), Some(t1.clone()));
-    assert_eq!(ok(store.task_by_token(&t2.token).await, "task"), Some(t2.clone()));
+    assert_eq!(
+        ok(store.task_by_token(&t1.token).await, "task"),
+        Some(t1.clone())
+    );
+    assert_eq!(
+        ok(store.task_by_token(&t2.token).await, "task"),
+        Some(t2.clone())
+    );
     let claim = claim_one(&store, "w2", 10_000, 60_000)
         .await
         .expect("the lease was released and rows are due");
@@ -200,7 +239,12 @@ pub async fn commit_step_applies_everything<S: Store>(store: S) {
     assert_eq!(claim.execution.version, 1);
     assert_eq!(
         due_keys(&claim),
-        [(6_000, Some(11)), (7_000, Some(12)), (0, Some(13)), (8_000, Some(10))],
+        [
+            (6_000, Some(11)),
+            (7_000, Some(12)),
+            (0, Some(13)),
+            (8_000, Some(10))
+        ],
         "consumed and cancelled rows are gone, new rows follow in order"
     );
 
@@ -228,8 +272,15 @@ pub async fn commit_step_applies_everything<S: Store>(store: S) {
     expected.error = Some("States.TaskFailed".into());
     expected.cause = Some("boom".into());
     expected.version = 2;
-    assert_eq!(record, expected, "the summary update is applied, nothing else changes");
-    assert_eq!(ok(store.task_by_token(&t1.token).await, "task"), None, "cancelled");
+    assert_eq!(
+        record, expected,
+        "the summary update is applied, nothing else changes"
+    );
+    assert_eq!(
+        ok(store.task_by_token(&t1.token).await, "task"),
+        None,
+        "cancelled"
+    );
     assert_eq!(
         ok(store.task_by_token(&t2.token).await, "task"),
         Some(t2),
@@ -240,8 +291,14 @@ pub async fn commit_step_applies_everything<S: Store>(store: S) {
         Some(other_task),
         "cancel_tasks names effect ids of this execution only"
     );
-    assert!(claim_one(&store, "w3", 100_000, 1).await.is_none(), "nothing left to run");
-    assert_eq!(ok(store.history(&arn, 5, false, 100).await, "history"), events(6, 6));
+    assert!(
+        claim_one(&store, "w3", 100_000, 1).await.is_none(),
+        "nothing left to run"
+    );
+    assert_eq!(
+        ok(store.history(&arn, 5, false, 100).await, "history"),
+        events(6, 6)
+    );
 }
 
 /// A stale version or a lease held by another owner is a `Conflict` that saves nothing;
@@ -270,7 +327,10 @@ pub async fn commit_step_conflicts_apply_nothing<S: Store>(store: S) {
         }),
     };
     assert_conflict(store.commit_step("a", everything(7)).await, "stale version");
-    assert_conflict(store.commit_step("b", everything(0)).await, "another owner's lease");
+    assert_conflict(
+        store.commit_step("b", everything(0)).await,
+        "another owner's lease",
+    );
     match store.commit_step("a", step("arn:nope", 0)).await {
         Err(StoreError::NotFound(_)) => {}
         other => panic!("a commit for an unknown execution: expected NotFound, got {other:?}"),
@@ -281,17 +341,34 @@ pub async fn commit_step_conflicts_apply_nothing<S: Store>(store: S) {
         Some(e.execution.clone()),
         "no summary change, no version bump"
     );
-    assert_eq!(ok(store.history(&arn, 0, false, 100).await, "history"), events(1, 2));
-    assert_eq!(ok(store.task_by_token(&task(&arn, 1, None, 0).token).await, "task"), None);
-    let again = claim_one(&store, "b", 20_000, 1_000).await.expect("lease expired");
+    assert_eq!(
+        ok(store.history(&arn, 0, false, 100).await, "history"),
+        events(1, 2)
+    );
+    assert_eq!(
+        ok(
+            store.task_by_token(&task(&arn, 1, None, 0).token).await,
+            "task"
+        ),
+        None
+    );
+    let again = claim_one(&store, "b", 20_000, 1_000)
+        .await
+        .expect("lease expired");
     assert_eq!(again.snapshot, e.snapshot);
     assert_eq!(
         due_keys(&again),
         [(0, None), (9_000, Some(4))],
         "no row consumed, cancelled or added"
     );
-    ok(store.commit_step("b", everything(0)).await, "the holder commits");
-    assert_conflict(store.commit_step("b", everything(0)).await, "replaying a commit");
+    ok(
+        store.commit_step("b", everything(0)).await,
+        "the holder commits",
+    );
+    assert_conflict(
+        store.commit_step("b", everything(0)).await,
+        "replaying a commit",
+    );
     assert_eq!(
         ok(store.history(&arn, 0, false, 100).await, "history").len(),
         4,
@@ -332,17 +409,28 @@ pub async fn concurrent_commits_do_not_poison_each_other<S: Store>(store: S) {
         let (arn, attempt, result) = r.await.expect("committing task panicked");
         match result {
             Ok(()) => {
-                assert!(winners.insert(arn, attempt).is_none(), "two commits won at version 0");
+                assert!(
+                    winners.insert(arn, attempt).is_none(),
+                    "two commits won at version 0"
+                );
             }
             Err(StoreError::Conflict(_)) => {}
             Err(StoreError::NotFound(_)) if arn.contains("missing") => {}
             Err(e) => panic!("commit for {arn}: unexpected error {e}"),
         }
     }
-    assert_eq!(winners.len() as i64, n, "every execution has one winning commit");
+    assert_eq!(
+        winners.len() as i64,
+        n,
+        "every execution has one winning commit"
+    );
     for (arn, attempt) in winners {
         let history = ok(store.history(&arn, 0, false, 100).await, "history");
-        assert_eq!(history, events(1, 2 + attempt as i64), "only the winner's events");
+        assert_eq!(
+            history,
+            events(1, 2 + attempt as i64),
+            "only the winner's events"
+        );
         let version = ok(store.get_execution(&arn).await, "get").map(|e| e.version);
         assert_eq!(version, Some(1));
         for loser in (0..3).filter(|a| *a != attempt) {
@@ -381,9 +469,15 @@ pub async fn deliver_is_idempotent_per_key<S: Store>(store: S) {
         key,
         payload: text.as_bytes().to_vec(),
     };
-    assert!(ok(store.deliver(result(Some(1), "first"), &a).await, "deliver"));
+    assert!(ok(
+        store.deliver(result(Some(1), "first"), &a).await,
+        "deliver"
+    ));
     assert!(
-        ok(store.deliver(result(Some(1), "second"), &a).await, "deliver"),
+        ok(
+            store.deliver(result(Some(1), "second"), &a).await,
+            "deliver"
+        ),
         "a repeated key is accepted (idempotent), not an error"
     );
     assert!(ok(store.deliver(result(None, "n1"), &a).await, "deliver"));
@@ -393,7 +487,10 @@ pub async fn deliver_is_idempotent_per_key<S: Store>(store: S) {
         "keys are per execution"
     );
     assert!(
-        !ok(store.deliver(result(None, "x"), "arn:nope").await, "deliver"),
+        !ok(
+            store.deliver(result(None, "x"), "arn:nope").await,
+            "deliver"
+        ),
         "unknown execution"
     );
     assert!(
@@ -420,10 +517,17 @@ pub async fn deliver_is_idempotent_per_key<S: Store>(store: S) {
     let mut c = step(&a, 0);
     c.consumed = claims[0].inbox.iter().map(|r| r.id).collect();
     ok(store.commit_step("w", c).await, "consume");
-    assert!(ok(store.deliver(result(Some(1), "later"), &a).await, "deliver"));
+    assert!(ok(
+        store.deliver(result(Some(1), "later"), &a).await,
+        "deliver"
+    ));
     let again = claim_one(&store, "w", 10, 1_000).await.expect("a new row");
     assert_eq!(
-        again.inbox.iter().map(|r| r.payload.clone()).collect::<Vec<_>>(),
+        again
+            .inbox
+            .iter()
+            .map(|r| r.payload.clone())
+            .collect::<Vec<_>>(),
         vec![b"later".to_vec()],
         "once consumed, a key may be delivered again"
     );
@@ -432,7 +536,11 @@ pub async fn deliver_is_idempotent_per_key<S: Store>(store: S) {
 /// `next_due` is the earliest time `claim_runnable` could hand out something: the earliest due
 /// row of each execution, or its lease's end when that is later.
 pub async fn next_due_is_the_earliest_row<S: Store>(store: S) {
-    assert_eq!(ok(store.next_due().await, "next_due"), None, "an empty store");
+    assert_eq!(
+        ok(store.next_due().await, "next_due"),
+        None,
+        "an empty store"
+    );
     let e1 = new_execution("m", "e1", 1, 1, vec![inbox(500, Some(1)), inbox(300, None)]);
     let e2 = new_execution("m", "e2", 2, 1, vec![inbox(400, None)]);
     let (a1, a2) = (e1.execution.arn.clone(), e2.execution.arn.clone());
