@@ -5,8 +5,10 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Payload {
-    /// Run the execution (its first step, or after a redrive).
+    /// Run the execution (its first step).
     Kick,
+    /// `RedriveExecution`: restart the execution from where it stopped.
+    Redrive,
     /// A timer of the interpreter fired. `virtual_due_ms` is the time the interpreter asked
     /// for; with a wait-time scale the row is due earlier in real time, and the execution's
     /// clock still moves to the asked time.

@@ -88,6 +88,14 @@ pub struct Runtime {
 }
 
 #[derive(Debug, thiserror::Error)]
+pub enum RedriveError {
+    #[error("{0}")]
+    NotRedrivable(String),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+#[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("{0}")]
     Store(#[from] StoreError),
@@ -122,6 +130,11 @@ impl Runtime {
     /// Subscribe to executions finishing (for StopExecution and sync waits).
     pub fn subscribe(&self) -> broadcast::Receiver<Finished> {
         self.finished.subscribe()
+    }
+
+    /// The compiled program of a definition (cached).
+    pub fn program(&self, definition: &str) -> Result<Arc<estado_asl::model::Program>, String> {
+        self.programs.get(definition)
     }
 
     /// Look at the store now rather than at the next poll.
@@ -216,6 +229,17 @@ impl Runtime {
         let ok = self.store.deliver(row, execution_arn).await?;
         self.poke();
         Ok(ok)
+    }
+
+    /// `RedriveExecution`: reopen the execution and queue its restart.
+    pub async fn redrive(&self, execution_arn: &str) -> Result<(), RedriveError> {
+        let now = self.clock.now_ms();
+        let row = NewInbox { due_ms: now, key: None, payload: Payload::Redrive.encode() };
+        if !self.store.reopen(execution_arn, now, row).await? {
+            return Err(RedriveError::NotRedrivable(format!("Execution {execution_arn} cannot be redriven")));
+        }
+        self.poke();
+        Ok(())
     }
 
     fn timer_row(&self, now: i64, id: u64, virtual_due: i64) -> NewInbox {
@@ -315,6 +339,9 @@ impl Runtime {
             consumed.push(row.id);
             match Payload::decode(&row.payload) {
                 Some(Payload::Kick) | None => {}
+                Some(Payload::Redrive) => {
+                    exec.redrive(&program, Env { now_millis: now });
+                }
                 Some(Payload::Timer { id, virtual_due_ms }) => exec.deliver(
                     &program,
                     Delivery::TimerFired { id },
@@ -432,7 +459,7 @@ impl Runtime {
 
     /// Ask the configured runners; without one, the task fails with an error naming the
     /// resource (never a hang, never a silent success).
-    async fn run_task(&self, req: &TaskRequest) -> Option<Delivery> {
+    pub(crate) async fn run_task(&self, req: &TaskRequest) -> Option<Delivery> {
         for r in &self.runners {
             if let Some(d) = r.run(req).await {
                 return Some(d);

@@ -124,6 +124,13 @@ pub struct Execution {
     effects: Vec<Effect>,
     status: Status,
     rng: u64,
+    /// Where a redrive restarts: the top-level state that was running when the execution
+    /// stopped unsuccessfully, with its input.
+    #[serde(default)]
+    redrive_from: Option<(StateId, Arc<Value>)>,
+    /// Id of the top-level frame (changes when redriven).
+    #[serde(default)]
+    root_frame: FrameId,
     now: i64,
     transitions: u64,
 }
@@ -145,6 +152,8 @@ impl Execution {
             rng: info.seed,
             now: env.now_millis,
             transitions: 0,
+            redrive_from: None,
+            root_frame: 0,
             info,
         };
         let started = ExecutionStartedEventDetails::new(
@@ -180,6 +189,69 @@ impl Execution {
     pub fn take_new_events(&mut self) -> Vec<HistoryEvent> {
         self.log.take()
     }
+    /// Whether [`Execution::redrive`] can restart this execution: it ended unsuccessfully and
+    /// its restart point is known.
+    pub fn redrivable(&self) -> bool {
+        matches!(self.status, Status::Failed { .. } | Status::TimedOut { .. } | Status::Aborted { .. })
+            && self.redrive_from.is_some()
+    }
+
+    /// `RedriveExecution`: record `ExecutionRedriven` and run again from the top-level state
+    /// that was running when the execution stopped, with the input it had then. (AWS also
+    /// keeps the successful iterations of a redriven Map; here a redriven Map or Parallel
+    /// state runs all of its branches again.) Returns false when not [`Self::redrivable`].
+    pub fn redrive(&mut self, program: &Program, env: Env) -> bool {
+        if !self.redrivable() {
+            return false;
+        }
+        let Some((state, input)) = self.redrive_from.take() else { return false };
+        self.now = self.now.max(env.now_millis);
+        self.info.redrive_count += 1;
+        let prev = self.log.next_id() - 1;
+        let id = self.log.push(
+            prev,
+            self.now,
+            D::ExecutionRedriven(estado_types::history::ExecutionRedrivenEventDetails::new(
+                self.info.redrive_count as i32,
+            )),
+        );
+        self.status = Status::Running;
+        if let Some(t) = program.timeout_seconds {
+            let timer = self.effect_id();
+            self.pending.insert(timer, Pending::ExecutionTimeout);
+            self.effects.push(Effect::StartTimer { id: timer, due_millis: self.now + t as i64 * 1000 });
+        }
+        self.scopes = Scopes::new();
+        let root = self.next_frame;
+        self.next_frame += 1;
+        // The root frame must be frame 0's successor in the same role: keep id 0 free of a
+        // stale frame and register the restarted top level under a new id.
+        let retries = vec![0; program.lists[ROOT as usize].states[state as usize].retry.len()];
+        self.frames.insert(
+            root,
+            Frame {
+                self_id: root,
+                list: ROOT,
+                state,
+                input,
+                parent: None,
+                scope: 0,
+                owns_scope: true,
+                prev: id,
+                entered: 0,
+                entered_at: self.now,
+                retries,
+                phase: Phase::Enter,
+                fanout: None,
+                waiting: Vec::new(),
+                task_token: None,
+            },
+        );
+        self.root_frame = root;
+        self.ready.push_back(root);
+        true
+    }
+
     /// Id of the next history event.
     pub fn next_event_id(&self) -> i64 {
         self.log.next_id()
@@ -452,6 +524,11 @@ impl Execution {
     }
 
     fn cancel_everything(&mut self) {
+        if let Some(root) = self.frames.get(&self.root_frame) {
+            if self.redrive_from.is_none() {
+                self.redrive_from = Some((root.state, root.input.clone()));
+            }
+        }
         for (id, p) in self.pending.drain() {
             self.effects.push(match p {
                 Pending::Task { .. } => Effect::CancelTask { id },
@@ -601,7 +678,10 @@ impl Execution {
                     );
                     self.status = Status::Succeeded { output };
                 }
-                Err(e) => self.fail_execution(f.prev, e),
+                Err(e) => {
+                    self.redrive_from = Some((f.state, f.input.clone()));
+                    self.fail_execution(f.prev, e)
+                }
             },
             Some((parent, index)) => {
                 if f.owns_scope {

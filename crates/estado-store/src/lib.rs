@@ -125,6 +125,11 @@ pub trait Store: Send + Sync + 'static {
     /// exist or is closed.
     async fn deliver(&self, row: NewInbox, execution_arn: &str) -> Result<bool>;
 
+    /// Reopen an unsuccessful execution for `RedriveExecution`: status `RUNNING`, redrive count
+    /// plus one, redrive time `now_ms`, stop time/output/error/cause cleared, and `row` added.
+    /// False (and nothing changed) when the execution is not `FAILED`, `TIMED_OUT` or `ABORTED`.
+    async fn reopen(&self, execution_arn: &str, now_ms: i64, row: NewInbox) -> Result<bool>;
+
     /// The earliest due time of any inbox row, to know when to look again.
     async fn next_due(&self) -> Result<Option<i64>>;
 

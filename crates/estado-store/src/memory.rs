@@ -357,7 +357,7 @@ impl Store for MemoryStore {
         let mut runnable: Vec<(i64, u64, String)> = d
             .executions
             .iter()
-            .filter(|(_, e)| !e.lease.as_ref().is_some_and(|(_, until)| *until > now_ms))
+            .filter(|(_, e)| e.lease.as_ref().is_none_or(|(_, until)| *until <= now_ms))
             .filter_map(|(arn, e)| {
                 e.inbox
                     .values()
@@ -444,6 +444,24 @@ impl Store for MemoryStore {
         {
             return Ok(false);
         }
+        Ok(d.add_inbox(execution_arn, row))
+    }
+
+    async fn reopen(&self, execution_arn: &str, now_ms: i64, row: NewInbox) -> Result<bool> {
+        let mut d = self.lock();
+        let Some(e) = d.executions.get_mut(execution_arn) else { return Ok(false) };
+        if !matches!(e.record.status.as_str(), "FAILED" | "TIMED_OUT" | "ABORTED") {
+            return Ok(false);
+        }
+        let r = &mut e.record;
+        r.status = "RUNNING".into();
+        r.redrive_count += 1;
+        r.redrive_ms = Some(now_ms);
+        r.stop_ms = None;
+        r.output = None;
+        r.error = None;
+        r.cause = None;
+        r.version += 1;
         Ok(d.add_inbox(execution_arn, row))
     }
 

@@ -2,7 +2,10 @@
 //! take the operation's input shape and return its output shape (`estado_api::shapes`), or an
 //! [`ApiError`] with AWS's code.
 
+pub mod dispatch;
 pub mod executions;
+pub mod express;
+pub mod tasks;
 
 use std::sync::Arc;
 
@@ -10,6 +13,7 @@ use estado_store::{Store, StoreError};
 
 use crate::runtime::Runtime;
 
+pub use dispatch::dispatch;
 pub use estado_api::{ApiError, ErrorCode};
 
 /// Store failures that reach a verb unhandled are the service's fault, not the caller's.
@@ -52,11 +56,13 @@ pub struct Service {
     pub runtime: Arc<Runtime>,
     pub store: Arc<dyn Store>,
     pub config: ServiceConfig,
+    /// GetActivityTask's long-poll time (AWS: 60 s).
+    pub activity_poll: std::time::Duration,
 }
 
 impl Service {
     pub fn new(runtime: Arc<Runtime>, config: ServiceConfig) -> Arc<Self> {
-        Arc::new(Service { store: runtime.store.clone(), runtime, config })
+        Arc::new(Service { store: runtime.store.clone(), runtime, config, activity_poll: tasks::ACTIVITY_POLL })
     }
     pub fn now_ms(&self) -> i64 {
         self.runtime.clock.now_ms()

@@ -51,7 +51,7 @@ pub fn version(machine: &str, number: u32) -> Version {
         definition: format!(r#"{{"Comment":"v{number}"}}"#),
         role_arn: "arn:aws:iam::123456789012:role/r".into(),
         revision_id: format!("rev-{number}"),
-        description: (number % 2 == 0).then(|| format!("version {number}")),
+        description: (number > 1).then(|| format!("version {number}")),
         created_ms: 1_000 + i64::from(number),
     }
 }

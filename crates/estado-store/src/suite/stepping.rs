@@ -6,6 +6,8 @@ use std::sync::Arc;
 use super::fixtures::*;
 use crate::*;
 
+type DueKey = (i64, Option<u64>);
+
 /// A commit for `arn` at `expected_version` that changes nothing else.
 fn step(arn: &str, expected_version: u64) -> StepCommit {
     StepCommit {
@@ -17,7 +19,7 @@ fn step(arn: &str, expected_version: u64) -> StepCommit {
 }
 
 /// The (due, key) of each row of a claim, in the order given.
-fn due_keys(c: &Claim) -> Vec<(i64, Option<u64>)> {
+fn due_keys(c: &Claim) -> Vec<DueKey> {
     c.inbox.iter().map(|r| (r.due_ms, r.key)).collect()
 }
 
@@ -50,7 +52,7 @@ pub async fn claim_takes_only_due_rows<S: Store>(store: S) {
     );
     let mut claims = ok(store.claim_runnable("w", 200, 1_000, 10).await, "claim");
     claims.sort_by(|a, b| a.execution.arn.cmp(&b.execution.arn));
-    let summary: Vec<(String, Vec<(i64, Option<u64>)>)> = claims
+    let summary: Vec<(String, Vec<DueKey>)> = claims
         .iter()
         .map(|c| (c.execution.name.clone(), due_keys(c)))
         .collect();

@@ -1,0 +1,179 @@
+//! Express executions: run in memory from start to end, as AWS runs them (at most once, no
+//! history kept). `StartSyncExecution` waits for the end; `StartExecution` on an express
+//! machine answers at once and lets it run.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use estado_interp::{Delivery, Effect, Env, ExecInfo, Execution, MachineType, Status};
+use serde_json::Value;
+
+use super::executions::Target;
+use super::{ApiResult, Ctx, Service};
+use crate::runtime::Runtime;
+use estado_api::{ApiError, ErrorCode};
+
+/// How an express execution ended.
+pub(crate) struct ExpressRun {
+    pub execution_arn: String,
+    pub name: String,
+    pub start_ms: i64,
+    pub stop_ms: i64,
+    pub status: &'static str,
+    pub input: String,
+    pub output: Option<String>,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    pub trace_header: Option<String>,
+}
+
+struct Prepared {
+    program: Arc<estado_asl::model::Program>,
+    exec: Execution,
+    run: ExpressRun,
+}
+
+impl Service {
+    fn prepare_express(&self, ctx: &Ctx, target: &Target, name: String, input: String, trace_header: Option<String>) -> ApiResult<Prepared> {
+        let program = self
+            .runtime
+            .program(&target.definition)
+            .map_err(|e| ApiError::new(ErrorCode::InvalidDefinition, format!("Invalid State Machine Definition: '{e}'")))?;
+        let value: Value = serde_json::from_str(&input)
+            .map_err(|e| ApiError::new(ErrorCode::InvalidExecutionInput, format!("Invalid State Machine Execution Input: '{e}'")))?;
+        let now = self.now_ms();
+        let execution_arn = ctx.arn("express", &format!("{}:{}:{}", target.machine.name, name, uuid::Uuid::new_v4()));
+        let info = ExecInfo {
+            execution_arn: execution_arn.clone(),
+            name: name.clone(),
+            state_machine_arn: target.machine.arn.clone(),
+            state_machine_name: target.machine.name.clone(),
+            role_arn: target.role_arn.clone(),
+            start_millis: now,
+            input: Arc::new(value),
+            machine_type: MachineType::Express,
+            seed: uuid::Uuid::new_v4().as_u64_pair().0,
+            redrive_count: 0,
+        };
+        let exec = Execution::start(&program, info, Env { now_millis: now });
+        Ok(Prepared {
+            program,
+            exec,
+            run: ExpressRun {
+                execution_arn,
+                name,
+                start_ms: now,
+                stop_ms: now,
+                status: "RUNNING",
+                input,
+                output: None,
+                error: None,
+                cause: None,
+                trace_header,
+            },
+        })
+    }
+
+    /// `StartSyncExecution`: run to the end and answer with the outcome.
+    pub(crate) async fn run_express(&self, ctx: &Ctx, target: &Target, name: String, input: String, trace_header: Option<String>) -> ApiResult<ExpressRun> {
+        let p = self.prepare_express(ctx, target, name, input, trace_header)?;
+        Ok(drive(self.runtime.clone(), p).await)
+    }
+
+    /// `StartExecution` on an express machine: answer now, run in the background.
+    pub(crate) async fn start_express(&self, ctx: &Ctx, target: &Target, name: String, input: String, trace_header: Option<String>) -> ApiResult<ExpressRun> {
+        let p = self.prepare_express(ctx, target, name, input, trace_header)?;
+        let answer = ExpressRun {
+            execution_arn: p.run.execution_arn.clone(),
+            name: p.run.name.clone(),
+            start_ms: p.run.start_ms,
+            stop_ms: p.run.stop_ms,
+            status: "RUNNING",
+            input: String::new(),
+            output: None,
+            error: None,
+            cause: None,
+            trace_header: None,
+        };
+        let rt = self.runtime.clone();
+        tokio::spawn(async move {
+            drive(rt, p).await;
+        });
+        Ok(answer)
+    }
+}
+
+/// Run an express execution to its end: timers sleep (scaled), tasks go to the runners.
+async fn drive(rt: Arc<Runtime>, mut p: Prepared) -> ExpressRun {
+    let scale = rt.config.time_scale;
+    let mut timers: BinaryHeap<Reverse<(i64, u64)>> = BinaryHeap::new();
+    let mut cancelled: HashSet<u64> = HashSet::new();
+    let mut virtual_now = rt.clock.now_ms();
+    loop {
+        let now = rt.clock.now_ms().max(virtual_now);
+        let mut deliveries = Vec::new();
+        for e in p.exec.run(&p.program, Env { now_millis: now }) {
+            match e {
+                Effect::StartTimer { id, due_millis } => timers.push(Reverse((due_millis, id))),
+                Effect::CancelTimer { id } => {
+                    cancelled.insert(id);
+                }
+                Effect::RunTask(req) => {
+                    if let Some(d) = rt.run_task(&req).await {
+                        deliveries.push(d);
+                    }
+                }
+                Effect::CancelTask { .. } => {}
+            }
+        }
+        // Express executions keep no history.
+        p.exec.take_new_events();
+        if p.exec.status().is_terminal() {
+            break;
+        }
+        if !deliveries.is_empty() {
+            for d in deliveries {
+                p.exec.deliver(&p.program, d, Env { now_millis: rt.clock.now_ms().max(virtual_now) });
+            }
+            continue;
+        }
+        let Some(Reverse((due, id))) = timers.pop() else { break };
+        if cancelled.remove(&id) {
+            continue;
+        }
+        let now = rt.clock.now_ms().max(virtual_now);
+        if due > now && scale > 0.0 {
+            tokio::time::sleep(Duration::from_millis(((due - now) as f64 * scale) as u64)).await;
+        }
+        virtual_now = virtual_now.max(due);
+        p.exec.deliver(&p.program, Delivery::TimerFired { id }, Env { now_millis: rt.clock.now_ms().max(virtual_now) });
+    }
+    let mut run = p.run;
+    run.stop_ms = rt.clock.now_ms().max(virtual_now);
+    match p.exec.status().clone() {
+        Status::Succeeded { output } => {
+            run.status = "SUCCEEDED";
+            run.output = serde_json::to_string(&*output).ok();
+        }
+        Status::Failed { error, cause } => {
+            run.status = "FAILED";
+            (run.error, run.cause) = (error, cause);
+        }
+        Status::TimedOut { error, cause } => {
+            run.status = "TIMED_OUT";
+            (run.error, run.cause) = (error, cause);
+        }
+        Status::Aborted { error, cause } => {
+            run.status = "ABORTED";
+            (run.error, run.cause) = (error, cause);
+        }
+        Status::Running => {
+            run.status = "FAILED";
+            run.error = Some("States.Runtime".into());
+            run.cause = Some("The execution stopped making progress with nothing left to wait for.".into());
+        }
+    }
+    run
+}

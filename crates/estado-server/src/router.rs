@@ -1,0 +1,86 @@
+//! The routes: `POST /` for every API operation (selected by `X-Amz-Target`) and
+//! `GET /health`. The API handler only reads, authenticates, decodes, calls
+//! [`estado_engine::service::dispatch`] and encodes.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use estado_api::{ApiError, Operation};
+use estado_engine::service::{self, Ctx};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use jiff::Timestamp;
+
+use crate::errors;
+use crate::health::health;
+use crate::sigv4::SignedRequest;
+use crate::AppState;
+
+/// The application: routes and state, ready for [`axum::serve`].
+pub fn router(app: AppState) -> Router {
+    Router::new()
+        .route("/", post(api))
+        .route("/health", get(health))
+        .with_state(app)
+}
+
+/// `POST /`. The work runs in its own task so that a panic anywhere in it becomes a 500
+/// `InternalFailure` for this request alone, and so that a client hanging up does not cancel
+/// an operation half-way.
+async fn api(State(app): State<AppState>, req: Request) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let (parts, body) = req.into_parts();
+    let outcome = tokio::spawn(handle(app, parts, body)).await;
+    let result = outcome.unwrap_or_else(|e| {
+        tracing::error!(request_id, "request handler failed: {e}");
+        Err(errors::internal_failure())
+    });
+    match result {
+        Ok(body) => errors::success(&request_id, body),
+        Err(err) => {
+            tracing::debug!(request_id, "answering {}", err);
+            errors::failure(&request_id, &err)
+        }
+    }
+}
+
+/// Body -> authentication -> operation -> decode -> dispatch. Authentication comes first so
+/// that an unauthenticated caller learns nothing about operations or shapes.
+async fn handle(app: AppState, parts: Parts, body: Body) -> Result<Vec<u8>, ApiError> {
+    let body = read_body(body, app.body_limit).await?;
+    let signed = SignedRequest {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query(),
+        headers: &parts.headers,
+        body: &body,
+    };
+    let region = app.auth.authenticate(&signed, Timestamp::now())?;
+    let op = operation(&parts.headers).ok_or_else(errors::unknown_operation)?;
+    let request = estado_api::decode(op, &body)?;
+    let ctx = Ctx {
+        account: app.service.config.account.clone(),
+        region: region.unwrap_or_else(|| app.service.config.region.clone()),
+    };
+    tracing::debug!(operation = %op, region = %ctx.region, "dispatching");
+    let _ = (&ctx, request, service::internal); todo!("dispatch")
+}
+
+/// The operation `X-Amz-Target` names (header name matched case-insensitively, value exactly).
+fn operation(headers: &HeaderMap) -> Option<Operation> {
+    let target = headers.get("x-amz-target")?.to_str().ok()?;
+    Operation::from_target(target)
+}
+
+async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, ApiError> {
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes().to_vec()),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            Err(errors::body_too_large(limit))
+        }
+        Err(_) => Err(errors::unreadable_body()),
+    }
+}

@@ -1,0 +1,172 @@
+//! Creating, reading and listing executions; their history.
+
+use estado_store::{Execution, ExecutionQuery, NewExecution, NewInbox, StoreError};
+use estado_types::history::HistoryEvent;
+use rusqlite::types::ToSql;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use super::{parse_json, sql_limit};
+use crate::error::{label_to_sql, OpResult};
+
+/// The summary columns, in [`execution_from_row`]'s order.
+pub(crate) const EXECUTION_COLUMNS: &str = "arn, state_machine_arn, name, kind, status, \
+     start_ms, stop_ms, input, output, error, cause, definition, role_arn, version_arn, \
+     alias_arn, trace_header, redrive_count, redrive_ms, version";
+
+pub(crate) fn execution_from_row(r: &Row) -> rusqlite::Result<Execution> {
+    Ok(Execution {
+        arn: r.get(0)?,
+        state_machine_arn: r.get(1)?,
+        name: r.get(2)?,
+        kind: r.get(3)?,
+        status: r.get(4)?,
+        start_ms: r.get(5)?,
+        stop_ms: r.get(6)?,
+        input: r.get(7)?,
+        output: r.get(8)?,
+        error: r.get(9)?,
+        cause: r.get(10)?,
+        definition: r.get(11)?,
+        role_arn: r.get(12)?,
+        version_arn: r.get(13)?,
+        alias_arn: r.get(14)?,
+        trace_header: r.get(15)?,
+        redrive_count: r.get(16)?,
+        redrive_ms: r.get(17)?,
+        version: r.get(18)?,
+    })
+}
+
+/// The row id of an execution, which events, inbox rows and snapshots refer to.
+pub(crate) fn execution_id(conn: &Connection, arn: &str) -> OpResult<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM executions WHERE arn = ?1")?
+        .query_row([arn], |r| r.get(0))
+        .optional()?)
+}
+
+pub(crate) fn insert_events(conn: &Connection, id: i64, events: &[HistoryEvent]) -> OpResult<()> {
+    let mut stmt =
+        conn.prepare_cached("INSERT INTO events (execution_id, id, body) VALUES (?1, ?2, ?3)")?;
+    for e in events {
+        stmt.execute(params![id, e.id, serde_json::to_string(e)?])?;
+    }
+    Ok(())
+}
+
+/// Adds inbox rows; a row whose key is already pending for the execution is dropped.
+pub(crate) fn insert_inbox(conn: &Connection, id: i64, rows: &[NewInbox]) -> OpResult<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR IGNORE INTO inbox (execution_id, due_ms, key, payload) \
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for row in rows {
+        stmt.execute(params![id, row.due_ms, row.key.map(label_to_sql), row.payload])?;
+    }
+    Ok(())
+}
+
+pub(crate) fn create_execution(conn: &Connection, e: &NewExecution) -> OpResult<()> {
+    let x = &e.execution;
+    if execution_id(conn, &x.arn)?.is_some() {
+        return Err(StoreError::AlreadyExists(x.arn.clone()).into());
+    }
+    let sql = format!(
+        "INSERT INTO executions ({EXECUTION_COLUMNS}) VALUES \
+         (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+    );
+    conn.prepare_cached(&sql)?.execute(params![
+        x.arn,
+        x.state_machine_arn,
+        x.name,
+        x.kind,
+        x.status,
+        x.start_ms,
+        x.stop_ms,
+        x.input,
+        x.output,
+        x.error,
+        x.cause,
+        x.definition,
+        x.role_arn,
+        x.version_arn,
+        x.alias_arn,
+        x.trace_header,
+        x.redrive_count,
+        x.redrive_ms,
+        x.version,
+    ])?;
+    let id = conn.last_insert_rowid();
+    conn.prepare_cached("INSERT INTO snapshots (execution_id, data) VALUES (?1, ?2)")?
+        .execute(params![id, e.snapshot])?;
+    insert_events(conn, id, &e.events)?;
+    insert_inbox(conn, id, &e.inbox)
+}
+
+pub(crate) fn get_execution(conn: &Connection, arn: &str) -> OpResult<Option<Execution>> {
+    let sql = format!("SELECT {EXECUTION_COLUMNS} FROM executions WHERE arn = ?1");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([arn], execution_from_row)
+        .optional()?)
+}
+
+/// Newest start first, then newest created (highest id) first. Only the filters given take
+/// part in the statement, so SQLite can pick the matching index.
+pub(crate) fn list_executions(conn: &Connection, q: &ExecutionQuery) -> OpResult<Vec<Execution>> {
+    let mut clauses: Vec<&str> = Vec::new();
+    let mut args: Vec<(&str, &dyn ToSql)> = Vec::new();
+    if let Some(sm) = &q.state_machine_arn {
+        clauses.push("state_machine_arn = :sm");
+        args.push((":sm", sm));
+    }
+    if let Some(va) = &q.version_or_alias_arn {
+        clauses.push("(version_arn = :va OR alias_arn = :va)");
+        args.push((":va", va));
+    }
+    if let Some(status) = &q.status {
+        clauses.push("status = :status");
+        args.push((":status", status));
+    }
+    if let Some(after) = &q.after {
+        clauses.push("(start_ms, id) < (SELECT start_ms, id FROM executions WHERE arn = :after)");
+        args.push((":after", after));
+    }
+    let limit = sql_limit(q.limit);
+    args.push((":limit", &limit));
+    let filter = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    let sql = format!(
+        "SELECT {EXECUTION_COLUMNS} FROM executions {filter} \
+         ORDER BY start_ms DESC, id DESC LIMIT :limit"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(args.as_slice(), execution_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(crate) fn history(
+    conn: &Connection,
+    arn: &str,
+    from: i64,
+    reverse: bool,
+    limit: usize,
+) -> OpResult<Vec<HistoryEvent>> {
+    let Some(id) = execution_id(conn, arn)? else {
+        return Err(StoreError::NotFound(arn.to_owned()).into());
+    };
+    let sql = if reverse {
+        "SELECT body FROM events WHERE execution_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"
+    } else {
+        "SELECT body FROM events WHERE execution_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3"
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(params![id, from, sql_limit(limit)], |r| {
+        let body: String = r.get(0)?;
+        parse_json::<HistoryEvent>(&body, 0)
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
