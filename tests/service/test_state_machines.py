@@ -80,6 +80,16 @@ def test_definition_without_states_is_invalid(sfn):
         )
 
 
+def test_definition_with_a_bad_timestamp_is_invalid(sfn):
+    text = definition({"WaitUntil": {"Type": "Wait", "Timestamp": "2016-12-05T21:29:29", "End": True}})
+    with raises_aws(
+        "InvalidDefinition",
+        message="Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: "
+        "String does not match RFC3339 timestamp at /States/WaitUntil/Timestamp'",
+    ):
+        sfn.create_state_machine(name=unique("sm-ts"), definition=text, roleArn=ROLE_ARN)
+
+
 def test_definition_that_is_not_json_is_invalid(sfn):
     with raises_aws("InvalidDefinition", message_prefix="Invalid State Machine Definition: '"):
         sfn.create_state_machine(

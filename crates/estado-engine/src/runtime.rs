@@ -234,9 +234,15 @@ impl Runtime {
     /// `RedriveExecution`: reopen the execution and queue its restart.
     pub async fn redrive(&self, execution_arn: &str) -> Result<(), RedriveError> {
         let now = self.clock.now_ms();
-        let row = NewInbox { due_ms: now, key: None, payload: Payload::Redrive.encode() };
+        let row = NewInbox {
+            due_ms: now,
+            key: None,
+            payload: Payload::Redrive.encode(),
+        };
         if !self.store.reopen(execution_arn, now, row).await? {
-            return Err(RedriveError::NotRedrivable(format!("Execution {execution_arn} cannot be redriven")));
+            return Err(RedriveError::NotRedrivable(format!(
+                "Execution {execution_arn} cannot be redriven"
+            )));
         }
         self.poke();
         Ok(())

@@ -13,8 +13,8 @@ pub(crate) enum OpError {
     Sql(#[from] rusqlite::Error),
     #[error("stored JSON: {0}")]
     Json(#[from] serde_json::Error),
-    #[error("stored number out of range: {0}")]
-    Range(String),
+    #[error("{0}")]
+    Invalid(String),
 }
 
 pub(crate) type OpResult<T> = Result<T, OpError>;
@@ -30,7 +30,7 @@ impl From<OpError> for StoreError {
                     retryable,
                 }
             }
-            e @ (OpError::Json(_) | OpError::Range(_)) => StoreError::Backend {
+            e @ (OpError::Json(_) | OpError::Invalid(_)) => StoreError::Backend {
                 message: e.to_string(),
                 retryable: false,
             },
@@ -63,15 +63,15 @@ pub(crate) fn stopped(what: &str) -> StoreError {
 
 /// Unsigned counters are stored as SQLite's signed 64-bit integers.
 pub(crate) fn to_i64(n: u64, what: &str) -> OpResult<i64> {
-    i64::try_from(n).map_err(|_| OpError::Range(format!("{what} {n} exceeds 2^63-1")))
+    i64::try_from(n).map_err(|_| OpError::Invalid(format!("{what} {n} exceeds 2^63-1")))
 }
 
 pub(crate) fn to_u64(n: i64, what: &str) -> OpResult<u64> {
-    u64::try_from(n).map_err(|_| OpError::Range(format!("{what} {n} is negative")))
+    u64::try_from(n).map_err(|_| OpError::Invalid(format!("{what} {n} is negative")))
 }
 
 pub(crate) fn to_u32(n: i64, what: &str) -> OpResult<u32> {
-    u32::try_from(n).map_err(|_| OpError::Range(format!("{what} {n} is not a 32-bit unsigned")))
+    u32::try_from(n).map_err(|_| OpError::Invalid(format!("{what} {n} is not a 32-bit unsigned")))
 }
 
 /// Inbox keys and effect ids are opaque 64-bit labels compared only for equality, so they are

@@ -1,1 +1,125 @@
-//! wip
+//! Estado's embedded storage backend: one SQLite file in WAL mode.
+//!
+//! Durability: every write is acknowledged only after its transaction committed with
+//! `synchronous=FULL` (the WAL is fsynced). Throughput comes from **group commit**: one writer
+//! thread owns the write connection and runs every request waiting at that moment in one
+//! transaction, one fsync for all of them (see [`threads`](crate::threads) for the rules).
+//! Reads go to a few reader connections, which WAL lets run beside the writer.
+//!
+//! The schema lives in numbered files under `migrations/`, applied on open.
+
+mod error;
+mod migrate;
+mod ops;
+mod store;
+mod threads;
+
+use std::path::Path;
+use std::time::Duration;
+
+use estado_store::StoreError;
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{OpError, OpResult};
+use crate::threads::{Readers, Writer};
+
+/// Reader connections of a file store. Reads are short, so a few cover many callers; more
+/// would mostly compete for this machine's cores.
+const READERS: usize = 3;
+
+/// How long a connection waits for a lock (a checkpoint, another process) before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A [`estado_store::Store`] in one SQLite database.
+///
+/// Dropping it answers every request already sent, then closes the connections.
+pub struct SqliteStore {
+    // Readers first: they close before the writer, whose close then checkpoints the WAL.
+    readers: Option<Readers>,
+    writer: Writer,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let mut conn = Connection::open(path).map_err(OpError::from)?;
+        configure_writer(&conn, true)?;
+        migrate::migrate(&mut conn)?;
+        let readers = (0..READERS)
+            .map(|_| open_reader(path))
+            .collect::<OpResult<Vec<_>>>()?;
+        let readers = Readers::start(readers).map_err(thread_failed)?;
+        let writer = Writer::start(conn).map_err(thread_failed)?;
+        Ok(SqliteStore {
+            readers: Some(readers),
+            writer,
+        })
+    }
+
+    /// A private database in memory, gone when the store is dropped. Reads run on the writer
+    /// (an in-memory database has a single connection).
+    pub fn open_in_memory() -> Result<SqliteStore, StoreError> {
+        let mut conn = Connection::open_in_memory().map_err(OpError::from)?;
+        configure_writer(&conn, false)?;
+        migrate::migrate(&mut conn)?;
+        let writer = Writer::start(conn).map_err(thread_failed)?;
+        Ok(SqliteStore {
+            readers: None,
+            writer,
+        })
+    }
+
+    /// Runs `work` as part of the next group commit.
+    async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> OpResult<T> + Send + 'static,
+    {
+        self.writer.run(work).await
+    }
+
+    /// Runs `work` in one read transaction.
+    async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> OpResult<T> + Send + 'static,
+    {
+        match &self.readers {
+            Some(r) => r.run(work).await,
+            None => self.writer.run(work).await,
+        }
+    }
+}
+
+fn configure_writer(conn: &Connection, file: bool) -> OpResult<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    if file {
+        let mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(OpError::Invalid(format!(
+                "the database refused WAL mode (journal_mode is {mode})"
+            )));
+        }
+        // FULL: a commit is on disk when COMMIT returns, which is when callers are answered.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+    }
+    Ok(())
+}
+
+fn open_reader(path: &Path) -> OpResult<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    conn.pragma_update(None, "query_only", true)?;
+    Ok(conn)
+}
+
+fn thread_failed(e: std::io::Error) -> StoreError {
+    StoreError::Backend {
+        message: format!("cannot start a sqlite thread: {e}"),
+        retryable: true,
+    }
+}

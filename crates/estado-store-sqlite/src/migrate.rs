@@ -20,7 +20,7 @@ pub(crate) fn migrate(conn: &mut Connection) -> OpResult<u32> {
     let mut current = applied(conn)?;
     let newest = MIGRATIONS.last().map_or(0, |m| m.0);
     if current > newest {
-        return Err(OpError::Range(format!(
+        return Err(OpError::Invalid(format!(
             "the database has schema version {current}, newer than this build's {newest}"
         )));
     }

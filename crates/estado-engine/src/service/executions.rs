@@ -27,11 +27,17 @@ pub(crate) struct Target {
 }
 
 pub(crate) fn machine_missing(arn: &str) -> ApiError {
-    ApiError::new(ErrorCode::StateMachineDoesNotExist, format!("State Machine Does Not Exist: '{arn}'"))
+    ApiError::new(
+        ErrorCode::StateMachineDoesNotExist,
+        format!("State Machine Does Not Exist: '{arn}'"),
+    )
 }
 
 pub(crate) fn execution_missing(arn: &str) -> ApiError {
-    ApiError::new(ErrorCode::ExecutionDoesNotExist, format!("Execution Does Not Exist: '{arn}'"))
+    ApiError::new(
+        ErrorCode::ExecutionDoesNotExist,
+        format!("Execution Does Not Exist: '{arn}'"),
+    )
 }
 
 fn ts(ms: i64) -> Timestamp {
@@ -39,7 +45,9 @@ fn ts(ms: i64) -> Timestamp {
 }
 
 fn included() -> Option<CloudWatchEventsExecutionDataDetails> {
-    Some(CloudWatchEventsExecutionDataDetails { included: Some(true) })
+    Some(CloudWatchEventsExecutionDataDetails {
+        included: Some(true),
+    })
 }
 
 impl Service {
@@ -49,15 +57,37 @@ impl Service {
         match target {
             StateMachineTarget::StateMachine(sm) => {
                 let machine = self.machine(&sm).await?;
-                Ok(Target { definition: machine.definition.clone(), role_arn: machine.role_arn.clone(), machine, version_arn: None, alias_arn: None })
+                Ok(Target {
+                    definition: machine.definition.clone(),
+                    role_arn: machine.role_arn.clone(),
+                    machine,
+                    version_arn: None,
+                    alias_arn: None,
+                })
             }
             StateMachineTarget::Version(v) => {
-                let version = self.store.get_version(arn).await.map_err(internal)?.ok_or_else(|| machine_missing(arn))?;
+                let version = self
+                    .store
+                    .get_version(arn)
+                    .await
+                    .map_err(internal)?
+                    .ok_or_else(|| machine_missing(arn))?;
                 let machine = self.machine(&v.state_machine).await?;
-                Ok(Target { definition: version.definition, role_arn: version.role_arn, machine, version_arn: Some(version.arn), alias_arn: None })
+                Ok(Target {
+                    definition: version.definition,
+                    role_arn: version.role_arn,
+                    machine,
+                    version_arn: Some(version.arn),
+                    alias_arn: None,
+                })
             }
             StateMachineTarget::Alias(a) => {
-                let alias = self.store.get_alias(arn).await.map_err(internal)?.ok_or_else(|| machine_missing(arn))?;
+                let alias = self
+                    .store
+                    .get_alias(arn)
+                    .await
+                    .map_err(internal)?
+                    .ok_or_else(|| machine_missing(arn))?;
                 let machine = self.machine(&a.state_machine).await?;
                 // Route by weight: a uniform draw over the percentages.
                 let draw = (uuid::Uuid::new_v4().as_u128() % 100) as u32;
@@ -71,25 +101,46 @@ impl Service {
                     }
                 }
                 let version_arn = chosen.ok_or_else(|| machine_missing(arn))?;
-                let version = self.store.get_version(&version_arn).await.map_err(internal)?.ok_or_else(|| machine_missing(&version_arn))?;
-                Ok(Target { definition: version.definition, role_arn: version.role_arn, machine, version_arn: Some(version.arn), alias_arn: Some(alias.arn) })
+                let version = self
+                    .store
+                    .get_version(&version_arn)
+                    .await
+                    .map_err(internal)?
+                    .ok_or_else(|| machine_missing(&version_arn))?;
+                Ok(Target {
+                    definition: version.definition,
+                    role_arn: version.role_arn,
+                    machine,
+                    version_arn: Some(version.arn),
+                    alias_arn: Some(alias.arn),
+                })
             }
         }
     }
 
     async fn machine(&self, arn: &StateMachineArn) -> ApiResult<StateMachine> {
         if arn.label.is_some() {
-            return Err(ApiError::validation("This API does not support labeled ARNs.", "API_DOES_NOT_SUPPORT_LABELED_ARNS"));
+            return Err(ApiError::validation(
+                "This API does not support labeled ARNs.",
+                "API_DOES_NOT_SUPPORT_LABELED_ARNS",
+            ));
         }
         let text = arn.to_string();
-        self.store.get_state_machine(&text).await.map_err(internal)?.ok_or_else(|| machine_missing(&text))
+        self.store
+            .get_state_machine(&text)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| machine_missing(&text))
     }
 
     fn execution_input(input: Option<String>) -> ApiResult<String> {
         let input = input.unwrap_or_else(|| "{}".into());
         match serde_json::from_str::<serde_json::Value>(&input) {
             Ok(_) => Ok(input),
-            Err(e) => Err(ApiError::new(ErrorCode::InvalidExecutionInput, format!("Invalid State Machine Execution Input: '{e}'"))),
+            Err(e) => Err(ApiError::new(
+                ErrorCode::InvalidExecutionInput,
+                format!("Invalid State Machine Execution Input: '{e}'"),
+            )),
         }
     }
 
@@ -103,13 +154,22 @@ impl Service {
         }
     }
 
-    pub async fn start_execution(&self, ctx: &Ctx, req: StartExecutionInput) -> ApiResult<StartExecutionOutput> {
+    pub async fn start_execution(
+        &self,
+        ctx: &Ctx,
+        req: StartExecutionInput,
+    ) -> ApiResult<StartExecutionOutput> {
         let target = self.resolve_target(&req.state_machine_arn).await?;
         let input = Self::execution_input(req.input)?;
         let name = Self::execution_name(req.name)?;
         if target.machine.kind == "EXPRESS" {
-            let run = self.start_express(ctx, &target, name, input, req.trace_header).await?;
-            return Ok(StartExecutionOutput { execution_arn: run.execution_arn, start_date: ts(run.start_ms) });
+            let run = self
+                .start_express(ctx, &target, name, input, req.trace_header)
+                .await?;
+            return Ok(StartExecutionOutput {
+                execution_arn: run.execution_arn,
+                start_date: ts(run.start_ms),
+            });
         }
         let arn = ctx.arn("execution", &format!("{}:{}", target.machine.name, name));
         // Name idempotency: the same name and input while running answers as the first call.
@@ -133,26 +193,53 @@ impl Service {
             })
             .await;
         match started {
-            Ok(record) => Ok(StartExecutionOutput { execution_arn: record.arn, start_date: ts(record.start_ms) }),
+            Ok(record) => Ok(StartExecutionOutput {
+                execution_arn: record.arn,
+                start_date: ts(record.start_ms),
+            }),
             Err(StartError::Store(estado_store::StoreError::AlreadyExists(_))) => {
-                let existing = self.store.get_execution(&arn).await.map_err(internal)?.ok_or_else(|| execution_missing(&arn))?;
+                let existing = self
+                    .store
+                    .get_execution(&arn)
+                    .await
+                    .map_err(internal)?
+                    .ok_or_else(|| execution_missing(&arn))?;
                 Self::idempotent(existing, &input)
             }
-            Err(StartError::Input(e)) => Err(ApiError::new(ErrorCode::InvalidExecutionInput, format!("Invalid State Machine Execution Input: '{e}'"))),
-            Err(StartError::Definition(e)) => Err(ApiError::new(ErrorCode::InvalidDefinition, format!("Invalid State Machine Definition: '{e}'"))),
+            Err(StartError::Input(e)) => Err(ApiError::new(
+                ErrorCode::InvalidExecutionInput,
+                format!("Invalid State Machine Execution Input: '{e}'"),
+            )),
+            Err(StartError::Definition(e)) => Err(ApiError::new(
+                ErrorCode::InvalidDefinition,
+                format!("Invalid State Machine Definition: '{e}'"),
+            )),
             Err(StartError::Store(e)) => Err(internal(e)),
         }
     }
 
-    fn idempotent(existing: estado_store::Execution, input: &str) -> ApiResult<StartExecutionOutput> {
+    fn idempotent(
+        existing: estado_store::Execution,
+        input: &str,
+    ) -> ApiResult<StartExecutionOutput> {
         if existing.is_open() && same_json(&existing.input, input) {
-            Ok(StartExecutionOutput { execution_arn: existing.arn, start_date: ts(existing.start_ms) })
+            Ok(StartExecutionOutput {
+                execution_arn: existing.arn,
+                start_date: ts(existing.start_ms),
+            })
         } else {
-            Err(ApiError::new(ErrorCode::ExecutionAlreadyExists, format!("Execution Already Exists: '{}'", existing.arn)))
+            Err(ApiError::new(
+                ErrorCode::ExecutionAlreadyExists,
+                format!("Execution Already Exists: '{}'", existing.arn),
+            ))
         }
     }
 
-    pub async fn start_sync_execution(&self, ctx: &Ctx, req: StartSyncExecutionInput) -> ApiResult<StartSyncExecutionOutput> {
+    pub async fn start_sync_execution(
+        &self,
+        ctx: &Ctx,
+        req: StartSyncExecutionInput,
+    ) -> ApiResult<StartSyncExecutionOutput> {
         let target = self.resolve_target(&req.state_machine_arn).await?;
         if target.machine.kind != "EXPRESS" {
             return Err(ApiError::new(
@@ -163,7 +250,9 @@ impl Service {
         let input = Self::execution_input(req.input)?;
         let name = Self::execution_name(req.name)?;
         let metadata_only = req.included_data.as_deref() == Some("METADATA_ONLY");
-        let run = self.run_express(ctx, &target, name, input, req.trace_header).await?;
+        let run = self
+            .run_express(ctx, &target, name, input, req.trace_header)
+            .await?;
         Ok(StartSyncExecutionOutput {
             execution_arn: run.execution_arn,
             state_machine_arn: Some(target.machine.arn),
@@ -180,7 +269,9 @@ impl Service {
             trace_header: run.trace_header,
             billing_details: Some(BillingDetails {
                 billed_memory_used_in_m_b: Some(64),
-                billed_duration_in_milliseconds: Some(((run.stop_ms - run.start_ms).max(0) + 99) / 100 * 100),
+                billed_duration_in_milliseconds: Some(
+                    ((run.stop_ms - run.start_ms).max(0) + 99) / 100 * 100,
+                ),
             }),
         })
     }
@@ -189,11 +280,20 @@ impl Service {
     async fn standard_execution(&self, arn: &str) -> ApiResult<estado_store::Execution> {
         match AnyExecutionArn::parse(arn)? {
             AnyExecutionArn::Express(_) => Err(execution_missing(arn)),
-            AnyExecutionArn::Standard(_) => self.store.get_execution(arn).await.map_err(internal)?.ok_or_else(|| execution_missing(arn)),
+            AnyExecutionArn::Standard(_) => self
+                .store
+                .get_execution(arn)
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| execution_missing(arn)),
         }
     }
 
-    pub async fn describe_execution(&self, _ctx: &Ctx, req: DescribeExecutionInput) -> ApiResult<DescribeExecutionOutput> {
+    pub async fn describe_execution(
+        &self,
+        _ctx: &Ctx,
+        req: DescribeExecutionInput,
+    ) -> ApiResult<DescribeExecutionOutput> {
         let e = self.standard_execution(&req.execution_arn).await?;
         let metadata_only = req.included_data.as_deref() == Some("METADATA_ONLY");
         let (redrive_status, reason) = redrive_status(&e);
@@ -206,8 +306,17 @@ impl Service {
             stop_date: e.stop_ms.map(ts),
             input: (!metadata_only).then(|| e.input.clone()),
             input_details: included(),
-            output: if metadata_only { None } else { e.output.clone() },
-            output_details: e.output.as_ref().map(|_| CloudWatchEventsExecutionDataDetails { included: Some(true) }),
+            output: if metadata_only {
+                None
+            } else {
+                e.output.clone()
+            },
+            output_details: e
+                .output
+                .as_ref()
+                .map(|_| CloudWatchEventsExecutionDataDetails {
+                    included: Some(true),
+                }),
             trace_header: e.trace_header.clone(),
             map_run_arn: None,
             error: e.error.clone(),
@@ -227,10 +336,22 @@ impl Service {
         req: DescribeStateMachineForExecutionInput,
     ) -> ApiResult<DescribeStateMachineForExecutionOutput> {
         let e = self.standard_execution(&req.execution_arn).await?;
-        let machine = self.store.get_state_machine(&e.state_machine_arn).await.map_err(internal)?;
+        let machine = self
+            .store
+            .get_state_machine(&e.state_machine_arn)
+            .await
+            .map_err(internal)?;
         let (name, update_ms, revision) = match &machine {
             Some(m) => (m.name.clone(), m.updated_ms, Some(m.revision_id.clone())),
-            None => (e.state_machine_arn.rsplit(':').next().unwrap_or_default().to_owned(), e.start_ms, None),
+            None => (
+                e.state_machine_arn
+                    .rsplit(':')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+                e.start_ms,
+                None,
+            ),
         };
         Ok(DescribeStateMachineForExecutionOutput {
             state_machine_arn: e.state_machine_arn.clone(),
@@ -238,17 +359,30 @@ impl Service {
             definition: e.definition.clone(),
             role_arn: e.role_arn.clone(),
             update_date: ts(update_ms),
-            logging_configuration: machine.as_ref().and_then(|m| m.logging.clone()).and_then(|v| serde_json::from_value(v).ok()),
-            tracing_configuration: machine.as_ref().and_then(|m| m.tracing.clone()).and_then(|v| serde_json::from_value(v).ok()),
+            logging_configuration: machine
+                .as_ref()
+                .and_then(|m| m.logging.clone())
+                .and_then(|v| serde_json::from_value(v).ok()),
+            tracing_configuration: machine
+                .as_ref()
+                .and_then(|m| m.tracing.clone())
+                .and_then(|v| serde_json::from_value(v).ok()),
             map_run_arn: None,
             label: None,
             revision_id: revision,
-            encryption_configuration: machine.as_ref().and_then(|m| m.encryption.clone()).and_then(|v| serde_json::from_value(v).ok()),
+            encryption_configuration: machine
+                .as_ref()
+                .and_then(|m| m.encryption.clone())
+                .and_then(|v| serde_json::from_value(v).ok()),
             variable_references: None,
         })
     }
 
-    pub async fn list_executions(&self, _ctx: &Ctx, req: ListExecutionsInput) -> ApiResult<ListExecutionsOutput> {
+    pub async fn list_executions(
+        &self,
+        _ctx: &Ctx,
+        req: ListExecutionsInput,
+    ) -> ApiResult<ListExecutionsOutput> {
         if req.map_run_arn.is_some() && req.state_machine_arn.is_some() {
             return Err(ApiError::validation(
                 "Only one of stateMachineArn or mapRunArn can be specified.",
@@ -257,10 +391,17 @@ impl Service {
         }
         if let Some(map_run) = &req.map_run_arn {
             estado_api::arn::MapRunArn::parse(map_run)?;
-            return Err(ApiError::new(ErrorCode::ResourceNotFound, format!("Resource not found: '{map_run}'")).with_resource_name(map_run.clone()));
+            return Err(ApiError::new(
+                ErrorCode::ResourceNotFound,
+                format!("Resource not found: '{map_run}'"),
+            )
+            .with_resource_name(map_run.clone()));
         }
         let Some(sm_arn) = req.state_machine_arn.clone() else {
-            return Err(ApiError::validation("Must provide a StateMachine ARN or MapRun ARN", "MISSING_REQUIRED_PARAMETER"));
+            return Err(ApiError::validation(
+                "Must provide a StateMachine ARN or MapRun ARN",
+                "MISSING_REQUIRED_PARAMETER",
+            ));
         };
         let target = StateMachineTarget::parse(&sm_arn)?;
         let machine = self.machine(target.state_machine()).await?;
@@ -272,18 +413,34 @@ impl Service {
         }
         let limit = paging::page_size(req.max_results);
         let after = match &req.next_token {
-            Some(t) => Some(paging::decode_token::<Cursor>(&format!("executions:{sm_arn}"), t)?.after),
+            Some(t) => {
+                Some(paging::decode_token::<Cursor>(&format!("executions:{sm_arn}"), t)?.after)
+            }
             None => None,
         };
-        let mut query = ExecutionQuery { status: req.status_filter.clone(), after, limit: limit + 1, ..Default::default() };
+        let mut query = ExecutionQuery {
+            status: req.status_filter.clone(),
+            after,
+            limit: limit + 1,
+            ..Default::default()
+        };
         match target {
-            StateMachineTarget::StateMachine(_) => query.state_machine_arn = Some(machine.arn.clone()),
+            StateMachineTarget::StateMachine(_) => {
+                query.state_machine_arn = Some(machine.arn.clone())
+            }
             _ => query.version_or_alias_arn = Some(sm_arn.clone()),
         }
         let mut rows = self.store.list_executions(&query).await.map_err(internal)?;
         let next_token = if rows.len() > limit {
             rows.truncate(limit);
-            rows.last().map(|r| paging::encode_token(&format!("executions:{sm_arn}"), &Cursor { after: r.arn.clone() }))
+            rows.last().map(|r| {
+                paging::encode_token(
+                    &format!("executions:{sm_arn}"),
+                    &Cursor {
+                        after: r.arn.clone(),
+                    },
+                )
+            })
         } else {
             None
         };
@@ -304,34 +461,63 @@ impl Service {
                 redrive_date: e.redrive_ms.map(ts),
             })
             .collect();
-        Ok(ListExecutionsOutput { executions, next_token })
+        Ok(ListExecutionsOutput {
+            executions,
+            next_token,
+        })
     }
 
-    pub async fn stop_execution(&self, _ctx: &Ctx, req: StopExecutionInput) -> ApiResult<StopExecutionOutput> {
+    pub async fn stop_execution(
+        &self,
+        _ctx: &Ctx,
+        req: StopExecutionInput,
+    ) -> ApiResult<StopExecutionOutput> {
         let e = self.standard_execution(&req.execution_arn).await?;
         if !e.is_open() {
-            return Ok(StopExecutionOutput { stop_date: ts(e.stop_ms.unwrap_or(e.start_ms)) });
+            return Ok(StopExecutionOutput {
+                stop_date: ts(e.stop_ms.unwrap_or(e.start_ms)),
+            });
         }
         let mut finished = self.runtime.subscribe();
         self.runtime
-            .deliver(&e.arn, None, Delivery::Stop { error: req.error, cause: req.cause })
+            .deliver(
+                &e.arn,
+                None,
+                Delivery::Stop {
+                    error: req.error,
+                    cause: req.cause,
+                },
+            )
             .await
             .map_err(internal)?;
         // Answer once the abort is recorded, so that a Describe right after sees ABORTED.
         let deadline = tokio::time::Instant::now() + STOP_WAIT;
         loop {
-            let current = self.store.get_execution(&e.arn).await.map_err(internal)?.ok_or_else(|| execution_missing(&e.arn))?;
+            let current = self
+                .store
+                .get_execution(&e.arn)
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| execution_missing(&e.arn))?;
             if !current.is_open() {
-                return Ok(StopExecutionOutput { stop_date: ts(current.stop_ms.unwrap_or_else(|| self.now_ms())) });
+                return Ok(StopExecutionOutput {
+                    stop_date: ts(current.stop_ms.unwrap_or_else(|| self.now_ms())),
+                });
             }
             let wait = tokio::time::timeout_at(deadline, finished.recv()).await;
             if wait.is_err() {
-                return Ok(StopExecutionOutput { stop_date: ts(self.now_ms()) });
+                return Ok(StopExecutionOutput {
+                    stop_date: ts(self.now_ms()),
+                });
             }
         }
     }
 
-    pub async fn get_execution_history(&self, _ctx: &Ctx, req: GetExecutionHistoryInput) -> ApiResult<GetExecutionHistoryOutput> {
+    pub async fn get_execution_history(
+        &self,
+        _ctx: &Ctx,
+        req: GetExecutionHistoryInput,
+    ) -> ApiResult<GetExecutionHistoryOutput> {
         let e = self.standard_execution(&req.execution_arn).await?;
         let reverse = req.reverse_order.unwrap_or(false);
         let limit = paging::page_size(req.max_results);
@@ -341,10 +527,16 @@ impl Service {
             None if reverse => i64::MAX,
             None => 0,
         };
-        let mut events = self.store.history(&e.arn, from, reverse, limit + 1).await.map_err(internal)?;
+        let mut events = self
+            .store
+            .history(&e.arn, from, reverse, limit + 1)
+            .await
+            .map_err(internal)?;
         let next_token = if events.len() > limit {
             events.truncate(limit);
-            events.last().map(|ev| paging::encode_token(&scope, &HistoryCursor { from: ev.id }))
+            events
+                .last()
+                .map(|ev| paging::encode_token(&scope, &HistoryCursor { from: ev.id }))
         } else {
             None
         };
@@ -354,21 +546,39 @@ impl Service {
         Ok(GetExecutionHistoryOutput { events, next_token })
     }
 
-    pub async fn redrive_execution(&self, _ctx: &Ctx, req: RedriveExecutionInput) -> ApiResult<RedriveExecutionOutput> {
+    pub async fn redrive_execution(
+        &self,
+        _ctx: &Ctx,
+        req: RedriveExecutionInput,
+    ) -> ApiResult<RedriveExecutionOutput> {
         let e = self.standard_execution(&req.execution_arn).await?;
         let (status, reason) = redrive_status(&e);
         if status != "REDRIVABLE" {
             return Err(ApiError::new(
                 ErrorCode::ExecutionNotRedrivable,
-                reason.unwrap_or_else(|| format!("Execution is {} and cannot be redriven", e.status)),
+                reason
+                    .unwrap_or_else(|| format!("Execution is {} and cannot be redriven", e.status)),
             ));
         }
-        self.runtime.redrive(&e.arn).await.map_err(|err| match err {
-            crate::runtime::RedriveError::NotRedrivable(why) => ApiError::new(ErrorCode::ExecutionNotRedrivable, why),
-            crate::runtime::RedriveError::Store(s) => internal(s),
-        })?;
-        let now = self.store.get_execution(&e.arn).await.map_err(internal)?.and_then(|r| r.redrive_ms).unwrap_or_else(|| self.now_ms());
-        Ok(RedriveExecutionOutput { redrive_date: ts(now) })
+        self.runtime
+            .redrive(&e.arn)
+            .await
+            .map_err(|err| match err {
+                crate::runtime::RedriveError::NotRedrivable(why) => {
+                    ApiError::new(ErrorCode::ExecutionNotRedrivable, why)
+                }
+                crate::runtime::RedriveError::Store(s) => internal(s),
+            })?;
+        let now = self
+            .store
+            .get_execution(&e.arn)
+            .await
+            .map_err(internal)?
+            .and_then(|r| r.redrive_ms)
+            .unwrap_or_else(|| self.now_ms());
+        Ok(RedriveExecutionOutput {
+            redrive_date: ts(now),
+        })
     }
 }
 
@@ -377,8 +587,14 @@ impl Service {
 fn redrive_status(e: &estado_store::Execution) -> (&'static str, Option<String>) {
     match e.status.as_str() {
         "FAILED" | "TIMED_OUT" | "ABORTED" => ("REDRIVABLE", None),
-        "SUCCEEDED" => ("NOT_REDRIVABLE", Some("Execution is SUCCEEDED and cannot be redriven".into())),
-        other => ("NOT_REDRIVABLE", Some(format!("Execution is {other} and cannot be redriven"))),
+        "SUCCEEDED" => (
+            "NOT_REDRIVABLE",
+            Some("Execution is SUCCEEDED and cannot be redriven".into()),
+        ),
+        other => (
+            "NOT_REDRIVABLE",
+            Some(format!("Execution is {other} and cannot be redriven")),
+        ),
     }
 }
 
@@ -402,7 +618,9 @@ fn same_json(a: &str, b: &str) -> bool {
 
 /// `includeExecutionData: false`: the event without its input, output and parameters.
 fn without_data(ev: HistoryEvent) -> HistoryEvent {
-    let Ok(mut v) = serde_json::to_value(&ev) else { return ev };
+    let Ok(mut v) = serde_json::to_value(&ev) else {
+        return ev;
+    };
     if let Some(obj) = v.as_object_mut() {
         for (k, details) in obj.iter_mut() {
             if k.ends_with("EventDetails") {

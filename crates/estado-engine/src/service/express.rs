@@ -36,15 +36,31 @@ struct Prepared {
 }
 
 impl Service {
-    fn prepare_express(&self, ctx: &Ctx, target: &Target, name: String, input: String, trace_header: Option<String>) -> ApiResult<Prepared> {
-        let program = self
-            .runtime
-            .program(&target.definition)
-            .map_err(|e| ApiError::new(ErrorCode::InvalidDefinition, format!("Invalid State Machine Definition: '{e}'")))?;
-        let value: Value = serde_json::from_str(&input)
-            .map_err(|e| ApiError::new(ErrorCode::InvalidExecutionInput, format!("Invalid State Machine Execution Input: '{e}'")))?;
+    fn prepare_express(
+        &self,
+        ctx: &Ctx,
+        target: &Target,
+        name: String,
+        input: String,
+        trace_header: Option<String>,
+    ) -> ApiResult<Prepared> {
+        let program = self.runtime.program(&target.definition).map_err(|e| {
+            ApiError::new(
+                ErrorCode::InvalidDefinition,
+                format!("Invalid State Machine Definition: '{e}'"),
+            )
+        })?;
+        let value: Value = serde_json::from_str(&input).map_err(|e| {
+            ApiError::new(
+                ErrorCode::InvalidExecutionInput,
+                format!("Invalid State Machine Execution Input: '{e}'"),
+            )
+        })?;
         let now = self.now_ms();
-        let execution_arn = ctx.arn("express", &format!("{}:{}:{}", target.machine.name, name, uuid::Uuid::new_v4()));
+        let execution_arn = ctx.arn(
+            "express",
+            &format!("{}:{}:{}", target.machine.name, name, uuid::Uuid::new_v4()),
+        );
         let info = ExecInfo {
             execution_arn: execution_arn.clone(),
             name: name.clone(),
@@ -77,13 +93,27 @@ impl Service {
     }
 
     /// `StartSyncExecution`: run to the end and answer with the outcome.
-    pub(crate) async fn run_express(&self, ctx: &Ctx, target: &Target, name: String, input: String, trace_header: Option<String>) -> ApiResult<ExpressRun> {
+    pub(crate) async fn run_express(
+        &self,
+        ctx: &Ctx,
+        target: &Target,
+        name: String,
+        input: String,
+        trace_header: Option<String>,
+    ) -> ApiResult<ExpressRun> {
         let p = self.prepare_express(ctx, target, name, input, trace_header)?;
         Ok(drive(self.runtime.clone(), p).await)
     }
 
     /// `StartExecution` on an express machine: answer now, run in the background.
-    pub(crate) async fn start_express(&self, ctx: &Ctx, target: &Target, name: String, input: String, trace_header: Option<String>) -> ApiResult<ExpressRun> {
+    pub(crate) async fn start_express(
+        &self,
+        ctx: &Ctx,
+        target: &Target,
+        name: String,
+        input: String,
+        trace_header: Option<String>,
+    ) -> ApiResult<ExpressRun> {
         let p = self.prepare_express(ctx, target, name, input, trace_header)?;
         let answer = ExpressRun {
             execution_arn: p.run.execution_arn.clone(),
@@ -135,11 +165,19 @@ async fn drive(rt: Arc<Runtime>, mut p: Prepared) -> ExpressRun {
         }
         if !deliveries.is_empty() {
             for d in deliveries {
-                p.exec.deliver(&p.program, d, Env { now_millis: rt.clock.now_ms().max(virtual_now) });
+                p.exec.deliver(
+                    &p.program,
+                    d,
+                    Env {
+                        now_millis: rt.clock.now_ms().max(virtual_now),
+                    },
+                );
             }
             continue;
         }
-        let Some(Reverse((due, id))) = timers.pop() else { break };
+        let Some(Reverse((due, id))) = timers.pop() else {
+            break;
+        };
         if cancelled.remove(&id) {
             continue;
         }
@@ -148,7 +186,13 @@ async fn drive(rt: Arc<Runtime>, mut p: Prepared) -> ExpressRun {
             tokio::time::sleep(Duration::from_millis(((due - now) as f64 * scale) as u64)).await;
         }
         virtual_now = virtual_now.max(due);
-        p.exec.deliver(&p.program, Delivery::TimerFired { id }, Env { now_millis: rt.clock.now_ms().max(virtual_now) });
+        p.exec.deliver(
+            &p.program,
+            Delivery::TimerFired { id },
+            Env {
+                now_millis: rt.clock.now_ms().max(virtual_now),
+            },
+        );
     }
     let mut run = p.run;
     run.stop_ms = rt.clock.now_ms().max(virtual_now);
@@ -172,7 +216,8 @@ async fn drive(rt: Arc<Runtime>, mut p: Prepared) -> ExpressRun {
         Status::Running => {
             run.status = "FAILED";
             run.error = Some("States.Runtime".into());
-            run.cause = Some("The execution stopped making progress with nothing left to wait for.".into());
+            run.cause =
+                Some("The execution stopped making progress with nothing left to wait for.".into());
         }
     }
     run

@@ -2,10 +2,18 @@
 //! take the operation's input shape and return its output shape (`estado_api::shapes`), or an
 //! [`ApiError`] with AWS's code.
 
+pub mod activities;
+pub mod aliases;
 pub mod dispatch;
 pub mod executions;
 pub mod express;
+pub mod map_runs;
+pub mod state_machines;
+pub mod tags;
 pub mod tasks;
+pub mod test_state;
+pub mod validate;
+pub mod versions;
 
 use std::sync::Arc;
 
@@ -32,7 +40,10 @@ pub struct ServiceConfig {
 
 impl Default for ServiceConfig {
     fn default() -> Self {
-        ServiceConfig { account: "123456789012".into(), region: "us-east-1".into() }
+        ServiceConfig {
+            account: "123456789012".into(),
+            region: "us-east-1".into(),
+        }
     }
 }
 
@@ -47,7 +58,10 @@ pub struct Ctx {
 impl Ctx {
     /// `arn:aws:states:REGION:ACCOUNT:<kind>:<rest>`.
     pub fn arn(&self, kind: &str, rest: &str) -> String {
-        format!("arn:aws:states:{}:{}:{}:{}", self.region, self.account, kind, rest)
+        format!(
+            "arn:aws:states:{}:{}:{}:{}",
+            self.region, self.account, kind, rest
+        )
     }
 }
 
@@ -62,13 +76,21 @@ pub struct Service {
 
 impl Service {
     pub fn new(runtime: Arc<Runtime>, config: ServiceConfig) -> Arc<Self> {
-        Arc::new(Service { store: runtime.store.clone(), runtime, config, activity_poll: tasks::ACTIVITY_POLL })
+        Arc::new(Service {
+            store: runtime.store.clone(),
+            runtime,
+            config,
+            activity_poll: tasks::ACTIVITY_POLL,
+        })
     }
     pub fn now_ms(&self) -> i64 {
         self.runtime.clock.now_ms()
     }
     /// The context of a request that names no region.
     pub fn default_ctx(&self) -> Ctx {
-        Ctx { account: self.config.account.clone(), region: self.config.region.clone() }
+        Ctx {
+            account: self.config.account.clone(),
+            region: self.config.region.clone(),
+        }
     }
 }

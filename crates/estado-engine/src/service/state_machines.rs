@@ -12,9 +12,8 @@ use estado_api::paging;
 use estado_api::shapes::{
     CreateStateMachineInput, CreateStateMachineOutput, DeleteStateMachineInput,
     DeleteStateMachineOutput, DescribeStateMachineInput, DescribeStateMachineOutput,
-    EncryptionConfiguration, ListStateMachinesInput, ListStateMachinesOutput,
-    LoggingConfiguration, StateMachineListItem, TracingConfiguration, UpdateStateMachineInput,
-    UpdateStateMachineOutput,
+    EncryptionConfiguration, ListStateMachinesInput, ListStateMachinesOutput, LoggingConfiguration,
+    StateMachineListItem, TracingConfiguration, UpdateStateMachineInput, UpdateStateMachineOutput,
 };
 use estado_asl::validate::{self, MachineType, Options, Severity};
 use estado_store::StateMachine;
@@ -159,7 +158,7 @@ impl Service {
         let missing = || state_machine_does_not_exist(&req.state_machine_arn);
         let (sm, version) = match &target {
             StateMachineTarget::StateMachine(arn) if arn.label.is_none() => {
-                let sm = self.state_machine(&arn.to_string()).await?;
+                let sm = self.existing_state_machine(&arn.to_string()).await?;
                 (sm, None)
             }
             StateMachineTarget::Version(v) => {
@@ -242,7 +241,7 @@ impl Service {
         if let Some(role) = &req.role_arn {
             check_role_arn(role)?;
         }
-        let mut sm = self.state_machine(&arn).await?;
+        let mut sm = self.existing_state_machine(&arn).await?;
         if let Some(definition) = &req.definition {
             let kind = machine_type(Some(&sm.kind))?;
             check_definition(definition, kind)?;
@@ -278,7 +277,11 @@ impl Service {
             sm = next;
         }
         let version_arn = if publish {
-            Some(self.publish_current(&sm, req.version_description).await?.arn)
+            Some(
+                self.publish_current(&sm, req.version_description)
+                    .await?
+                    .arn,
+            )
         } else {
             None
         };
@@ -342,7 +345,7 @@ impl Service {
     }
 
     /// The state machine at `arn`, or AWS's `StateMachineDoesNotExist`.
-    pub(crate) async fn state_machine(&self, arn: &str) -> ApiResult<StateMachine> {
+    pub(crate) async fn existing_state_machine(&self, arn: &str) -> ApiResult<StateMachine> {
         self.store
             .get_state_machine(arn)
             .await
@@ -439,12 +442,7 @@ pub(crate) fn check_definition(definition: &str, kind: MachineType) -> ApiResult
             "Value at 'definition' failed to satisfy constraint: Member must have length less than or equal to {MAX_DEFINITION_LENGTH}"
         )]));
     }
-    let diagnostics = validate::validate_text(
-        definition,
-        &Options {
-            machine_type: kind,
-        },
-    );
+    let diagnostics = validate::validate_text(definition, &Options { machine_type: kind });
     let errors: Vec<String> = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)

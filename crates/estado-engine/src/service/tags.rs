@@ -2,8 +2,8 @@
 
 use estado_api::arn::{StateMachineTarget, TaggableArn};
 use estado_api::shapes::{
-    ListTagsForResourceInput, ListTagsForResourceOutput, Tag, TagResourceInput,
-    TagResourceOutput, UntagResourceInput, UntagResourceOutput,
+    ListTagsForResourceInput, ListTagsForResourceOutput, Tag, TagResourceInput, TagResourceOutput,
+    UntagResourceInput, UntagResourceOutput,
 };
 
 use super::{internal, ApiError, ApiResult, Ctx, ErrorCode, Service};

@@ -17,57 +17,121 @@ fn task_missing() -> ApiError {
 }
 
 impl Service {
-    pub async fn get_activity_task(&self, _ctx: &Ctx, req: GetActivityTaskInput) -> ApiResult<GetActivityTaskOutput> {
+    pub async fn get_activity_task(
+        &self,
+        _ctx: &Ctx,
+        req: GetActivityTaskInput,
+    ) -> ApiResult<GetActivityTaskOutput> {
         ActivityArn::parse(&req.activity_arn)?;
-        if self.store.get_activity(&req.activity_arn).await.map_err(internal)?.is_none() {
-            return Err(ApiError::new(ErrorCode::ActivityDoesNotExist, format!("Activity Does Not Exist: '{}'", req.activity_arn)));
+        if self
+            .store
+            .get_activity(&req.activity_arn)
+            .await
+            .map_err(internal)?
+            .is_none()
+        {
+            return Err(ApiError::new(
+                ErrorCode::ActivityDoesNotExist,
+                format!("Activity Does Not Exist: '{}'", req.activity_arn),
+            ));
         }
         let worker = req.worker_name.clone().unwrap_or_default();
         let deadline = tokio::time::Instant::now() + self.activity_poll;
         loop {
             // Register interest before looking, so a task committed in between wakes us.
             let ready = self.runtime.activity_ready.notified();
-            if let Some(task) = self.store.claim_activity_task(&req.activity_arn, &worker, self.now_ms()).await.map_err(internal)? {
+            if let Some(task) = self
+                .store
+                .claim_activity_task(&req.activity_arn, &worker, self.now_ms())
+                .await
+                .map_err(internal)?
+            {
                 self.runtime
-                    .deliver(&task.execution_arn, None, Delivery::TaskStarted { id: task.effect_id, worker: req.worker_name.clone() })
+                    .deliver(
+                        &task.execution_arn,
+                        None,
+                        Delivery::TaskStarted {
+                            id: task.effect_id,
+                            worker: req.worker_name.clone(),
+                        },
+                    )
                     .await
                     .map_err(internal)?;
-                return Ok(GetActivityTaskOutput { task_token: Some(task.token), input: Some(task.input) });
+                return Ok(GetActivityTaskOutput {
+                    task_token: Some(task.token),
+                    input: Some(task.input),
+                });
             }
             if tokio::time::timeout_at(deadline, ready).await.is_err() {
-                return Ok(GetActivityTaskOutput { task_token: None, input: None });
+                return Ok(GetActivityTaskOutput {
+                    task_token: None,
+                    input: None,
+                });
             }
         }
     }
 
-    pub async fn send_task_success(&self, _ctx: &Ctx, req: SendTaskSuccessInput) -> ApiResult<SendTaskSuccessOutput> {
-        let output: serde_json::Value = serde_json::from_str(&req.output)
-            .map_err(|e| ApiError::new(ErrorCode::InvalidOutput, format!("Invalid Output: '{e}'")))?;
-        let task = self.take_task(&req.task_token).await?;
-        self.runtime
-            .deliver(&task.execution_arn, Some(task.effect_id), Delivery::TaskSucceeded { id: task.effect_id, output })
-            .await
-            .map_err(internal)?;
-        Ok(SendTaskSuccessOutput {})
-    }
-
-    pub async fn send_task_failure(&self, _ctx: &Ctx, req: SendTaskFailureInput) -> ApiResult<SendTaskFailureOutput> {
+    pub async fn send_task_success(
+        &self,
+        _ctx: &Ctx,
+        req: SendTaskSuccessInput,
+    ) -> ApiResult<SendTaskSuccessOutput> {
+        let output: serde_json::Value = serde_json::from_str(&req.output).map_err(|e| {
+            ApiError::new(ErrorCode::InvalidOutput, format!("Invalid Output: '{e}'"))
+        })?;
         let task = self.take_task(&req.task_token).await?;
         self.runtime
             .deliver(
                 &task.execution_arn,
                 Some(task.effect_id),
-                Delivery::TaskFailed { id: task.effect_id, error: req.error.unwrap_or_default(), cause: req.cause.unwrap_or_default() },
+                Delivery::TaskSucceeded {
+                    id: task.effect_id,
+                    output,
+                },
+            )
+            .await
+            .map_err(internal)?;
+        Ok(SendTaskSuccessOutput {})
+    }
+
+    pub async fn send_task_failure(
+        &self,
+        _ctx: &Ctx,
+        req: SendTaskFailureInput,
+    ) -> ApiResult<SendTaskFailureOutput> {
+        let task = self.take_task(&req.task_token).await?;
+        self.runtime
+            .deliver(
+                &task.execution_arn,
+                Some(task.effect_id),
+                Delivery::TaskFailed {
+                    id: task.effect_id,
+                    error: req.error.unwrap_or_default(),
+                    cause: req.cause.unwrap_or_default(),
+                },
             )
             .await
             .map_err(internal)?;
         Ok(SendTaskFailureOutput {})
     }
 
-    pub async fn send_task_heartbeat(&self, _ctx: &Ctx, req: SendTaskHeartbeatInput) -> ApiResult<SendTaskHeartbeatOutput> {
-        let task = self.store.task_by_token(&req.task_token).await.map_err(internal)?.ok_or_else(task_missing)?;
+    pub async fn send_task_heartbeat(
+        &self,
+        _ctx: &Ctx,
+        req: SendTaskHeartbeatInput,
+    ) -> ApiResult<SendTaskHeartbeatOutput> {
+        let task = self
+            .store
+            .task_by_token(&req.task_token)
+            .await
+            .map_err(internal)?
+            .ok_or_else(task_missing)?;
         self.runtime
-            .deliver(&task.execution_arn, None, Delivery::TaskHeartbeat { id: task.effect_id })
+            .deliver(
+                &task.execution_arn,
+                None,
+                Delivery::TaskHeartbeat { id: task.effect_id },
+            )
             .await
             .map_err(internal)?;
         Ok(SendTaskHeartbeatOutput {})
@@ -75,7 +139,12 @@ impl Service {
 
     /// The task a token names, removed so that a second answer finds nothing.
     async fn take_task(&self, token: &str) -> ApiResult<estado_store::Task> {
-        let task = self.store.task_by_token(token).await.map_err(internal)?.ok_or_else(task_missing)?;
+        let task = self
+            .store
+            .task_by_token(token)
+            .await
+            .map_err(internal)?
+            .ok_or_else(task_missing)?;
         if !self.store.finish_task(token).await.map_err(internal)? {
             return Err(task_missing());
         }

@@ -7,10 +7,9 @@
 use estado_api::arn::StateMachineVersionArn;
 use estado_api::paging;
 use estado_api::shapes::{
-    DeleteStateMachineVersionInput, DeleteStateMachineVersionOutput,
-    ListStateMachineVersionsInput, ListStateMachineVersionsOutput,
-    PublishStateMachineVersionInput, PublishStateMachineVersionOutput,
-    StateMachineVersionListItem,
+    DeleteStateMachineVersionInput, DeleteStateMachineVersionOutput, ListStateMachineVersionsInput,
+    ListStateMachineVersionsOutput, PublishStateMachineVersionInput,
+    PublishStateMachineVersionOutput, StateMachineVersionListItem,
 };
 use estado_store::{StateMachine, StoreError, Version};
 use estado_types::history::Timestamp;
@@ -34,7 +33,7 @@ impl Service {
         req: PublishStateMachineVersionInput,
     ) -> ApiResult<PublishStateMachineVersionOutput> {
         let arn = unqualified(&req.state_machine_arn)?;
-        let sm = self.state_machine(&arn).await?;
+        let sm = self.existing_state_machine(&arn).await?;
         if let Some(expected) = &req.revision_id {
             let current = if sm.revision_id.is_empty() {
                 INITIAL_REVISION
@@ -80,7 +79,7 @@ impl Service {
         }
         // The counter in the store, not the copy in `sm`, is authoritative: another publish
         // may have advanced it since `sm` was read.
-        let current = self.state_machine(&sm.arn).await?;
+        let current = self.existing_state_machine(&sm.arn).await?;
         let version = Version {
             arn: format!("{}:{}", sm.arn, current.next_version),
             state_machine_arn: sm.arn.clone(),

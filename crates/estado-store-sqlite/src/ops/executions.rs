@@ -5,8 +5,8 @@ use estado_types::history::HistoryEvent;
 use rusqlite::types::ToSql;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::{parse_json, sql_limit};
-use crate::error::{label_to_sql, OpResult};
+use super::{parse_json, sql_limit, u64_col};
+use crate::error::{label_to_sql, to_i64, OpResult};
 
 /// The summary columns, in [`execution_from_row`]'s order.
 pub(crate) const EXECUTION_COLUMNS: &str = "arn, state_machine_arn, name, kind, status, \
@@ -33,7 +33,7 @@ pub(crate) fn execution_from_row(r: &Row) -> rusqlite::Result<Execution> {
         trace_header: r.get(15)?,
         redrive_count: r.get(16)?,
         redrive_ms: r.get(17)?,
-        version: r.get(18)?,
+        version: u64_col(r, 18)?,
     })
 }
 
@@ -94,7 +94,7 @@ pub(crate) fn create_execution(conn: &Connection, e: &NewExecution) -> OpResult<
         x.trace_header,
         x.redrive_count,
         x.redrive_ms,
-        x.version,
+        to_i64(x.version, "execution version")?,
     ])?;
     let id = conn.last_insert_rowid();
     conn.prepare_cached("INSERT INTO snapshots (execution_id, data) VALUES (?1, ?2)")?

@@ -28,6 +28,12 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str, i: usize) -
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e)))
 }
 
+/// Reads a counter stored as a non-negative SQLite integer.
+pub(crate) fn u64_col(r: &Row, i: usize) -> rusqlite::Result<u64> {
+    let n: i64 = r.get(i)?;
+    u64::try_from(n).map_err(|_| rusqlite::Error::IntegralValueOutOfRange(i, n))
+}
+
 /// Whether a row with this primary key exists in `table`.
 pub(crate) fn exists(conn: &Connection, sql: &str, key: &str) -> OpResult<bool> {
     Ok(conn

@@ -1,0 +1,1 @@
+//! TestState (in progress).

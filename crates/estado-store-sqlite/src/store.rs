@@ -1,0 +1,169 @@
+//! [`Store`] for [`SqliteStore`]: every mutating call goes to the writer (and so into a group
+//! commit), every read to a reader. Arguments are moved into the request, since the work runs
+//! on another thread.
+
+use async_trait::async_trait;
+use estado_store::{
+    Activity, Alias, Claim, Execution, ExecutionQuery, NewExecution, NewInbox, Result,
+    StateMachine, StepCommit, Store, Task, Version,
+};
+use estado_types::history::HistoryEvent;
+
+use crate::ops::{definitions as defs, executions, stepping, tasks};
+use crate::SqliteStore;
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn create_state_machine(&self, sm: StateMachine) -> Result<()> {
+        self.write(move |c| defs::create_state_machine(c, &sm)).await
+    }
+    async fn get_state_machine(&self, arn: &str) -> Result<Option<StateMachine>> {
+        let arn = arn.to_owned();
+        self.read(move |c| defs::get_state_machine(c, &arn)).await
+    }
+    async fn update_state_machine(&self, sm: StateMachine) -> Result<()> {
+        self.write(move |c| defs::update_state_machine(c, &sm)).await
+    }
+    async fn delete_state_machine(&self, arn: &str) -> Result<()> {
+        let arn = arn.to_owned();
+        self.write(move |c| defs::delete_state_machine(c, &arn)).await
+    }
+    async fn list_state_machines(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<StateMachine>> {
+        let after = after.map(str::to_owned);
+        self.read(move |c| defs::list_state_machines(c, after.as_deref(), limit))
+            .await
+    }
+
+    async fn create_version(&self, v: Version) -> Result<()> {
+        self.write(move |c| defs::create_version(c, &v)).await
+    }
+    async fn get_version(&self, arn: &str) -> Result<Option<Version>> {
+        let arn = arn.to_owned();
+        self.read(move |c| defs::get_version(c, &arn)).await
+    }
+    async fn delete_version(&self, arn: &str) -> Result<()> {
+        let arn = arn.to_owned();
+        self.write(move |c| defs::delete_version(c, &arn)).await
+    }
+    async fn list_versions(&self, state_machine_arn: &str) -> Result<Vec<Version>> {
+        let arn = state_machine_arn.to_owned();
+        self.read(move |c| defs::list_versions(c, &arn)).await
+    }
+
+    async fn put_alias(&self, a: Alias, create: bool) -> Result<()> {
+        self.write(move |c| defs::put_alias(c, &a, create)).await
+    }
+    async fn get_alias(&self, arn: &str) -> Result<Option<Alias>> {
+        let arn = arn.to_owned();
+        self.read(move |c| defs::get_alias(c, &arn)).await
+    }
+    async fn delete_alias(&self, arn: &str) -> Result<()> {
+        let arn = arn.to_owned();
+        self.write(move |c| defs::delete_alias(c, &arn)).await
+    }
+    async fn list_aliases(&self, state_machine_arn: &str) -> Result<Vec<Alias>> {
+        let arn = state_machine_arn.to_owned();
+        self.read(move |c| defs::list_aliases(c, &arn)).await
+    }
+
+    async fn create_activity(&self, a: Activity) -> Result<()> {
+        self.write(move |c| defs::create_activity(c, &a)).await
+    }
+    async fn get_activity(&self, arn: &str) -> Result<Option<Activity>> {
+        let arn = arn.to_owned();
+        self.read(move |c| defs::get_activity(c, &arn)).await
+    }
+    async fn delete_activity(&self, arn: &str) -> Result<()> {
+        let arn = arn.to_owned();
+        self.write(move |c| defs::delete_activity(c, &arn)).await
+    }
+    async fn list_activities(&self, after: Option<&str>, limit: usize) -> Result<Vec<Activity>> {
+        let after = after.map(str::to_owned);
+        self.read(move |c| defs::list_activities(c, after.as_deref(), limit))
+            .await
+    }
+
+    async fn tag(&self, resource_arn: &str, set: Vec<(String, String)>) -> Result<()> {
+        let arn = resource_arn.to_owned();
+        self.write(move |c| defs::tag(c, &arn, &set)).await
+    }
+    async fn untag(&self, resource_arn: &str, keys: &[String]) -> Result<()> {
+        let (arn, keys) = (resource_arn.to_owned(), keys.to_vec());
+        self.write(move |c| defs::untag(c, &arn, &keys)).await
+    }
+    async fn tags(&self, resource_arn: &str) -> Result<Vec<(String, String)>> {
+        let arn = resource_arn.to_owned();
+        self.read(move |c| defs::tags(c, &arn)).await
+    }
+
+    async fn create_execution(&self, e: NewExecution) -> Result<()> {
+        self.write(move |c| executions::create_execution(c, &e))
+            .await
+    }
+    async fn get_execution(&self, arn: &str) -> Result<Option<Execution>> {
+        let arn = arn.to_owned();
+        self.read(move |c| executions::get_execution(c, &arn)).await
+    }
+    async fn list_executions(&self, q: &ExecutionQuery) -> Result<Vec<Execution>> {
+        let q = q.clone();
+        self.read(move |c| executions::list_executions(c, &q)).await
+    }
+    async fn history(
+        &self,
+        arn: &str,
+        from: i64,
+        reverse: bool,
+        limit: usize,
+    ) -> Result<Vec<HistoryEvent>> {
+        let arn = arn.to_owned();
+        self.read(move |c| executions::history(c, &arn, from, reverse, limit))
+            .await
+    }
+
+    async fn claim_runnable(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<Claim>> {
+        let owner = owner.to_owned();
+        self.write(move |c| stepping::claim_runnable(c, &owner, now_ms, lease_ms, limit))
+            .await
+    }
+    async fn commit_step(&self, owner: &str, commit: StepCommit) -> Result<()> {
+        let owner = owner.to_owned();
+        self.write(move |c| stepping::commit_step(c, &owner, &commit))
+            .await
+    }
+    async fn deliver(&self, row: NewInbox, execution_arn: &str) -> Result<bool> {
+        let arn = execution_arn.to_owned();
+        self.write(move |c| stepping::deliver(c, &row, &arn)).await
+    }
+    async fn next_due(&self) -> Result<Option<i64>> {
+        self.read(stepping::next_due).await
+    }
+
+    async fn claim_activity_task(
+        &self,
+        activity_arn: &str,
+        worker: &str,
+        _now_ms: i64,
+    ) -> Result<Option<Task>> {
+        let (arn, worker) = (activity_arn.to_owned(), worker.to_owned());
+        self.write(move |c| tasks::claim_activity_task(c, &arn, &worker))
+            .await
+    }
+    async fn task_by_token(&self, token: &str) -> Result<Option<Task>> {
+        let token = token.to_owned();
+        self.read(move |c| tasks::task_by_token(c, &token)).await
+    }
+    async fn finish_task(&self, token: &str) -> Result<bool> {
+        let token = token.to_owned();
+        self.write(move |c| tasks::finish_task(c, &token)).await
+    }
+}
