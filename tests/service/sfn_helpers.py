@@ -59,6 +59,24 @@ def fail_definition(error: str = "MyError", cause: str = "my cause") -> str:
     return definition({"Boom": {"Type": "Fail", "Error": error, "Cause": cause}})
 
 
+def activity_machine(arn: str, **task) -> str:
+    return definition(
+        {
+            "Prepare": {"Type": "Pass", "Parameters": {"job.$": "$.job"}, "Next": "Work"},
+            "Work": {"Type": "Task", "Resource": arn, "ResultPath": "$.result", "End": True, **task},
+        }
+    )
+
+
+def poll_task(client, arn: str, worker: str = "worker-1", timeout: float = 10.0) -> dict:
+    """One GetActivityTask; fails the test if no token came back within `timeout`."""
+    started = time.monotonic()
+    task = client.get_activity_task(activityArn=arn, workerName=worker)
+    assert task.get("taskToken"), f"no task within {time.monotonic() - started:.1f} s"
+    assert time.monotonic() - started < timeout
+    return task
+
+
 def create_sm(sfn, prefix: str, definition_text: str | None = None, **kwargs) -> tuple[str, str]:
     """Creates a state machine; returns (name, arn)."""
     name = unique(prefix)
@@ -97,11 +115,9 @@ def wait_for_status(sfn, arn: str, status: str, timeout: float = 10.0) -> dict:
 
 def run_to_end(sfn, sm: str, input_doc=None, name: str | None = None) -> dict:
     """Starts an execution of `sm` and waits for it to close."""
-    kwargs = {"stateMachineArn": sm}
+    kwargs = {"stateMachineArn": sm, "name": name or unique("run")}
     if input_doc is not None:
         kwargs["input"] = input_doc if isinstance(input_doc, str) else json.dumps(input_doc)
-    if name is not None:
-        kwargs["name"] = name
     started = sfn.start_execution(**kwargs)
     return wait_for_execution(sfn, started["executionArn"])
 

@@ -10,33 +10,17 @@ import pytest
 
 from sfn_helpers import (
     activity_arn,
+    activity_machine,
     create_sm,
-    definition,
     history,
+    poll_task,
     raises_aws,
     unique,
     wait_for_execution,
 )
 
 
-def activity_machine(arn: str, **task) -> str:
-    return definition(
-        {
-            "Prepare": {"Type": "Pass", "Parameters": {"job.$": "$.job"}, "Next": "Work"},
-            "Work": {"Type": "Task", "Resource": arn, "ResultPath": "$.result", "End": True, **task},
-        }
-    )
-
-
-def poll_task(client, arn: str, worker: str = "worker-1", timeout: float = 10.0) -> dict:
-    """One GetActivityTask; fails the test if no token came back within `timeout`."""
-    started = time.monotonic()
-    task = client.get_activity_task(activityArn=arn, workerName=worker)
-    assert task.get("taskToken"), f"no task within {time.monotonic() - started:.1f} s"
-    assert time.monotonic() - started < timeout
-    return task
-
-
+@pytest.mark.xfail_on_moto("moto's ActivityDoesNotExist message is the bare ARN")
 def test_create_describe_delete(sfn):
     name = unique("act")
     created = sfn.create_activity(name=name)
@@ -55,6 +39,7 @@ def test_create_describe_delete(sfn):
     sfn.delete_activity(activityArn=created["activityArn"])
 
 
+@pytest.mark.xfail_on_moto("moto refuses an existing activity name with ActivityAlreadyExists")
 def test_create_is_idempotent(sfn):
     name = unique("act-idem")
     first = sfn.create_activity(name=name)
@@ -87,6 +72,7 @@ def test_describe_with_a_garbage_arn(sfn):
         sfn.describe_activity(activityArn="not-an-arn")
 
 
+@pytest.mark.xfail_on_moto("moto 5.2.5 does not implement GetActivityTask")
 def test_get_activity_task_of_a_deleted_activity(sfn):
     arn = sfn.create_activity(name=unique("act-gone"))["activityArn"]
     sfn.delete_activity(activityArn=arn)
@@ -94,6 +80,7 @@ def test_get_activity_task_of_a_deleted_activity(sfn):
         sfn.get_activity_task(activityArn=arn)
 
 
+@pytest.mark.xfail_on_moto("moto 5.2.5 does not implement GetActivityTask")
 def test_a_worker_completes_the_task(sfn, sfn_long_poll):
     act = sfn.create_activity(name=unique("act-work"))["activityArn"]
     _, sm = create_sm(sfn, "act-sm", activity_machine(act))
@@ -129,6 +116,7 @@ def test_a_worker_completes_the_task(sfn, sfn_long_poll):
     assert json.loads(succeeded["output"]) == {"built": True}
 
 
+@pytest.mark.xfail_on_moto("moto 5.2.5 does not implement GetActivityTask")
 def test_a_worker_fails_the_task(sfn, sfn_long_poll):
     act = sfn.create_activity(name=unique("act-fail"))["activityArn"]
     _, sm = create_sm(sfn, "act-sm-fail", activity_machine(act))
@@ -147,6 +135,7 @@ def test_a_worker_fails_the_task(sfn, sfn_long_poll):
     assert events[-1]["type"] == "ExecutionFailed"
 
 
+@pytest.mark.xfail_on_moto("moto 5.2.5 does not implement GetActivityTask")
 def test_a_worker_heartbeats_then_succeeds(sfn, sfn_long_poll):
     act = sfn.create_activity(name=unique("act-beat"))["activityArn"]
     _, sm = create_sm(sfn, "act-sm-beat", activity_machine(act, HeartbeatSeconds=5))
@@ -161,6 +150,7 @@ def test_a_worker_heartbeats_then_succeeds(sfn, sfn_long_poll):
     assert json.loads(described["output"])["result"] == "done"
 
 
+@pytest.mark.xfail_on_moto("moto 5.2.5 does not implement GetActivityTask")
 def test_the_long_poll_waits_for_work(sfn, sfn_long_poll):
     """GetActivityTask blocks while there is no work, and returns as soon as a task appears.
 
@@ -187,7 +177,6 @@ def test_the_long_poll_waits_for_work(sfn, sfn_long_poll):
     assert wait_for_execution(sfn, runs[0])["status"] == "SUCCEEDED"
 
 
-@pytest.mark.xfail_on_moto("moto raises no InvalidToken for a token it never issued")
 @pytest.mark.parametrize("call", ["success", "failure", "heartbeat"])
 def test_a_token_never_issued(sfn, call):
     token = "this-is-not-a-task-token"
@@ -200,7 +189,7 @@ def test_a_token_never_issued(sfn, call):
             sfn.send_task_heartbeat(taskToken=token)
 
 
-@pytest.mark.xfail_on_moto("moto answers a used token differently")
+@pytest.mark.xfail_on_moto("moto 5.2.5 does not implement GetActivityTask")
 def test_a_token_already_used(sfn, sfn_long_poll):
     # AWS answers a callback on a task that already closed with TaskTimedOut
     # ("Task Timed Out: 'Provided task does not exist anymore'").
@@ -214,6 +203,7 @@ def test_a_token_already_used(sfn, sfn_long_poll):
         sfn.send_task_success(taskToken=task["taskToken"], output="{}")
 
 
+@pytest.mark.xfail_on_moto("moto 5.2.5 does not implement GetActivityTask")
 def test_send_task_success_with_output_that_is_not_json(sfn, sfn_long_poll):
     act = sfn.create_activity(name=unique("act-badout"))["activityArn"]
     _, sm = create_sm(sfn, "act-sm-badout", activity_machine(act))

@@ -105,6 +105,7 @@ def test_ids_are_consecutive_from_one_and_timestamps_never_go_back(sfn):
     assert entered == ["One", "Two", "Three"]
 
 
+@pytest.mark.xfail_on_moto("moto ignores reverseOrder")
 def test_reverse_order(sfn):
     _, sm = create_sm(sfn, "hist-reverse", THREE_PASSES)
     described = run_to_end(sfn, sm)
@@ -115,6 +116,7 @@ def test_reverse_order(sfn):
 
 
 @pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.xfail_on_moto("moto ignores maxResults")
 def test_max_results_pages_with_next_token(sfn, reverse):
     _, sm = create_sm(sfn, "hist-pages", THREE_PASSES)
     arn = run_to_end(sfn, sm)["executionArn"]
@@ -146,6 +148,7 @@ def test_max_results_pages_with_next_token(sfn, reverse):
     assert walked == whole
 
 
+@pytest.mark.xfail_on_moto("moto ignores includeExecutionData")
 def test_exclude_execution_data(sfn):
     _, sm = create_sm(sfn, "hist-nodata", THREE_PASSES)
     arn = run_to_end(sfn, sm, {"secret": "x"})["executionArn"]
@@ -191,6 +194,7 @@ def test_history_of_an_unknown_execution(sfn):
         sfn.get_execution_history(executionArn=arn)
 
 
+@pytest.mark.xfail_on_moto("moto words InvalidArn messages differently")
 def test_history_with_a_garbage_arn(sfn):
     with raises_aws("InvalidArn", message="Invalid Arn: 'Invalid ARN prefix: invalid_arn'"):
         sfn.get_execution_history(executionArn="invalid_arn")

@@ -5,17 +5,18 @@ import json
 import pytest
 
 from sfn_helpers import (
+    activity_machine,
     create_sm,
     definition,
     execution_arn,
     history,
+    poll_task,
     raises_aws,
     run_to_end,
     unique,
     wait_for_execution,
     wait_for_status,
 )
-from test_activities import activity_machine, poll_task
 
 
 @pytest.mark.xfail_on_moto("moto does not implement RedriveExecution")

@@ -18,6 +18,7 @@ from sfn_helpers import (
 )
 
 
+@pytest.mark.xfail_on_moto("moto's loggingConfiguration lacks includeExecutionData")
 def test_create_standard_then_describe_every_member(sfn):
     name = unique("sm-describe")
     text = pass_definition({"hello": "world"})
@@ -69,6 +70,7 @@ def test_version_description_without_publish_is_refused(sfn):
         )
 
 
+@pytest.mark.xfail_on_moto("moto answers with an empty error code")
 def test_definition_without_states_is_invalid(sfn):
     with raises_aws(
         "InvalidDefinition",
@@ -80,6 +82,7 @@ def test_definition_without_states_is_invalid(sfn):
         )
 
 
+@pytest.mark.xfail_on_moto("moto answers with an empty error code")
 def test_definition_with_a_bad_timestamp_is_invalid(sfn):
     text = definition({"WaitUntil": {"Type": "Wait", "Timestamp": "2016-12-05T21:29:29", "End": True}})
     with raises_aws(
@@ -90,6 +93,7 @@ def test_definition_with_a_bad_timestamp_is_invalid(sfn):
         sfn.create_state_machine(name=unique("sm-ts"), definition=text, roleArn=ROLE_ARN)
 
 
+@pytest.mark.xfail_on_moto("moto answers with an empty error code")
 def test_definition_that_is_not_json_is_invalid(sfn):
     with raises_aws("InvalidDefinition", message_prefix="Invalid State Machine Definition: '"):
         sfn.create_state_machine(
@@ -97,6 +101,7 @@ def test_definition_that_is_not_json_is_invalid(sfn):
         )
 
 
+@pytest.mark.xfail_on_moto("moto does not check transition targets")
 def test_definition_with_unreachable_target_is_invalid(sfn):
     text = definition({"A": {"Type": "Pass", "Next": "Nowhere"}})
     with raises_aws("InvalidDefinition", message_prefix="Invalid State Machine Definition: '") as info:
@@ -127,7 +132,6 @@ def test_name_longer_than_80_characters_is_a_validation_error(sfn):
         sfn.create_state_machine(name=name, definition=pass_definition(), roleArn=ROLE_ARN)
 
 
-@pytest.mark.xfail_on_moto("moto answers StateMachineAlreadyExists for an identical request")
 def test_create_is_idempotent_for_an_identical_request(sfn):
     name = unique("sm-idem")
     text = pass_definition({"n": 1})
@@ -136,7 +140,6 @@ def test_create_is_idempotent_for_an_identical_request(sfn):
     assert again["stateMachineArn"] == first["stateMachineArn"]
 
 
-@pytest.mark.xfail_on_moto("moto answers StateMachineAlreadyExists for an identical request")
 def test_create_ignores_a_different_role_on_an_idempotent_request(sfn):
     # AWS: "If a following request has a different roleArn or tags, Step Functions will ignore
     # these differences and treat it as an idempotent request of the previous."
@@ -148,6 +151,7 @@ def test_create_ignores_a_different_role_on_an_idempotent_request(sfn):
     assert sfn.describe_state_machine(stateMachineArn=first["stateMachineArn"])["roleArn"] == ROLE_ARN
 
 
+@pytest.mark.xfail_on_moto("moto does not compare definitions")
 def test_same_name_with_a_different_definition_already_exists(sfn):
     name, arn = create_sm(sfn, "sm-exists", pass_definition({"v": 1}))
     with raises_aws("StateMachineAlreadyExists", message=f"State Machine Already Exists: '{arn}'"):
@@ -160,6 +164,7 @@ def test_describe_unknown_state_machine(sfn):
         sfn.describe_state_machine(stateMachineArn=arn)
 
 
+@pytest.mark.xfail_on_moto("moto words InvalidArn messages differently")
 def test_describe_with_a_garbage_arn(sfn):
     with raises_aws("InvalidArn", message="Invalid Arn: 'Invalid ARN prefix: not_a_valid_arn'"):
         sfn.describe_state_machine(stateMachineArn="not_a_valid_arn")
@@ -172,6 +177,7 @@ def test_describe_with_an_activity_arn_is_invalid(sfn):
         )
 
 
+@pytest.mark.xfail_on_moto("moto returns no revisionId")
 def test_update_definition_then_role_changes_revision(sfn):
     _, arn = create_sm(sfn, "sm-update", pass_definition({"v": 0}))
 
@@ -213,17 +219,21 @@ def test_update_with_publish_returns_a_version(sfn):
     assert again["stateMachineVersionArn"] == sm_arn(name) + ":2"
 
 
-@pytest.mark.xfail_on_moto("moto accepts an update that changes nothing")
+@pytest.mark.xfail_on_moto("moto answers with an empty error code")
 def test_update_without_anything_to_change(sfn):
     _, arn = create_sm(sfn, "sm-update-nothing")
+    # Recorded on AWS before KMS support as "Either the definition, the role ARN, the
+    # LoggingConfiguration, or the TracingConfiguration must be specified"; newer messages
+    # also name the EncryptionConfiguration.
     with raises_aws(
         "MissingRequiredParameter",
-        message="Either the definition, the role ARN, the LoggingConfiguration, "
-        "or the TracingConfiguration must be specified",
-    ):
+        message_prefix="Either the definition, the role ARN, the LoggingConfiguration,",
+    ) as info:
         sfn.update_state_machine(stateMachineArn=arn)
+    assert info.value.response["Error"]["Message"].endswith("must be specified")
 
 
+@pytest.mark.xfail_on_moto("moto answers with an empty error code")
 def test_update_with_an_invalid_definition(sfn):
     _, arn = create_sm(sfn, "sm-update-invalid")
     with raises_aws("InvalidDefinition", message_prefix="Invalid State Machine Definition: '"):
@@ -301,6 +311,7 @@ def test_list_paginator_walks_every_page(sfn):
     assert all(len(p["stateMachines"]) <= 1 for p in pages)
 
 
+@pytest.mark.xfail_on_moto("moto does not check model constraints")
 def test_list_refuses_max_results_over_1000(sfn):
     with raises_aws(
         "ValidationException",
@@ -310,7 +321,6 @@ def test_list_refuses_max_results_over_1000(sfn):
         sfn.list_state_machines(maxResults=1001)
 
 
-@pytest.mark.xfail_on_moto("moto ignores a page token it never issued")
 def test_list_with_a_token_never_issued(sfn):
     with raises_aws("InvalidToken"):
         sfn.list_state_machines(nextToken="this-token-was-never-issued")

@@ -231,6 +231,6 @@ pub fn run_definition(text: &str, input: Value, mut opts: RunOptions) -> Result<
         output,
         error,
         cause,
-        history: exec.history().to_vec(),
+        history: exec.history(),
     })
 }

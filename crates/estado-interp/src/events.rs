@@ -40,28 +40,54 @@ pub fn exited(kind: &Kind, d: StateExitedEventDetails) -> Option<D> {
 
 /// Appends events, numbering them from 1 as AWS does. Taken events leave their count behind
 /// so that ids keep counting.
+///
+/// Events are kept in chunks: a long history grows without copying what it already holds
+/// (one `Vec` doubling would move every event again and again).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Log {
     /// Recorded and not yet taken (a snapshot keeps them, so nothing is lost if the driver
     /// stores the snapshot before taking them).
-    pub events: Vec<HistoryEvent>,
+    chunks: Vec<Vec<HistoryEvent>>,
+    len: usize,
     /// Events already taken out.
     taken: i64,
 }
 
+/// Events per chunk once the first chunk is full.
+const CHUNK: usize = 1024;
+
 impl Log {
     pub fn next_id(&self) -> i64 {
-        self.taken + self.events.len() as i64 + 1
+        self.taken + self.len as i64 + 1
+    }
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &HistoryEvent> {
+        self.chunks.iter().flatten()
     }
     pub fn take(&mut self) -> Vec<HistoryEvent> {
-        self.taken += self.events.len() as i64;
-        std::mem::take(&mut self.events)
+        self.taken += self.len as i64;
+        self.len = 0;
+        let mut chunks = std::mem::take(&mut self.chunks);
+        if chunks.len() == 1 {
+            return chunks.pop().unwrap_or_default();
+        }
+        chunks.into_iter().flatten().collect()
     }
     /// Append an event after `prev` (0 for none) and return its id.
     pub fn push(&mut self, prev: i64, now: i64, details: D) -> i64 {
         let id = self.next_id();
-        self.events
-            .push(HistoryEvent::new(id, prev, Timestamp(now), details));
+        let event = HistoryEvent::new(id, prev, Timestamp(now), details);
+        match self.chunks.last_mut() {
+            Some(last) if last.len() < CHUNK => last.push(event),
+            _ => {
+                let mut chunk = Vec::with_capacity(if self.chunks.is_empty() { 4 } else { CHUNK });
+                chunk.push(event);
+                self.chunks.push(chunk);
+            }
+        }
+        self.len += 1;
         id
     }
 }

@@ -181,9 +181,13 @@ impl Execution {
         &self.status
     }
     /// The events recorded since the last [`Execution::take_new_events`] (all of them when
-    /// nothing was taken).
-    pub fn history(&self) -> &[HistoryEvent] {
-        &self.log.events
+    /// nothing was taken), copied.
+    pub fn history(&self) -> Vec<HistoryEvent> {
+        self.log.iter().cloned().collect()
+    }
+    /// How many events [`Execution::history`] would return.
+    pub fn history_len(&self) -> usize {
+        self.log.len()
     }
     /// Take the events recorded since the last call (to store them); ids keep counting.
     pub fn take_new_events(&mut self) -> Vec<HistoryEvent> {
@@ -1135,7 +1139,7 @@ impl Execution {
         assigned: Option<Map<String, Value>>,
     ) -> Result<(), StatesError> {
         let mut details =
-            StateExitedEventDetails::new(st.name.to_string(), Payload::from_arc(output));
+            StateExitedEventDetails::new(String::from(&*st.name), Payload::from_arc(output));
         if let Some(vars) = assigned {
             let list = vars
                 .iter()
@@ -1488,7 +1492,7 @@ impl Execution {
             id,
             resource: task.resource.clone(),
             input,
-            state_name: st.name.to_string(),
+            state_name: String::from(&*st.name),
             timeout_seconds: timeout,
             heartbeat_seconds: heartbeat,
             task_token: f.task_token.as_deref().map(str::to_owned),

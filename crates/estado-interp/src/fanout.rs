@@ -367,7 +367,7 @@ fn fill(
         let started = x.push_event(
             f.prev,
             D::MapIterationStarted(MapIterationEventDetails::new(
-                st.name.to_string(),
+                String::from(&*st.name),
                 index as u32,
             )),
         );
@@ -442,7 +442,7 @@ fn handle_child(
                 x.push_event(
                     last,
                     D::MapIterationSucceeded(MapIterationEventDetails::new(
-                        st.name.to_string(),
+                        String::from(&*st.name),
                         index as u32,
                     )),
                 )
@@ -456,7 +456,7 @@ fn handle_child(
                 let id = x.push_event(
                     last,
                     D::MapIterationFailed(MapIterationEventDetails::new(
-                        st.name.to_string(),
+                        String::from(&*st.name),
                         index as u32,
                     )),
                 );
@@ -520,7 +520,7 @@ fn abort_children(x: &mut Execution, program: &Program, f: &mut Frame, st: &Stat
             x.push_event(
                 fo.last_event,
                 D::MapIterationAborted(MapIterationEventDetails::new(
-                    st.name.to_string(),
+                    String::from(&*st.name),
                     *index as u32,
                 )),
             );

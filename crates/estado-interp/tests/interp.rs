@@ -291,7 +291,7 @@ fn same_seed_same_history() {
             Env { now_millis: T0 },
         );
         exec.run(&p, Env { now_millis: T0 });
-        serde_json::to_string(exec.history()).unwrap()
+        serde_json::to_string(&exec.history()).unwrap()
     };
     assert_eq!(history(7), history(7));
     assert_ne!(history(7), history(8));

@@ -23,9 +23,21 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::{OpError, OpResult};
 use crate::threads::{Readers, Writer};
 
-/// Reader connections of a file store. Reads are short, so a few cover many callers; more
-/// would mostly compete for this machine's cores.
-const READERS: usize = 3;
+pub use crate::threads::CommitStats;
+
+/// How a file store is opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Reader connections (each on its own thread). Reads are short, so a few serve many
+    /// callers. Zero runs reads on the writer, inside its group commits.
+    pub readers: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { readers: 3 }
+    }
+}
 
 /// How long a connection waits for a lock (a checkpoint, another process) before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -42,18 +54,25 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        Self::open_with(path, &Options::default())
+    }
+
+    /// [`SqliteStore::open`] with explicit [`Options`].
+    pub fn open_with(path: &Path, options: &Options) -> Result<SqliteStore, StoreError> {
         let mut conn = Connection::open(path).map_err(OpError::from)?;
         configure_writer(&conn, true)?;
         migrate::migrate(&mut conn)?;
-        let readers = (0..READERS)
-            .map(|_| open_reader(path))
-            .collect::<OpResult<Vec<_>>>()?;
-        let readers = Readers::start(readers).map_err(thread_failed)?;
+        let readers = match options.readers {
+            0 => None,
+            n => {
+                let conns = (0..n)
+                    .map(|_| open_reader(path))
+                    .collect::<OpResult<Vec<_>>>()?;
+                Some(Readers::start(conns).map_err(thread_failed)?)
+            }
+        };
         let writer = Writer::start(conn).map_err(thread_failed)?;
-        Ok(SqliteStore {
-            readers: Some(readers),
-            writer,
-        })
+        Ok(SqliteStore { readers, writer })
     }
 
     /// A private database in memory, gone when the store is dropped. Reads run on the writer
@@ -67,6 +86,11 @@ impl SqliteStore {
             readers: None,
             writer,
         })
+    }
+
+    /// How many transactions the writer committed and how many requests they carried.
+    pub fn commit_stats(&self) -> CommitStats {
+        self.writer.stats()
     }
 
     /// Runs `work` as part of the next group commit.
@@ -94,6 +118,11 @@ impl SqliteStore {
 fn configure_writer(conn: &Connection, file: bool) -> OpResult<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.set_prepared_statement_cache_capacity(64);
+    // Every request runs in a savepoint, whose undo pages go to a statement journal: keep it
+    // in memory rather than in a temporary file (its writes cost as much as the WAL's).
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // 32 MiB of page cache (negative: KiB), so the indexes a step touches stay in memory.
+    conn.pragma_update(None, "cache_size", -32_768)?;
     if file {
         let mode: String =
             conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;

@@ -24,14 +24,18 @@ pub(crate) fn migrate(conn: &mut Connection) -> OpResult<u32> {
             "the database has schema version {current}, newer than this build's {newest}"
         )));
     }
-    for (version, _, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+    let start = current;
+    for (version, _, sql) in MIGRATIONS.iter().filter(|m| m.0 > start) {
         let tx = conn.transaction()?;
         // Re-read inside the write transaction: another process may have migrated meanwhile.
         if applied(&tx)? >= *version {
             continue;
         }
         tx.execute_batch(sql)?;
-        tx.execute("INSERT INTO schema_version (version) VALUES (?1)", [version])?;
+        tx.execute(
+            "INSERT INTO schema_version (version) VALUES (?1)",
+            [version],
+        )?;
         tx.commit()?;
         current = *version;
     }
@@ -63,7 +67,10 @@ mod tests {
         assert_eq!(files, listed);
         for (i, (version, name, _)) in MIGRATIONS.iter().enumerate() {
             assert_eq!(*version as usize, i + 1, "versions count up from 1");
-            assert!(name.starts_with(&format!("{version:04}_")), "{name} carries its number");
+            assert!(
+                name.starts_with(&format!("{version:04}_")),
+                "{name} carries its number"
+            );
         }
     }
 

@@ -15,18 +15,21 @@ use crate::SqliteStore;
 #[async_trait]
 impl Store for SqliteStore {
     async fn create_state_machine(&self, sm: StateMachine) -> Result<()> {
-        self.write(move |c| defs::create_state_machine(c, &sm)).await
+        self.write(move |c| defs::create_state_machine(c, &sm))
+            .await
     }
     async fn get_state_machine(&self, arn: &str) -> Result<Option<StateMachine>> {
         let arn = arn.to_owned();
         self.read(move |c| defs::get_state_machine(c, &arn)).await
     }
     async fn update_state_machine(&self, sm: StateMachine) -> Result<()> {
-        self.write(move |c| defs::update_state_machine(c, &sm)).await
+        self.write(move |c| defs::update_state_machine(c, &sm))
+            .await
     }
     async fn delete_state_machine(&self, arn: &str) -> Result<()> {
         let arn = arn.to_owned();
-        self.write(move |c| defs::delete_state_machine(c, &arn)).await
+        self.write(move |c| defs::delete_state_machine(c, &arn))
+            .await
     }
     async fn list_state_machines(
         &self,
@@ -100,8 +103,9 @@ impl Store for SqliteStore {
         self.read(move |c| defs::tags(c, &arn)).await
     }
 
-    async fn create_execution(&self, e: NewExecution) -> Result<()> {
-        self.write(move |c| executions::create_execution(c, &e))
+    async fn create_execution(&self, mut e: NewExecution) -> Result<()> {
+        let events = executions::encode_events(&std::mem::take(&mut e.events))?;
+        self.write(move |c| executions::create_execution(c, &e, &events))
             .await
     }
     async fn get_execution(&self, arn: &str) -> Result<Option<Execution>> {
@@ -135,14 +139,20 @@ impl Store for SqliteStore {
         self.write(move |c| stepping::claim_runnable(c, &owner, now_ms, lease_ms, limit))
             .await
     }
-    async fn commit_step(&self, owner: &str, commit: StepCommit) -> Result<()> {
+    async fn commit_step(&self, owner: &str, mut commit: StepCommit) -> Result<()> {
         let owner = owner.to_owned();
-        self.write(move |c| stepping::commit_step(c, &owner, &commit))
+        let events = executions::encode_events(&std::mem::take(&mut commit.events))?;
+        self.write(move |c| stepping::commit_step(c, &owner, &commit, &events))
             .await
     }
     async fn deliver(&self, row: NewInbox, execution_arn: &str) -> Result<bool> {
         let arn = execution_arn.to_owned();
         self.write(move |c| stepping::deliver(c, &row, &arn)).await
+    }
+    async fn reopen(&self, execution_arn: &str, now_ms: i64, row: NewInbox) -> Result<bool> {
+        let arn = execution_arn.to_owned();
+        self.write(move |c| stepping::reopen(c, &arn, now_ms, &row))
+            .await
     }
     async fn next_due(&self) -> Result<Option<i64>> {
         self.read(stepping::next_due).await

@@ -12,7 +12,9 @@
 //! with that failure instead. When idle, a lone request is committed at once: there is no
 //! waiting for company.
 
+use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -77,8 +79,13 @@ where
 
 type BoxedJob = Box<dyn Job>;
 
-/// Sends `work` to a thread through `tx` and waits for its answer.
-async fn submit<T, F>(tx: &Sender<BoxedJob>, what: &str, work: F) -> Result<T, StoreError>
+/// Queues `work` on a thread's channel at once (so requests queue in call order) and returns
+/// the wait for its answer.
+fn submit<T, F>(
+    tx: Option<&Sender<BoxedJob>>,
+    what: &'static str,
+    work: F,
+) -> impl Future<Output = Result<T, StoreError>>
 where
     T: Send + 'static,
     F: FnOnce(&Connection) -> OpResult<T> + Send + 'static,
@@ -89,37 +96,67 @@ where
         result: None,
         reply,
     });
-    tx.send(job).map_err(|_| stopped(what))?;
-    answer.await.map_err(|_| stopped(what))?
+    let sent = match tx {
+        Some(tx) => tx.send(job).map_err(|_| stopped(what)),
+        None => Err(stopped(what)),
+    };
+    async move {
+        sent?;
+        answer.await.map_err(|_| stopped(what))?
+    }
+}
+
+/// What the writer has done so far: `requests / batches` is the mean group size.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CommitStats {
+    /// Transactions committed (or attempted), one fsync each.
+    pub batches: u64,
+    /// Requests run inside them.
+    pub requests: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    batches: AtomicU64,
+    requests: AtomicU64,
 }
 
 /// The single writer thread and its channel.
 pub(crate) struct Writer {
     tx: Option<Sender<BoxedJob>>,
     thread: Option<JoinHandle<()>>,
+    counters: Arc<Counters>,
 }
 
 impl Writer {
     pub(crate) fn start(conn: Connection) -> std::io::Result<Writer> {
         let (tx, rx) = mpsc::channel::<BoxedJob>();
+        let counters = Arc::new(Counters::default());
+        let thread_counters = counters.clone();
         let thread = std::thread::Builder::new()
             .name("estado-sqlite-writer".into())
-            .spawn(move || write_loop(conn, rx))?;
+            .spawn(move || write_loop(conn, rx, &thread_counters))?;
         Ok(Writer {
             tx: Some(tx),
             thread: Some(thread),
+            counters,
         })
     }
 
-    /// Runs `work` in the next group commit; answers once it is durable (or failed).
-    pub(crate) async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
+    /// Queues `work` for the next group commit; the answer comes once it is durable (or
+    /// failed).
+    pub(crate) fn run<T, F>(&self, work: F) -> impl Future<Output = Result<T, StoreError>>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> OpResult<T> + Send + 'static,
     {
-        match &self.tx {
-            Some(tx) => submit(tx, "writer", work).await,
-            None => Err(stopped("writer")),
+        submit(self.tx.as_ref(), "writer", work)
+    }
+
+    pub(crate) fn stats(&self) -> CommitStats {
+        CommitStats {
+            batches: self.counters.batches.load(Ordering::Relaxed),
+            requests: self.counters.requests.load(Ordering::Relaxed),
         }
     }
 }
@@ -134,7 +171,7 @@ impl Drop for Writer {
     }
 }
 
-fn write_loop(conn: Connection, rx: Receiver<BoxedJob>) {
+fn write_loop(conn: Connection, rx: Receiver<BoxedJob>, counters: &Counters) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -144,6 +181,10 @@ fn write_loop(conn: Connection, rx: Receiver<BoxedJob>) {
             }
         }
         let outcome = run_batch(&conn, &mut batch).map_err(StoreError::from);
+        counters.batches.fetch_add(1, Ordering::Relaxed);
+        counters
+            .requests
+            .fetch_add(batch.len() as u64, Ordering::Relaxed);
         for job in batch {
             job.answer(outcome.clone());
         }
@@ -210,15 +251,12 @@ impl Readers {
         })
     }
 
-    pub(crate) async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
+    pub(crate) fn run<T, F>(&self, work: F) -> impl Future<Output = Result<T, StoreError>>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> OpResult<T> + Send + 'static,
     {
-        match &self.tx {
-            Some(tx) => submit(tx, "reader", work).await,
-            None => Err(stopped("reader")),
-        }
+        submit(self.tx.as_ref(), "reader", work)
     }
 }
 
@@ -253,4 +291,117 @@ fn read_transaction(conn: &Connection, job: &mut dyn Job) -> Result<(), OpError>
         let _ = conn.execute_batch("ROLLBACK");
     }
     end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn writer_with_table() -> Writer {
+        let conn = Connection::open_in_memory().expect("open");
+        conn.execute_batch("CREATE TABLE t (v INTEGER)")
+            .expect("create");
+        Writer::start(conn).expect("start")
+    }
+
+    fn insert(v: i64) -> impl FnOnce(&Connection) -> OpResult<()> + Send + 'static {
+        move |c: &Connection| {
+            c.execute("INSERT INTO t (v) VALUES (?1)", [v])?;
+            Ok(())
+        }
+    }
+
+    async fn values(w: &Writer) -> Vec<i64> {
+        w.run(|c| {
+            let mut stmt = c.prepare("SELECT v FROM t ORDER BY v")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<i64>>>()?)
+        })
+        .await
+        .expect("read")
+    }
+
+    /// Holds the writer inside a request until the returned sender is dropped or used, so the
+    /// requests queued meanwhile form the next batch.
+    async fn hold(
+        w: &Writer,
+    ) -> (
+        mpsc::Sender<()>,
+        impl Future<Output = Result<(), StoreError>>,
+    ) {
+        let (started_tx, started_rx) = oneshot::channel();
+        let (release_tx, release_rx) = mpsc::channel::<()>();
+        let held = w.run(move |_| {
+            let _ = started_tx.send(());
+            let _ = release_rx.recv();
+            Ok(())
+        });
+        let held = tokio::spawn(held);
+        started_rx
+            .await
+            .expect("the writer runs the holding request");
+        (release_tx, async move { held.await.expect("join") })
+    }
+
+    #[tokio::test]
+    async fn requests_waiting_together_commit_together_and_a_failure_stays_alone() {
+        let w = writer_with_table();
+        let (release, held) = hold(&w).await;
+        let a = w.run(insert(1));
+        let b = w.run(|c| -> OpResult<()> {
+            insert(2)(c)?;
+            Err(StoreError::Conflict("b loses".into()).into())
+        });
+        let panics = w.run(|c| -> OpResult<()> {
+            insert(4)(c)?;
+            panic!("a bug in one request")
+        });
+        let d = w.run(insert(3));
+        drop(release);
+        held.await.expect("held");
+        assert_eq!(a.await, Ok(()));
+        assert!(matches!(b.await, Err(StoreError::Conflict(_))));
+        assert!(matches!(
+            panics.await,
+            Err(StoreError::Backend {
+                retryable: false,
+                ..
+            })
+        ));
+        assert_eq!(d.await, Ok(()));
+        assert_eq!(
+            values(&w).await,
+            [1, 3],
+            "the failed and the panicking request's inserts are rolled back, not the others'"
+        );
+        let stats = w.stats();
+        assert_eq!(
+            (stats.batches, stats.requests),
+            (3, 6),
+            "the holder's batch, one batch for the four waiting requests, the read"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_lone_request_is_committed_without_waiting() {
+        let w = writer_with_table();
+        let started = std::time::Instant::now();
+        w.run(insert(1)).await.expect("insert");
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        assert_eq!(values(&w).await, [1]);
+    }
+
+    #[tokio::test]
+    async fn a_stopped_writer_answers_with_an_error() {
+        let mut w = writer_with_table();
+        drop(w.tx.take());
+        let err = w.run(insert(1)).await.expect_err("stopped");
+        assert!(matches!(
+            err,
+            StoreError::Backend {
+                retryable: false,
+                ..
+            }
+        ));
+    }
 }

@@ -291,7 +291,7 @@ impl Store for MemoryStore {
                     .map(|e| (e.record.start_ms, i, &e.record))
             })
             .collect();
-        order.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+        order.sort_by_key(|x| std::cmp::Reverse((x.0, x.1)));
         let start = match &q.after {
             Some(after) => match order.iter().position(|x| x.2.arn == *after) {
                 Some(i) => i + 1,
@@ -449,7 +449,9 @@ impl Store for MemoryStore {
 
     async fn reopen(&self, execution_arn: &str, now_ms: i64, row: NewInbox) -> Result<bool> {
         let mut d = self.lock();
-        let Some(e) = d.executions.get_mut(execution_arn) else { return Ok(false) };
+        let Some(e) = d.executions.get_mut(execution_arn) else {
+            return Ok(false);
+        };
         if !matches!(e.record.status.as_str(), "FAILED" | "TIMED_OUT" | "ABORTED") {
             return Ok(false);
         }

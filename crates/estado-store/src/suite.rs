@@ -39,12 +39,14 @@
 mod definitions;
 mod executions;
 mod fixtures;
+mod redrive;
 mod stepping;
 mod tasks;
 
 pub use definitions::*;
 pub use executions::*;
 pub use fixtures::*;
+pub use redrive::*;
 pub use stepping::*;
 pub use tasks::*;
 
@@ -79,6 +81,7 @@ macro_rules! __with_store_checks {
             concurrent_commits_do_not_poison_each_other
             deliver_is_idempotent_per_key
             next_due_is_the_earliest_row
+            reopen_redrives_only_unsuccessful_executions
             activity_tasks_oldest_first_one_worker_each
             tasks_by_token_and_finish
         }

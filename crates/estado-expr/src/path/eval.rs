@@ -28,6 +28,23 @@ impl Fail {
     }
 }
 
+/// The common case without the walker's bookkeeping: a chain of single names and single
+/// non-negative indexes that finds its node. `None` (missing node, other steps) means "let
+/// the walker decide", which also produces Jayway's exact messages.
+fn simple_lookup<'a>(chain: &Chain, start: &'a Value) -> Option<&'a Value> {
+    let mut node = start;
+    for step in &chain.steps {
+        node = match step {
+            Step::Props { names, .. } if names.len() == 1 => node.as_object()?.get(&names[0])?,
+            Step::Indexes(indexes) if indexes.len() == 1 && indexes[0] >= 0 => {
+                node.as_array()?.get(indexes[0] as usize)?
+            }
+            _ => return None,
+        };
+    }
+    Some(node)
+}
+
 /// Evaluates `chain` from `start`, shaping the result as Jayway's `getValue` does: a definite
 /// chain gives its single value (absence is `NotFound("No results for path: ..")`), an
 /// indefinite one an array.
@@ -38,6 +55,9 @@ pub(crate) fn evaluate<'a>(
     root_fragment: &str,
     require_properties: bool,
 ) -> Result<Cow<'a, Value>, Fail> {
+    if let Some(found) = simple_lookup(chain, start) {
+        return Ok(Cow::Borrowed(found));
+    }
     let mut walker = Walker {
         document,
         require_properties,

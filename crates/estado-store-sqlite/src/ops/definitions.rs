@@ -133,9 +133,8 @@ pub(crate) fn create_version(conn: &Connection, v: &Version) -> OpResult<()> {
     if advanced == 0 {
         return Err(StoreError::NotFound(v.state_machine_arn.clone()).into());
     }
-    let sql = format!(
-        "INSERT INTO versions ({VERSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-    );
+    let sql =
+        format!("INSERT INTO versions ({VERSION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     conn.prepare_cached(&sql)?.execute(params![
         v.arn,
         v.state_machine_arn,
@@ -309,8 +308,7 @@ pub(crate) fn tag(conn: &Connection, resource: &str, set: &[(String, String)]) -
 }
 
 pub(crate) fn untag(conn: &Connection, resource: &str, keys: &[String]) -> OpResult<()> {
-    let mut stmt =
-        conn.prepare_cached("DELETE FROM tags WHERE resource_arn = ?1 AND key = ?2")?;
+    let mut stmt = conn.prepare_cached("DELETE FROM tags WHERE resource_arn = ?1 AND key = ?2")?;
     for k in keys {
         stmt.execute(params![resource, k])?;
     }

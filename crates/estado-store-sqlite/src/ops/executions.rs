@@ -6,7 +6,7 @@ use rusqlite::types::ToSql;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::{parse_json, sql_limit, u64_col};
-use crate::error::{label_to_sql, to_i64, OpResult};
+use crate::error::{label_to_sql, to_i64, OpError, OpResult};
 
 /// The summary columns, in [`execution_from_row`]'s order.
 pub(crate) const EXECUTION_COLUMNS: &str = "arn, state_machine_arn, name, kind, status, \
@@ -45,11 +45,23 @@ pub(crate) fn execution_id(conn: &Connection, arn: &str) -> OpResult<Option<i64>
         .optional()?)
 }
 
-pub(crate) fn insert_events(conn: &Connection, id: i64, events: &[HistoryEvent]) -> OpResult<()> {
+/// History events in their stored form: (event id, wire JSON).
+pub(crate) type EncodedEvents = Vec<(i64, String)>;
+
+/// Encodes events for [`insert_events`]. Callers do this before handing work to the writer,
+/// so that the one writer thread spends its time on SQL only.
+pub(crate) fn encode_events(events: &[HistoryEvent]) -> Result<EncodedEvents, StoreError> {
+    events
+        .iter()
+        .map(|e| Ok((e.id, serde_json::to_string(e).map_err(OpError::from)?)))
+        .collect()
+}
+
+pub(crate) fn insert_events(conn: &Connection, id: i64, events: &[(i64, String)]) -> OpResult<()> {
     let mut stmt =
         conn.prepare_cached("INSERT INTO events (execution_id, id, body) VALUES (?1, ?2, ?3)")?;
-    for e in events {
-        stmt.execute(params![id, e.id, serde_json::to_string(e)?])?;
+    for (event_id, body) in events {
+        stmt.execute(params![id, event_id, body])?;
     }
     Ok(())
 }
@@ -61,12 +73,22 @@ pub(crate) fn insert_inbox(conn: &Connection, id: i64, rows: &[NewInbox]) -> OpR
          VALUES (?1, ?2, ?3, ?4)",
     )?;
     for row in rows {
-        stmt.execute(params![id, row.due_ms, row.key.map(label_to_sql), row.payload])?;
+        stmt.execute(params![
+            id,
+            row.due_ms,
+            row.key.map(label_to_sql),
+            row.payload
+        ])?;
     }
     Ok(())
 }
 
-pub(crate) fn create_execution(conn: &Connection, e: &NewExecution) -> OpResult<()> {
+/// `e.events` are ignored: `events` holds them, encoded.
+pub(crate) fn create_execution(
+    conn: &Connection,
+    e: &NewExecution,
+    events: &[(i64, String)],
+) -> OpResult<()> {
     let x = &e.execution;
     if execution_id(conn, &x.arn)?.is_some() {
         return Err(StoreError::AlreadyExists(x.arn.clone()).into());
@@ -99,7 +121,7 @@ pub(crate) fn create_execution(conn: &Connection, e: &NewExecution) -> OpResult<
     let id = conn.last_insert_rowid();
     conn.prepare_cached("INSERT INTO snapshots (execution_id, data) VALUES (?1, ?2)")?
         .execute(params![id, e.snapshot])?;
-    insert_events(conn, id, &e.events)?;
+    insert_events(conn, id, events)?;
     insert_inbox(conn, id, &e.inbox)
 }
 

@@ -23,7 +23,10 @@ pub(crate) fn json_col(r: &Row, i: usize) -> rusqlite::Result<Option<Value>> {
     text.map(|t| parse_json(&t, i)).transpose()
 }
 
-pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str, i: usize) -> rusqlite::Result<T> {
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+    i: usize,
+) -> rusqlite::Result<T> {
     serde_json::from_str(text)
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e)))
 }

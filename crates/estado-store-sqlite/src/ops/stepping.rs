@@ -3,8 +3,8 @@
 use estado_store::{Claim, InboxRow, NewInbox, StepCommit, StoreError};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::u64_col;
 use super::executions::{execution_from_row, insert_events, insert_inbox, EXECUTION_COLUMNS};
+use super::u64_col;
 use crate::error::{label_from_sql, label_to_sql, to_u64, OpResult};
 
 /// Walks due rows oldest first (the `inbox_by_due` index) and leases the first `limit`
@@ -93,10 +93,18 @@ fn due_rows(conn: &Connection, id: i64, now_ms: i64) -> OpResult<Vec<InboxRow>> 
 /// Checks version and lease, then applies the step in the order the in-memory store does:
 /// consumed rows, cancelled keys, new rows (so a step may re-arm a timer it cancels), task
 /// cancellations, new tasks, and finally the summary with the lease released.
-pub(crate) fn commit_step(conn: &Connection, owner: &str, c: &StepCommit) -> OpResult<()> {
+/// `c.events` are ignored: `events` holds them, encoded.
+pub(crate) fn commit_step(
+    conn: &Connection,
+    owner: &str,
+    c: &StepCommit,
+    events: &[(i64, String)],
+) -> OpResult<()> {
     let found: Option<(i64, u64, Option<String>)> = conn
         .prepare_cached("SELECT id, version, lease_owner FROM executions WHERE arn = ?1")?
-        .query_row([&c.execution_arn], |r| Ok((r.get(0)?, u64_col(r, 1)?, r.get(2)?)))
+        .query_row([&c.execution_arn], |r| {
+            Ok((r.get(0)?, u64_col(r, 1)?, r.get(2)?))
+        })
         .optional()?;
     let Some((id, version, lease_owner)) = found else {
         return Err(StoreError::NotFound(c.execution_arn.clone()).into());
@@ -116,7 +124,7 @@ pub(crate) fn commit_step(conn: &Connection, owner: &str, c: &StepCommit) -> OpR
         .into());
     }
 
-    insert_events(conn, id, &c.events)?;
+    insert_events(conn, id, events)?;
     if !c.consumed.is_empty() {
         let mut stmt =
             conn.prepare_cached("DELETE FROM inbox WHERE id = ?1 AND execution_id = ?2")?;
@@ -136,8 +144,8 @@ pub(crate) fn commit_step(conn: &Connection, owner: &str, c: &StepCommit) -> OpR
     }
     insert_inbox(conn, id, &c.new_inbox)?;
     if !c.cancel_tasks.is_empty() {
-        let mut stmt = conn
-            .prepare_cached("DELETE FROM tasks WHERE execution_arn = ?1 AND effect_id = ?2")?;
+        let mut stmt =
+            conn.prepare_cached("DELETE FROM tasks WHERE execution_arn = ?1 AND effect_id = ?2")?;
         for effect in &c.cancel_tasks {
             stmt.execute(params![c.execution_arn, label_to_sql(*effect)])?;
         }
@@ -170,6 +178,29 @@ pub(crate) fn deliver(conn: &Connection, row: &NewInbox, execution_arn: &str) ->
         .query_row([execution_arn], |r| r.get(0))
         .optional()?;
     let Some(id) = open else {
+        return Ok(false);
+    };
+    insert_inbox(conn, id, std::slice::from_ref(row))?;
+    Ok(true)
+}
+
+/// Reopens a failed, timed-out or aborted execution for a redrive, with `row` to start it.
+pub(crate) fn reopen(
+    conn: &Connection,
+    execution_arn: &str,
+    now_ms: i64,
+    row: &NewInbox,
+) -> OpResult<bool> {
+    let reopened: Option<i64> = conn
+        .prepare_cached(
+            "UPDATE executions SET status = 'RUNNING', redrive_count = redrive_count + 1, \
+             redrive_ms = ?2, stop_ms = NULL, output = NULL, error = NULL, cause = NULL, \
+             version = version + 1 \
+             WHERE arn = ?1 AND status IN ('FAILED', 'TIMED_OUT', 'ABORTED') RETURNING id",
+        )?
+        .query_row(params![execution_arn, now_ms], |r| r.get(0))
+        .optional()?;
+    let Some(id) = reopened else {
         return Ok(false);
     };
     insert_inbox(conn, id, std::slice::from_ref(row))?;

@@ -112,7 +112,7 @@ fn single(machine: &Machine, w: &Workload, now: i64, m: &mut Measurement) -> Run
     let (mut transitions, mut history_events) = (0, 0);
     for (i, (exec, expected)) in fleet.executions().iter().zip(&w.expected).enumerate() {
         transitions += exec.transitions();
-        history_events += exec.history().len() as u64;
+        history_events += exec.history_len() as u64;
         m.check(i, exec.status(), expected);
     }
     Run {
@@ -141,7 +141,7 @@ fn many(machine: &Machine, w: &Workload, now: i64, m: &mut Measurement) -> Run {
         fleet.run_timers();
         for exec in fleet.drain() {
             transitions += exec.transitions();
-            history_events += exec.history().len() as u64;
+            history_events += exec.history_len() as u64;
             statuses.push(exec.status().clone());
         }
     }
@@ -192,7 +192,7 @@ fn concurrent(machine: &Machine, w: &Workload, now: i64, m: &mut Measurement) ->
     let (mut transitions, mut history_events) = (0, 0);
     for (i, (exec, expected)) in fleet.executions().iter().zip(&w.expected).enumerate() {
         transitions += exec.transitions();
-        history_events += exec.history().len() as u64;
+        history_events += exec.history_len() as u64;
         m.check(i, exec.status(), expected);
     }
     Run {
