@@ -176,7 +176,7 @@ def raw_call(endpoint: str, target: str | None, body: bytes | str | dict, header
     except ValueError:
         parsed = None
     code = None
-    if isinstance(parsed, dict) and "__type" in parsed:
+    if isinstance(parsed, dict) and isinstance(parsed.get("__type"), str):
         code = parsed["__type"].rsplit("#", 1)[-1]
     return status, parsed, code
 

@@ -152,3 +152,37 @@ fn thread_failed(e: std::io::Error) -> StoreError {
         retryable: true,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_file_store_writes_a_wal_with_full_sync() {
+        let dir =
+            std::env::temp_dir().join(format!("estado-sqlite-pragmas-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let store = SqliteStore::open(&dir.join("p.db")).expect("open");
+        let (mode, sync, temp) = store
+            .write(|c| {
+                let mode: String = c.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+                let sync: i64 = c.pragma_query_value(None, "synchronous", |r| r.get(0))?;
+                let temp: i64 = c.pragma_query_value(None, "temp_store", |r| r.get(0))?;
+                Ok((mode, sync, temp))
+            })
+            .await
+            .expect("pragmas");
+        assert_eq!(
+            (mode.as_str(), sync, temp),
+            ("wal", 2, 2),
+            "WAL, FULL, MEMORY"
+        );
+        let query_only: bool = store
+            .read(|c| Ok(c.pragma_query_value(None, "query_only", |r| r.get(0))?))
+            .await
+            .expect("reader pragma");
+        assert!(query_only, "reader connections cannot write");
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
