@@ -39,7 +39,10 @@ fuzz_target!(|data: &[u8]| {
         // A definition the validator accepts but the compiler refuses: not a crash (both are
         // Results), but a disagreement worth finding. Opt in, to audit a corpus.
         Err(e) if std::env::var_os("ESTADO_FUZZ_STRICT").is_some() => {
-            panic!("valid definition does not compile: {} at {}", e.message, e.location)
+            panic!(
+                "valid definition does not compile: {} at {}",
+                e.message, e.location
+            )
         }
         Err(_) => return,
     };

@@ -31,7 +31,10 @@ fuzz_target!(|data: &[u8]| {
             Path::parse(text).is_ok(),
             "reference path {text:?} is not a valid full path"
         );
-        assert!(path.is_definite(), "reference path {text:?} is not definite");
+        assert!(
+            path.is_definite(),
+            "reference path {text:?} is not definite"
+        );
         let _ = path.query(&doc, &scope);
         let _ = path.select(&doc, &scope);
         let _ = path.normalized();

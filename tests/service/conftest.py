@@ -109,12 +109,13 @@ def _venv_tool(name: str) -> str:
     return found
 
 
-def _start_estado(binary: str, workdir: Path) -> Server:
+def _start_estado(binary: str, workdir: Path, data_dir: Path | None = None) -> Server:
     if not Path(binary).is_file():
         raise RuntimeError(f"estado binary not found: {binary} (build it or set ESTADO_BIN)")
     port = _free_port()
-    data_dir = workdir / "data"
-    data_dir.mkdir()
+    if data_dir is None:
+        data_dir = workdir / "data"
+    data_dir.mkdir(parents=True, exist_ok=True)
     stderr_path = workdir / "estado-serve.stderr"
     stderr = open(stderr_path, "wb")
     cmd = [binary, "serve", "--port", str(port), "--data-dir", str(data_dir), "--bind", "127.0.0.1"]
@@ -193,18 +194,43 @@ def server(request, tmp_path_factory) -> Server:
     """The server under test, started once per session and stopped at the end."""
     workdir = Path(tempfile.mkdtemp(prefix="estado-service-"))
     target = request.config.getoption("--target")
+    srv, problem = None, None
     try:
         if target == "moto":
             srv = _start_moto(workdir)
         else:
             srv = _start_estado(request.config.getoption("--estado-bin"), workdir)
     except RuntimeError as e:
+        problem = str(e)
+    if srv is None:
         shutil.rmtree(workdir, ignore_errors=True)
-        pytest.fail(str(e), pytrace=False)
+        pytest.fail(problem, pytrace=False)
     request.config._estado_server = srv
     yield srv
     _stop(srv.process)
     shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture
+def fresh_estado(request):
+    """Starts extra `estado serve` processes on a data dir the test chooses (for restarts).
+
+    Returns `start(data_dir) -> Server`; every server it started is stopped after the test.
+    """
+    started = []
+
+    def start(data_dir: Path) -> Server:
+        if request.config.getoption("--target") != "estado":
+            pytest.fail("this test needs estado itself (moto keeps nothing across restarts)")
+        workdir = Path(tempfile.mkdtemp(prefix="estado-restart-"))
+        srv = _start_estado(request.config.getoption("--estado-bin"), workdir, data_dir)
+        started.append((srv, workdir))
+        return srv
+
+    yield start
+    for srv, workdir in started:
+        _stop(srv.process)
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -231,6 +257,11 @@ def pytest_runtest_makereport(item, call):
             if len(text) > 20_000:
                 text = "...\n" + text[-20_000:]
             report.sections.append((f"{srv.target} server log during this test", text or "(empty)"))
+
+
+def client_for(endpoint: str, read_timeout: float = 30):
+    """A boto3 Step Functions client for `endpoint` (as the `sfn` fixture is)."""
+    return _client(endpoint, read_timeout)
 
 
 def _client(endpoint: str, read_timeout: float):
@@ -276,9 +307,7 @@ class CliResult:
 def aws_cli(server):
     """Runs `aws --endpoint-url ... stepfunctions ARGS` (AWS CLI v1); returns a CliResult."""
     aws = _venv_tool("aws")
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith("AWS_")
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(
         AWS_ACCESS_KEY_ID="test",
         AWS_SECRET_ACCESS_KEY="test",

@@ -63,7 +63,13 @@ def activity_machine(arn: str, **task) -> str:
     return definition(
         {
             "Prepare": {"Type": "Pass", "Parameters": {"job.$": "$.job"}, "Next": "Work"},
-            "Work": {"Type": "Task", "Resource": arn, "ResultPath": "$.result", "End": True, **task},
+            "Work": {
+                "Type": "Task",
+                "Resource": arn,
+                "ResultPath": "$.result",
+                "End": True,
+                **task,
+            },
         }
     )
 
@@ -109,7 +115,9 @@ def wait_for_status(sfn, arn: str, status: str, timeout: float = 10.0) -> dict:
         if described["status"] == status:
             return described
         if time.monotonic() > deadline:
-            pytest.fail(f"execution {arn} is {described['status']}, not {status}, after {timeout} s")
+            pytest.fail(
+                f"execution {arn} is {described['status']}, not {status}, after {timeout} s"
+            )
         time.sleep(0.05)
 
 

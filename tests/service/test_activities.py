@@ -33,7 +33,9 @@ def test_create_describe_delete(sfn):
     assert described["creationDate"] == created["creationDate"]
 
     sfn.delete_activity(activityArn=created["activityArn"])
-    with raises_aws("ActivityDoesNotExist", message=f"Activity Does Not Exist: '{activity_arn(name)}'"):
+    with raises_aws(
+        "ActivityDoesNotExist", message=f"Activity Does Not Exist: '{activity_arn(name)}'"
+    ):
         sfn.describe_activity(activityArn=created["activityArn"])
     # Deleting again is not an error.
     sfn.delete_activity(activityArn=created["activityArn"])
@@ -163,7 +165,9 @@ def test_the_long_poll_waits_for_work(sfn, sfn_long_poll):
 
     def start_later():
         time.sleep(1.0)
-        runs.append(sfn.start_execution(stateMachineArn=sm, input='{"job": "late"}')["executionArn"])
+        runs.append(
+            sfn.start_execution(stateMachineArn=sm, input='{"job": "late"}')["executionArn"]
+        )
 
     starter = threading.Thread(target=start_later)
     began = time.monotonic()

@@ -42,7 +42,15 @@ def test_state_machine_and_execution_through_the_cli(aws_cli, tmp_path):
     path.write_text(DEFINITION)
 
     created = ok(
-        aws_cli("create-state-machine", "--name", name, "--definition", f"file://{path}", "--role-arn", ROLE_ARN)
+        aws_cli(
+            "create-state-machine",
+            "--name",
+            name,
+            "--definition",
+            f"file://{path}",
+            "--role-arn",
+            ROLE_ARN,
+        )
     )
     assert created["stateMachineArn"] == sm_arn(name)
 
@@ -68,7 +76,9 @@ def test_state_machine_and_execution_through_the_cli(aws_cli, tmp_path):
     # The CLI prints timestamps it parsed from epoch seconds.
     assert described["startDate"] and described["stopDate"]
 
-    events = ok(aws_cli("get-execution-history", "--execution-arn", started["executionArn"]))["events"]
+    events = ok(aws_cli("get-execution-history", "--execution-arn", started["executionArn"]))[
+        "events"
+    ]
     assert [e["type"] for e in events] == [
         "ExecutionStarted",
         "PassStateEntered",
@@ -131,7 +141,13 @@ def test_test_state_through_the_cli(aws_cli):
         aws_cli(
             "test-state",
             "--definition",
-            json.dumps({"Type": "Pass", "Parameters": {"doubled.$": "States.MathAdd($.n, $.n)"}, "End": True}),
+            json.dumps(
+                {
+                    "Type": "Pass",
+                    "Parameters": {"doubled.$": "States.MathAdd($.n, $.n)"},
+                    "End": True,
+                }
+            ),
             "--role-arn",
             ROLE_ARN,
             "--input",

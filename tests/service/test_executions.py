@@ -202,7 +202,10 @@ def test_describe_state_machine_for_execution(sfn):
     out = sfn.describe_state_machine_for_execution(executionArn=started["executionArn"])
     assert out["stateMachineArn"] == sm
     assert out["name"] == sm_name
-    assert json.loads(out["definition"]) == {"StartAt": "Only", "States": {"Only": {"Type": "Pass", "End": True, "Result": {"v": 1}}}}
+    assert json.loads(out["definition"]) == {
+        "StartAt": "Only",
+        "States": {"Only": {"Type": "Pass", "End": True, "Result": {"v": 1}}},
+    }
     assert out["roleArn"] == ROLE_ARN
     assert isinstance(out["updateDate"], dt.datetime)
     assert out["updateDate"] == described_sm["creationDate"]
@@ -310,7 +313,9 @@ def test_list_executions_of_an_unknown_state_machine(sfn):
 
 @pytest.mark.xfail_on_moto("moto words InvalidArn messages differently")
 def test_list_executions_with_a_garbage_arn(sfn):
-    with raises_aws("InvalidArn", message="Invalid Arn: 'Invalid ARN prefix: invalid_state_machine_arn'"):
+    with raises_aws(
+        "InvalidArn", message="Invalid Arn: 'Invalid ARN prefix: invalid_state_machine_arn'"
+    ):
         sfn.list_executions(stateMachineArn="invalid_state_machine_arn")
 
 
@@ -341,8 +346,15 @@ def test_stop_execution_aborts_with_error_and_cause(sfn):
     assert described["stopDate"] == stopped["stopDate"]
 
     events = history(sfn, started["executionArn"])
-    assert [e["type"] for e in events] == ["ExecutionStarted", "WaitStateEntered", "ExecutionAborted"]
-    assert events[-1]["executionAbortedEventDetails"] == {"error": "Operator", "cause": "stopped by the test"}
+    assert [e["type"] for e in events] == [
+        "ExecutionStarted",
+        "WaitStateEntered",
+        "ExecutionAborted",
+    ]
+    assert events[-1]["executionAbortedEventDetails"] == {
+        "error": "Operator",
+        "cause": "stopped by the test",
+    }
 
 
 @pytest.mark.xfail_on_moto("moto records an empty error and cause")
@@ -374,7 +386,10 @@ def test_start_on_a_deleted_state_machine(sfn):
     sfn.delete_state_machine(stateMachineArn=sm)
     with pytest.raises(sfn.exceptions.ClientError) as info:
         sfn.start_execution(stateMachineArn=sm)
-    assert info.value.response["Error"]["Code"] in {"StateMachineDoesNotExist", "StateMachineDeleting"}
+    assert info.value.response["Error"]["Code"] in {
+        "StateMachineDoesNotExist",
+        "StateMachineDeleting",
+    }
 
 
 def test_a_deep_workflow_runs_to_the_right_output(sfn):

@@ -69,7 +69,10 @@ def test_several_missing_required_members(call):
     message = error_message(parsed)
     assert message.startswith("3 validation errors detected: ")
     for member in ("name", "definition", "roleArn"):
-        assert f"Value null at '{member}' failed to satisfy constraint: Member must not be null" in message
+        assert (
+            f"Value null at '{member}' failed to satisfy constraint: Member must not be null"
+            in message
+        )
 
 
 @pytest.mark.xfail_on_moto("moto answers a wrongly typed member with a 500 or not at all")
@@ -79,7 +82,13 @@ def test_several_missing_required_members(call):
         ("DescribeStateMachine", {"stateMachineArn": 12}),
         ("ListStateMachines", {"maxResults": "ten"}),
         ("CreateStateMachine", {"name": ["x"], "definition": "{}", "roleArn": ROLE_ARN}),
-        ("TagResource", {"resourceArn": "arn:aws:states:us-east-1:123456789012:stateMachine:x", "tags": {"k": "v"}}),
+        (
+            "TagResource",
+            {
+                "resourceArn": "arn:aws:states:us-east-1:123456789012:stateMachine:x",
+                "tags": {"k": "v"},
+            },
+        ),
     ],
 )
 def test_a_member_of_the_wrong_type(call, target, body):
@@ -140,8 +149,13 @@ def test_an_input_just_under_256_kib_is_accepted(call, sfn):
         ("ListTagsForResource", "resourceArn"),
     ],
 )
-@pytest.mark.parametrize("bad", ["not-an-arn", "arn:aws:s3:::bucket", "arn:aws:states:us-east-1:123456789012:unknownKind:x"])
-@pytest.mark.xfail_on_moto("moto words InvalidArn messages differently; its ListTagsForResource accepts any ARN")
+@pytest.mark.parametrize(
+    "bad",
+    ["not-an-arn", "arn:aws:s3:::bucket", "arn:aws:states:us-east-1:123456789012:unknownKind:x"],
+)
+@pytest.mark.xfail_on_moto(
+    "moto words InvalidArn messages differently; its ListTagsForResource accepts any ARN"
+)
 def test_invalid_arns(call, target, member, bad):
     status, parsed, code = call(T + target, {member: bad})
     assert (status, code) == (400, "InvalidArn"), parsed
@@ -152,7 +166,10 @@ def test_error_bodies_carry_type_and_message(call):
     arn = f"arn:aws:states:us-east-1:123456789012:stateMachine:{unique('gone')}"
     status, parsed, code = call(T + "DescribeStateMachine", {"stateMachineArn": arn})
     assert (status, code) == (400, "StateMachineDoesNotExist")
-    assert parsed["__type"].endswith("#StateMachineDoesNotExist") or parsed["__type"] == "StateMachineDoesNotExist"
+    assert (
+        parsed["__type"].endswith("#StateMachineDoesNotExist")
+        or parsed["__type"] == "StateMachineDoesNotExist"
+    )
     assert ":" not in parsed["__type"], "smithy clients cut __type at ':'"
     assert error_message(parsed) == f"State Machine Does Not Exist: '{arn}'"
 

@@ -97,7 +97,10 @@ def test_wait_for_task_token_on_an_unsupported_integration_fails_naming_the_reso
     assert types[:3] == ["ExecutionStarted", "TaskStateEntered", "TaskScheduled"]
     assert types[-1] == "ExecutionFailed"
     scheduled = events[2]["taskScheduledEventDetails"]
-    assert (scheduled["resourceType"], scheduled["resource"]) == ("sqs", "sendMessage.waitForTaskToken")
+    assert (scheduled["resourceType"], scheduled["resource"]) == (
+        "sqs",
+        "sendMessage.waitForTaskToken",
+    )
     failed = [e for e in events if e["type"] == "TaskFailed"][0]["taskFailedEventDetails"]
     assert failed["error"] == "States.TaskFailed"
     assert (failed["resourceType"], failed["resource"]) == ("sqs", "sendMessage.waitForTaskToken")
@@ -111,7 +114,13 @@ def test_catch_sees_the_unsupported_integration_error(sfn):
                 "Type": "Task",
                 "Resource": SQS_CALLBACK,
                 "Parameters": {"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token"}},
-                "Catch": [{"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.caught", "Next": "Recovered"}],
+                "Catch": [
+                    {
+                        "ErrorEquals": ["States.TaskFailed"],
+                        "ResultPath": "$.caught",
+                        "Next": "Recovered",
+                    }
+                ],
                 "End": True,
             },
             "Recovered": {"Type": "Pass", "End": True},

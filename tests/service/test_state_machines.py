@@ -84,7 +84,9 @@ def test_definition_without_states_is_invalid(sfn):
 
 @pytest.mark.xfail_on_moto("moto answers with an empty error code")
 def test_definition_with_a_bad_timestamp_is_invalid(sfn):
-    text = definition({"WaitUntil": {"Type": "Wait", "Timestamp": "2016-12-05T21:29:29", "End": True}})
+    text = definition(
+        {"WaitUntil": {"Type": "Wait", "Timestamp": "2016-12-05T21:29:29", "End": True}}
+    )
     with raises_aws(
         "InvalidDefinition",
         message="Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: "
@@ -104,7 +106,9 @@ def test_definition_that_is_not_json_is_invalid(sfn):
 @pytest.mark.xfail_on_moto("moto does not check transition targets")
 def test_definition_with_unreachable_target_is_invalid(sfn):
     text = definition({"A": {"Type": "Pass", "Next": "Nowhere"}})
-    with raises_aws("InvalidDefinition", message_prefix="Invalid State Machine Definition: '") as info:
+    with raises_aws(
+        "InvalidDefinition", message_prefix="Invalid State Machine Definition: '"
+    ) as info:
         sfn.create_state_machine(name=unique("sm-next"), definition=text, roleArn=ROLE_ARN)
     assert "MISSING_TRANSITION_TARGET" in info.value.response["Error"]["Message"]
 
@@ -148,7 +152,9 @@ def test_create_ignores_a_different_role_on_an_idempotent_request(sfn):
     first = sfn.create_state_machine(name=name, definition=text, roleArn=ROLE_ARN)
     again = sfn.create_state_machine(name=name, definition=text, roleArn=OTHER_ROLE_ARN)
     assert again["stateMachineArn"] == first["stateMachineArn"]
-    assert sfn.describe_state_machine(stateMachineArn=first["stateMachineArn"])["roleArn"] == ROLE_ARN
+    assert (
+        sfn.describe_state_machine(stateMachineArn=first["stateMachineArn"])["roleArn"] == ROLE_ARN
+    )
 
 
 @pytest.mark.xfail_on_moto("moto does not compare definitions")
@@ -267,14 +273,21 @@ def test_delete_with_a_garbage_arn(sfn):
 
 
 def _listed_with_prefix(pages, prefix):
-    return [m["name"] for page in pages for m in page["stateMachines"] if m["name"].startswith(prefix)]
+    return [
+        m["name"] for page in pages for m in page["stateMachines"] if m["name"].startswith(prefix)
+    ]
 
 
 def test_list_pages_by_max_results(sfn):
     prefix = unique("sm-list")
     names = {f"{prefix}-{i}" for i in range(5)}
     for n in sorted(names):
-        sfn.create_state_machine(name=n, definition=pass_definition(), roleArn=ROLE_ARN, type="EXPRESS" if n.endswith("4") else "STANDARD")
+        sfn.create_state_machine(
+            name=n,
+            definition=pass_definition(),
+            roleArn=ROLE_ARN,
+            type="EXPRESS" if n.endswith("4") else "STANDARD",
+        )
 
     pages, token = [], None
     while True:
@@ -291,9 +304,7 @@ def test_list_pages_by_max_results(sfn):
     listed = _listed_with_prefix(pages, prefix)
     assert sorted(listed) == sorted(names), "every machine exactly once"
 
-    entry = next(
-        m for page in pages for m in page["stateMachines"] if m["name"] == f"{prefix}-4"
-    )
+    entry = next(m for page in pages for m in page["stateMachines"] if m["name"] == f"{prefix}-4")
     assert entry["stateMachineArn"] == sm_arn(f"{prefix}-4")
     assert entry["type"] == "EXPRESS"
     assert isinstance(entry["creationDate"], dt.datetime)

@@ -6,13 +6,19 @@ from sfn_helpers import activity_arn, create_sm, raises_aws, sm_arn, unique
 
 
 def tags_of(sfn, arn):
-    return sorted((t["key"], t["value"]) for t in sfn.list_tags_for_resource(resourceArn=arn)["tags"])
+    return sorted(
+        (t["key"], t["value"]) for t in sfn.list_tags_for_resource(resourceArn=arn)["tags"]
+    )
 
 
 def test_tags_given_at_creation_are_listed(sfn):
-    _, sm = create_sm(sfn, "tag-create", tags=[{"key": "a", "value": "1"}, {"key": "b", "value": ""}])
+    _, sm = create_sm(
+        sfn, "tag-create", tags=[{"key": "a", "value": "1"}, {"key": "b", "value": ""}]
+    )
     assert tags_of(sfn, sm) == [("a", "1"), ("b", "")]
-    act = sfn.create_activity(name=unique("tag-act"), tags=[{"key": "k", "value": "v"}])["activityArn"]
+    act = sfn.create_activity(name=unique("tag-act"), tags=[{"key": "k", "value": "v"}])[
+        "activityArn"
+    ]
     assert tags_of(sfn, act) == [("k", "v")]
 
 
@@ -24,7 +30,10 @@ def test_tag_untag_list(sfn, kind):
         _, arn = create_sm(sfn, "tag-sm")
     assert sfn.list_tags_for_resource(resourceArn=arn)["tags"] == []
 
-    sfn.tag_resource(resourceArn=arn, tags=[{"key": "key1", "value": "value1"}, {"key": "key2", "value": "value2"}])
+    sfn.tag_resource(
+        resourceArn=arn,
+        tags=[{"key": "key1", "value": "value1"}, {"key": "key2", "value": "value2"}],
+    )
     assert tags_of(sfn, arn) == [("key1", "value1"), ("key2", "value2")]
 
     # Tagging an existing key replaces its value.

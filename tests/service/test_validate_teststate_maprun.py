@@ -1,10 +1,20 @@
 """ValidateStateMachineDefinition, TestState, ListMapRuns and DescribeMapRun."""
 
 import json
+import uuid
 
 import pytest
 
-from sfn_helpers import ACCOUNT, REGION, ROLE_ARN, create_sm, definition, raises_aws, run_to_end, unique
+from sfn_helpers import (
+    ACCOUNT,
+    REGION,
+    ROLE_ARN,
+    create_sm,
+    definition,
+    raises_aws,
+    run_to_end,
+    unique,
+)
 
 
 @pytest.mark.xfail_on_moto("moto 5.2.5 does not implement ValidateStateMachineDefinition")
@@ -77,7 +87,8 @@ def test_validate_express_refuses_wait_for_task_token(sfn):
         {
             "severity": "ERROR",
             "code": "SCHEMA_VALIDATION_FAILED",
-            "message": "Express state machine does not support '.waitForTaskToken' service integration ",
+            "message": "Express state machine does not support '.waitForTaskToken' "
+            "service integration ",
             "location": "/States/SendMessageWithWait/Resource",
         }
     ]
@@ -145,7 +156,9 @@ def test_test_state_choice_names_the_next_state(sfn):
             "Default": "Other",
         }
     )
-    out = sfn.test_state(definition=state, roleArn=ROLE_ARN, input='{"type": "Private", "value": 22}')
+    out = sfn.test_state(
+        definition=state, roleArn=ROLE_ARN, input='{"type": "Private", "value": 22}'
+    )
     assert out["status"] == "SUCCEEDED"
     assert out["nextState"] == "ValueInTwenties"
     assert json.loads(out["output"]) == {"type": "Private", "value": 22}
@@ -154,7 +167,11 @@ def test_test_state_choice_names_the_next_state(sfn):
 @pytest.mark.xfail_on_moto("moto does not implement TestState")
 def test_test_state_fail(sfn):
     state = json.dumps(
-        {"Type": "Fail", "Error": "SomeFailure", "Cause": "This state machines raises a 'SomeFailure' failure."}
+        {
+            "Type": "Fail",
+            "Error": "SomeFailure",
+            "Cause": "This state machines raises a 'SomeFailure' failure.",
+        }
     )
     out = sfn.test_state(definition=state, roleArn=ROLE_ARN, input="{}")
     assert out["status"] == "FAILED"
@@ -194,15 +211,19 @@ def test_list_map_runs_of_an_unknown_execution(sfn):
         sfn.list_map_runs(executionArn=arn)
 
 
+def unknown_map_run() -> str:
+    return f"arn:aws:states:{REGION}:{ACCOUNT}:mapRun:{unique('sm')}/Map:{uuid.uuid4()}"
+
+
 @pytest.mark.xfail_on_moto("moto 5.2.5 does not implement DescribeMapRun")
 def test_describe_an_unknown_map_run(sfn):
-    arn = f"arn:aws:states:{REGION}:{ACCOUNT}:mapRun:{unique('sm')}/Map:2b2ef8b2-4b1e-4b52-a1a8-3e1a4e3b8d3c"
+    arn = unknown_map_run()
     with raises_aws("ResourceNotFound"):
         sfn.describe_map_run(mapRunArn=arn)
 
 
 @pytest.mark.xfail_on_moto("moto 5.2.5 does not implement UpdateMapRun")
 def test_update_an_unknown_map_run(sfn):
-    arn = f"arn:aws:states:{REGION}:{ACCOUNT}:mapRun:{unique('sm')}/Map:2b2ef8b2-4b1e-4b52-a1a8-3e1a4e3b8d3c"
+    arn = unknown_map_run()
     with raises_aws("ResourceNotFound"):
         sfn.update_map_run(mapRunArn=arn, maxConcurrency=1)

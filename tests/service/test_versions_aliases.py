@@ -126,9 +126,9 @@ def test_alias_lifecycle(sfn):
     )
     assert isinstance(updated["updateDate"], dt.datetime)
     described = sfn.describe_state_machine_alias(stateMachineAliasArn=alias)
-    assert sorted(described["routingConfiguration"], key=lambda r: r["stateMachineVersionArn"]) == routing(
-        (v1, 50), (v2, 50)
-    )
+    assert sorted(
+        described["routingConfiguration"], key=lambda r: r["stateMachineVersionArn"]
+    ) == routing((v1, 50), (v2, 50))
     assert described["description"] == "prod"
     assert described["updateDate"] == updated["updateDate"]
 
@@ -204,8 +204,9 @@ def test_alias_name_must_not_be_all_digits(sfn):
     _, _sm, (v1, _v2) = published(sfn, "alias-name")
     with raises_aws(
         "ValidationException",
-        message="1 validation error detected: Value '123' at 'name' failed to satisfy constraint: "
-        "Member must satisfy regular expression pattern: ^(?=.*[a-zA-Z_\\-\\.])[a-zA-Z0-9_\\-\\.]+$",
+        message="1 validation error detected: Value '123' at 'name' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: "
+        "^(?=.*[a-zA-Z_\\-\\.])[a-zA-Z0-9_\\-\\.]+$",
     ):
         sfn.create_state_machine_alias(name="123", routingConfiguration=routing((v1, 100)))
 

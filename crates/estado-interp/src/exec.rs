@@ -196,8 +196,10 @@ impl Execution {
     /// Whether [`Execution::redrive`] can restart this execution: it ended unsuccessfully and
     /// its restart point is known.
     pub fn redrivable(&self) -> bool {
-        matches!(self.status, Status::Failed { .. } | Status::TimedOut { .. } | Status::Aborted { .. })
-            && self.redrive_from.is_some()
+        matches!(
+            self.status,
+            Status::Failed { .. } | Status::TimedOut { .. } | Status::Aborted { .. }
+        ) && self.redrive_from.is_some()
     }
 
     /// `RedriveExecution`: record `ExecutionRedriven` and run again from the top-level state
@@ -208,7 +210,9 @@ impl Execution {
         if !self.redrivable() {
             return false;
         }
-        let Some((state, input)) = self.redrive_from.take() else { return false };
+        let Some((state, input)) = self.redrive_from.take() else {
+            return false;
+        };
         self.now = self.now.max(env.now_millis);
         self.info.redrive_count += 1;
         let prev = self.log.next_id() - 1;
@@ -223,14 +227,22 @@ impl Execution {
         if let Some(t) = program.timeout_seconds {
             let timer = self.effect_id();
             self.pending.insert(timer, Pending::ExecutionTimeout);
-            self.effects.push(Effect::StartTimer { id: timer, due_millis: self.now + t as i64 * 1000 });
+            self.effects.push(Effect::StartTimer {
+                id: timer,
+                due_millis: self.now + t as i64 * 1000,
+            });
         }
         self.scopes = Scopes::new();
         let root = self.next_frame;
         self.next_frame += 1;
         // The root frame must be frame 0's successor in the same role: keep id 0 free of a
         // stale frame and register the restarted top level under a new id.
-        let retries = vec![0; program.lists[ROOT as usize].states[state as usize].retry.len()];
+        let retries = vec![
+            0;
+            program.lists[ROOT as usize].states[state as usize]
+                .retry
+                .len()
+        ];
         self.frames.insert(
             root,
             Frame {
@@ -406,7 +418,13 @@ impl Execution {
                 }
             }
             Delivery::TaskStarted { id, worker } => {
-                if let Some(Pending::Task { frame, resource, started, .. }) = self.pending.get_mut(&id) {
+                if let Some(Pending::Task {
+                    frame,
+                    resource,
+                    started,
+                    ..
+                }) = self.pending.get_mut(&id)
+                {
                     if !*started {
                         *started = true;
                         let (frame, resource) = (*frame, resource.clone());

@@ -33,7 +33,8 @@ pub(crate) struct Fanout {
 
 #[derive(Debug, Serialize, Deserialize)]
 struct MapRun {
-    items: Vec<Value>,
+    /// Shared: an iteration without `ItemSelector` gets its item without a copy.
+    items: Vec<Arc<Value>>,
     /// What `ItemSelector` evaluates against (the effective input).
     selector_input: Arc<Value>,
     max_concurrency: usize,
@@ -176,7 +177,7 @@ pub(crate) fn start_map(
     let n = items.len();
     f.fanout = Some(Box::new(Fanout {
         map: Some(MapRun {
-            items,
+            items: items.into_iter().map(Arc::new).collect(),
             selector_input,
             max_concurrency,
             failures: 0,
@@ -358,11 +359,10 @@ fn fill(
         let selector_input = m.selector_input.clone();
         let distributed = m.distributed;
         let list = fo.lists[0];
-        let m_selected = m.selected;
-        let input = if m_selected {
-            Arc::new(item)
+        let input = if m.selected || map.item_selector.is_none() {
+            item
         } else {
-            Arc::new(select_item(x, f, st, map, index, item, &selector_input)?)
+            Arc::new(select_item(x, f, st, map, index, &item, &selector_input)?)
         };
         let started = x.push_event(
             f.prev,
@@ -561,17 +561,17 @@ fn select_item(
     st: &State,
     map: &model::Map,
     index: usize,
-    item: Value,
+    item: &Value,
     selector_input: &Value,
 ) -> Result<Value, StatesError> {
     match &map.item_selector {
-        None => Ok(item),
+        None => Ok(item.clone()),
         Some(Selector::JsonPath(t)) => {
-            x.scoped(f, st, Some((index, &item)), |s| t.eval(selector_input, s))
+            x.scoped(f, st, Some((index, item)), |s| t.eval(selector_input, s))
         }
         Some(Selector::Jsonata(t)) => {
             let states = x.states_value_with_item(f, st, index, &item);
-            x.scoped(f, st, Some((index, &item)), |s| {
+            x.scoped(f, st, Some((index, item)), |s| {
                 t.eval(&states, s, "ItemSelector")
             })
         }
@@ -640,7 +640,7 @@ fn batches(
         out.push(Value::Object(m));
     };
     for (index, item) in items.into_iter().enumerate() {
-        let selected = select_item(x, f, st, map, index, item, selector_input)?;
+        let selected = select_item(x, f, st, map, index, &item, selector_input)?;
         let size = serde_json::to_string(&selected)
             .map(|t| t.len())
             .unwrap_or(0)

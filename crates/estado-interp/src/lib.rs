@@ -102,7 +102,10 @@ pub enum Delivery {
     },
     /// A worker took the task (`GetActivityTask`): records `ActivityStarted`/`TaskStarted` now
     /// rather than with the result.
-    TaskStarted { id: u64, worker: Option<String> },
+    TaskStarted {
+        id: u64,
+        worker: Option<String>,
+    },
     /// The task is still alive (`SendTaskHeartbeat`): restarts its `HeartbeatSeconds` clock.
     TaskHeartbeat {
         id: u64,

@@ -34,6 +34,11 @@
 //!   when nobody holds it;
 //! - `deliver` and new inbox rows are idempotent per key among the execution's *pending* rows:
 //!   once a row is consumed or cancelled its key may be used again;
+//! - `next_due` is the earliest time `claim_runnable` could hand out something: per execution,
+//!   its earliest row's due time or its lease's end, whichever is later (a step in progress
+//!   does not make the claim loop spin);
+//! - a step's inbox changes apply in this order: consumed rows, cancelled keys, new rows (so a
+//!   step may cancel a timer and start one with the same key);
 //! - `history` of an unknown execution is `NotFound`.
 
 mod definitions;
