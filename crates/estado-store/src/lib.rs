@@ -88,7 +88,8 @@ pub trait Store: Send + Sync + 'static {
     async fn create_execution(&self, e: NewExecution) -> Result<()>;
     async fn get_execution(&self, arn: &str) -> Result<Option<Execution>>;
     /// Executions of a state machine (or of a version/alias ARN, or all with `None`), newest
-    /// first, optionally filtered by status, starting after the cursor `after` (an ARN).
+    /// first (start time descending, then newest created), optionally filtered by status,
+    /// starting after the cursor `after` (an ARN; an unknown cursor gives an empty page).
     async fn list_executions(&self, q: &ExecutionQuery) -> Result<Vec<Execution>>;
 
     /// At most `limit` history events: ascending with `id > from`, or, when `reverse`,
@@ -104,8 +105,9 @@ pub trait Store: Send + Sync + 'static {
     // ----- stepping --------------------------------------------------------------------------
 
     /// Take the lease of up to `limit` executions that have an inbox row due at `now_ms` and no
-    /// live lease, and return each with its snapshot and due inbox rows (ordered by id). The
-    /// lease lasts until `now_ms + lease_ms` unless committed or released first.
+    /// live lease (a lease is live while `now < until`; even its holder cannot claim it again),
+    /// oldest due row first, and return each with its snapshot and due inbox rows (ordered by
+    /// id). The lease lasts until `now_ms + lease_ms` unless committed first.
     async fn claim_runnable(
         &self,
         owner: &str,
@@ -114,15 +116,16 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
     ) -> Result<Vec<Claim>>;
 
-    /// Save one step, atomically: events, snapshot, consumed inbox rows deleted, new inbox rows
-    /// (timers) added, cancelled timers and tasks deleted, new tasks added, the execution's
-    /// summary updated, and the lease released. `Conflict` (and nothing saved) when the
-    /// execution's version is not `expected_version` or `owner` does not hold its lease.
+    /// Save one step, atomically: events, snapshot, consumed inbox rows deleted, then cancelled
+    /// keys deleted, then new inbox rows (timers) added, cancelled tasks deleted, new tasks
+    /// added, the execution's summary updated, and the lease released. `Conflict` (and nothing
+    /// saved) when the execution's version is not `expected_version` or another owner holds
+    /// its lease (live, or expired and not re-claimed).
     async fn commit_step(&self, owner: &str, c: StepCommit) -> Result<()>;
 
     /// Add an inbox row for an execution (a task result, a stop request). Idempotent per
-    /// `(execution_arn, key)` when `key` is set. Returns false when the execution does not
-    /// exist or is closed.
+    /// `(execution_arn, key)` among pending rows when `key` is set. Returns false when the
+    /// execution does not exist or is closed.
     async fn deliver(&self, row: NewInbox, execution_arn: &str) -> Result<bool>;
 
     /// Reopen an unsuccessful execution for `RedriveExecution`: status `RUNNING`, redrive count
@@ -130,7 +133,8 @@ pub trait Store: Send + Sync + 'static {
     /// False (and nothing changed) when the execution is not `FAILED`, `TIMED_OUT` or `ABORTED`.
     async fn reopen(&self, execution_arn: &str, now_ms: i64, row: NewInbox) -> Result<bool>;
 
-    /// The earliest due time of any inbox row, to know when to look again.
+    /// When to look again: over every execution with pending rows, the later of its earliest
+    /// due row and the end of its lease (a leased execution is not runnable before that).
     async fn next_due(&self) -> Result<Option<i64>>;
 
     // ----- tasks (activities and callbacks) --------------------------------------------------
