@@ -103,7 +103,8 @@ fn run(program: &estado_asl::Program) {
             exec.deliver(program, delivery, Env { now_millis: now });
         }
     }
-    for event in exec.history() {
+    let history = exec.history();
+    for event in history.iter() {
         let wire = serde_json::to_value(event).expect("a history event serialises");
         let back: HistoryEvent = serde_json::from_value(wire.clone())
             .unwrap_or_else(|e| panic!("history event {wire} does not deserialise: {e}"));

@@ -25,14 +25,12 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import boto3
 import pytest
-from botocore.config import Config
+
+from sfn_helpers import REGION, client_for
 
 REPO = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_SECONDS = 20
-REGION = "us-east-1"
-ACCOUNT = "123456789012"
 
 
 def pytest_addoption(parser):
@@ -259,37 +257,16 @@ def pytest_runtest_makereport(item, call):
             report.sections.append((f"{srv.target} server log during this test", text or "(empty)"))
 
 
-def client_for(endpoint: str, read_timeout: float = 30):
-    """A boto3 Step Functions client for `endpoint` (as the `sfn` fixture is)."""
-    return _client(endpoint, read_timeout)
-
-
-def _client(endpoint: str, read_timeout: float):
-    return boto3.client(
-        "stepfunctions",
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(
-            inject_host_prefix=False,
-            retries={"max_attempts": 0},
-            read_timeout=read_timeout,
-            connect_timeout=5,
-        ),
-    )
-
-
 @pytest.fixture(scope="session")
 def sfn(server):
     """A boto3 Step Functions client pointed at the server."""
-    return _client(server.endpoint, read_timeout=30)
+    return client_for(server.endpoint, read_timeout=30)
 
 
 @pytest.fixture(scope="session")
 def sfn_long_poll(server):
     """A client whose socket outlives GetActivityTask's 60 s long poll (workers use >= 65 s)."""
-    return _client(server.endpoint, read_timeout=75)
+    return client_for(server.endpoint, read_timeout=75)
 
 
 @dataclass

@@ -9,7 +9,9 @@ import urllib.request
 import uuid
 from contextlib import contextmanager
 
+import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 REGION = "us-east-1"
@@ -18,6 +20,25 @@ ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/estado-service-tests"
 OTHER_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/estado-service-tests-other"
 ARN_PREFIX = f"arn:aws:states:{REGION}:{ACCOUNT}"
 TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+
+
+def client_for(endpoint: str, read_timeout: float = 30):
+    """A boto3 Step Functions client for `endpoint`: dummy credentials, us-east-1, no retries,
+    and no `sync-` host prefix (StartSyncExecution and TestState would otherwise go to
+    `sync-127.0.0.1`)."""
+    return boto3.client(
+        "stepfunctions",
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(
+            inject_host_prefix=False,
+            retries={"max_attempts": 0},
+            read_timeout=read_timeout,
+            connect_timeout=5,
+        ),
+    )
 
 
 def unique(prefix: str) -> str:

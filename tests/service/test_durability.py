@@ -3,10 +3,10 @@
 import json
 
 import pytest
-from conftest import client_for
 
 from sfn_helpers import (
     activity_arn,
+    client_for,
     create_sm,
     pass_definition,
     run_to_end,

@@ -82,7 +82,7 @@ impl Log {
         match self.chunks.last_mut() {
             Some(last) if last.len() < CHUNK => last.push(event),
             _ => {
-                let mut chunk = Vec::with_capacity(if self.chunks.is_empty() { 4 } else { CHUNK });
+                let mut chunk = Vec::with_capacity(if self.chunks.is_empty() { 8 } else { CHUNK });
                 chunk.push(event);
                 self.chunks.push(chunk);
             }

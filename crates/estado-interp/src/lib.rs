@@ -19,6 +19,7 @@ mod exec;
 mod fanout;
 mod flow;
 mod limits;
+pub mod test_state;
 mod vars;
 
 pub use context::iso_millis;

@@ -142,11 +142,8 @@ fn signing_time(req: &SignedRequest<'_>) -> Option<SigningTime> {
             .map(str::trim)
     };
     if let Some(text) = header("x-amz-date") {
-        let at = jiff::civil::DateTime::strptime("%Y%m%dT%H%M%SZ", text)
-            .ok()?
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .ok()?
-            .timestamp();
+        let civil = jiff::civil::DateTime::strptime("%Y%m%dT%H%M%SZ", text).ok()?;
+        let at = jiff::tz::TimeZone::UTC.to_timestamp(civil).ok()?;
         return Some(SigningTime {
             text: text.to_owned(),
             at,

@@ -15,7 +15,7 @@ use estado_api::shapes::{
     EncryptionConfiguration, ListStateMachinesInput, ListStateMachinesOutput, LoggingConfiguration,
     StateMachineListItem, TracingConfiguration, UpdateStateMachineInput, UpdateStateMachineOutput,
 };
-use estado_asl::validate::{self, MachineType, Options, Severity};
+use estado_asl::validate::{self, Diagnostic, MachineType, Options, Severity};
 use estado_store::StateMachine;
 use estado_types::history::Timestamp;
 use serde::de::DeserializeOwned;
@@ -443,6 +443,15 @@ pub(crate) fn check_definition(definition: &str, kind: MachineType) -> ApiResult
         )]));
     }
     let diagnostics = validate::validate_text(definition, &Options { machine_type: kind });
+    if validate::is_valid(&diagnostics) {
+        Ok(())
+    } else {
+        Err(invalid_definition(&diagnostics))
+    }
+}
+
+/// `InvalidDefinition` listing the error diagnostics as AWS lists them.
+pub(crate) fn invalid_definition(diagnostics: &[Diagnostic]) -> ApiError {
     let errors: Vec<String> = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -455,14 +464,10 @@ pub(crate) fn check_definition(definition: &str, kind: MachineType) -> ApiResult
             )
         })
         .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            ErrorCode::InvalidDefinition,
-            format!("Invalid State Machine Definition: '{}'", errors.join(", ")),
-        ))
-    }
+    ApiError::new(
+        ErrorCode::InvalidDefinition,
+        format!("Invalid State Machine Definition: '{}'", errors.join(", ")),
+    )
 }
 
 /// A logging level other than `OFF` needs exactly one destination.

@@ -48,8 +48,7 @@ impl Sent {
     fn signed_at(&self) -> Timestamp {
         let text = self.header("x-amz-date");
         jiff::civil::DateTime::strptime("%Y%m%dT%H%M%SZ", &text)
-            .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC))
-            .map(|z| z.timestamp())
+            .and_then(|d| jiff::tz::TimeZone::UTC.to_timestamp(d))
             .unwrap_or_else(|e| panic!("{e}"))
     }
 }
