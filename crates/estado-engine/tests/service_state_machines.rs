@@ -20,7 +20,12 @@ const SM: &str = "arn:aws:states:us-east-1:123456789012:stateMachine:";
 
 fn service() -> (Arc<Service>, Ctx) {
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    let runtime = Runtime::new(store, Arc::new(SystemClock), RuntimeConfig::default(), vec![]);
+    let runtime = Runtime::new(
+        store,
+        Arc::new(SystemClock),
+        RuntimeConfig::default(),
+        vec![],
+    );
     let service = Service::new(runtime, ServiceConfig::default());
     let ctx = service.default_ctx();
     (service, ctx)
@@ -76,10 +81,16 @@ fn tag(key: &str, value: &str) -> Tag {
 #[tokio::test]
 async fn create_then_describe() {
     let (s, ctx) = service();
-    let out = s.create_state_machine(&ctx, create("sm", &pass("a"))).await.unwrap();
+    let out = s
+        .create_state_machine(&ctx, create("sm", &pass("a")))
+        .await
+        .unwrap();
     assert_eq!(out.state_machine_arn, format!("{SM}sm"));
     assert_eq!(out.state_machine_version_arn, None);
-    let d = s.describe_state_machine(&ctx, describe(&out.state_machine_arn)).await.unwrap();
+    let d = s
+        .describe_state_machine(&ctx, describe(&out.state_machine_arn))
+        .await
+        .unwrap();
     assert_eq!(d.name, "sm");
     assert_eq!(d.r#type, "STANDARD");
     assert_eq!(d.status.as_deref(), Some("ACTIVE"));
@@ -97,7 +108,10 @@ async fn create_then_describe() {
 #[tokio::test]
 async fn create_is_idempotent_on_name_definition_and_configuration() {
     let (s, ctx) = service();
-    let first = s.create_state_machine(&ctx, create("sm", &pass("a"))).await.unwrap();
+    let first = s
+        .create_state_machine(&ctx, create("sm", &pass("a")))
+        .await
+        .unwrap();
     // Another role and other tags are ignored, as AWS does.
     let mut again = create("sm", &pass("a"));
     again.role_arn = "arn:aws:iam::123456789012:role/other".into();
@@ -105,17 +119,28 @@ async fn create_is_idempotent_on_name_definition_and_configuration() {
     let second = s.create_state_machine(&ctx, again).await.unwrap();
     assert_eq!(second.state_machine_arn, first.state_machine_arn);
     assert_eq!(second.creation_date, first.creation_date);
-    let d = s.describe_state_machine(&ctx, describe(&first.state_machine_arn)).await.unwrap();
+    let d = s
+        .describe_state_machine(&ctx, describe(&first.state_machine_arn))
+        .await
+        .unwrap();
     assert_eq!(d.role_arn, ROLE);
 }
 
 #[tokio::test]
 async fn create_with_another_definition_or_type_already_exists() {
     let (s, ctx) = service();
-    s.create_state_machine(&ctx, create("sm", &pass("a"))).await.unwrap();
-    let e = s.create_state_machine(&ctx, create("sm", &pass("b"))).await.unwrap_err();
+    s.create_state_machine(&ctx, create("sm", &pass("a")))
+        .await
+        .unwrap();
+    let e = s
+        .create_state_machine(&ctx, create("sm", &pass("b")))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::StateMachineAlreadyExists);
-    assert_eq!(e.message(), Some(format!("State Machine Already Exists: '{SM}sm'").as_str()));
+    assert_eq!(
+        e.message(),
+        Some(format!("State Machine Already Exists: '{SM}sm'").as_str())
+    );
     let mut express = create("sm", &pass("a"));
     express.r#type = Some("EXPRESS".into());
     let e = s.create_state_machine(&ctx, express).await.unwrap_err();
@@ -134,7 +159,10 @@ async fn create_with_publish_makes_version_one() {
     req.version_description = Some("first".into());
     let out = s.create_state_machine(&ctx, req.clone()).await.unwrap();
     assert_eq!(out.state_machine_version_arn, Some(format!("{SM}sm:1")));
-    let v = s.describe_state_machine(&ctx, describe(&format!("{SM}sm:1"))).await.unwrap();
+    let v = s
+        .describe_state_machine(&ctx, describe(&format!("{SM}sm:1")))
+        .await
+        .unwrap();
     assert_eq!(v.state_machine_arn, format!("{SM}sm:1"));
     assert_eq!(v.description.as_deref(), Some("first"));
     // The repeat answers with the same version.
@@ -145,7 +173,10 @@ async fn create_with_publish_makes_version_one() {
 #[tokio::test]
 async fn create_refuses_bad_names_roles_and_options() {
     let (s, ctx) = service();
-    let e = s.create_state_machine(&ctx, create("bad name", &pass("a"))).await.unwrap_err();
+    let e = s
+        .create_state_machine(&ctx, create("bad name", &pass("a")))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidName);
     assert_eq!(e.message(), Some("Invalid Name: 'bad name'"));
 
@@ -160,9 +191,15 @@ async fn create_refuses_bad_names_roles_and_options() {
 
     let mut description_only = create("sm", &pass("a"));
     description_only.version_description = Some("v".into());
-    let e = s.create_state_machine(&ctx, description_only).await.unwrap_err();
+    let e = s
+        .create_state_machine(&ctx, description_only)
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::ValidationException);
-    assert_eq!(e.message(), Some("Version description can only be set when publish is true"));
+    assert_eq!(
+        e.message(),
+        Some("Version description can only be set when publish is true")
+    );
 
     let mut logging = create("sm", &pass("a"));
     logging.logging_configuration = Some(LoggingConfiguration {
@@ -221,14 +258,19 @@ async fn express_machines_refuse_activities() {
         Some("Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine does not support Activity ARN at /States/ActivityTask/Resource'")
     );
     // The same definition is fine for a standard machine.
-    s.create_state_machine(&ctx, create("sm", &def.to_string())).await.unwrap();
+    s.create_state_machine(&ctx, create("sm", &def.to_string()))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
 async fn create_refuses_definitions_over_one_mib() {
     let (s, ctx) = service();
     let huge = pass(&"x".repeat(1_048_577));
-    let e = s.create_state_machine(&ctx, create("sm", &huge)).await.unwrap_err();
+    let e = s
+        .create_state_machine(&ctx, create("sm", &huge))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::ValidationException);
 }
 
@@ -239,7 +281,12 @@ async fn create_tags_the_machine() {
     req.tags = Some(vec![tag("team", "core"), tag("env", "")]);
     let out = s.create_state_machine(&ctx, req).await.unwrap();
     let tags = s
-        .list_tags_for_resource(&ctx, ListTagsForResourceInput { resource_arn: out.state_machine_arn })
+        .list_tags_for_resource(
+            &ctx,
+            ListTagsForResourceInput {
+                resource_arn: out.state_machine_arn,
+            },
+        )
         .await
         .unwrap()
         .tags
@@ -250,16 +297,33 @@ async fn create_tags_the_machine() {
 #[tokio::test]
 async fn describe_unknown_machines_and_versions() {
     let (s, ctx) = service();
-    let e = s.describe_state_machine(&ctx, describe(&format!("{SM}nope"))).await.unwrap_err();
+    let e = s
+        .describe_state_machine(&ctx, describe(&format!("{SM}nope")))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::StateMachineDoesNotExist);
-    assert_eq!(e.message(), Some(format!("State Machine Does Not Exist: '{SM}nope'").as_str()));
-    s.create_state_machine(&ctx, create("sm", &pass("a"))).await.unwrap();
-    let e = s.describe_state_machine(&ctx, describe(&format!("{SM}sm:2"))).await.unwrap_err();
+    assert_eq!(
+        e.message(),
+        Some(format!("State Machine Does Not Exist: '{SM}nope'").as_str())
+    );
+    s.create_state_machine(&ctx, create("sm", &pass("a")))
+        .await
+        .unwrap();
+    let e = s
+        .describe_state_machine(&ctx, describe(&format!("{SM}sm:2")))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::StateMachineDoesNotExist);
-    let e = s.describe_state_machine(&ctx, describe("not-an-arn")).await.unwrap_err();
+    let e = s
+        .describe_state_machine(&ctx, describe("not-an-arn"))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidArn);
     let e = s
-        .describe_state_machine(&ctx, describe("arn:aws:states:us-east-1:123456789012:activity:a"))
+        .describe_state_machine(
+            &ctx,
+            describe("arn:aws:states:us-east-1:123456789012:activity:a"),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidArn);
@@ -268,22 +332,38 @@ async fn describe_unknown_machines_and_versions() {
 #[tokio::test]
 async fn describe_metadata_only_leaves_the_definition_out() {
     let (s, ctx) = service();
-    let out = s.create_state_machine(&ctx, create("sm", &pass("a"))).await.unwrap();
+    let out = s
+        .create_state_machine(&ctx, create("sm", &pass("a")))
+        .await
+        .unwrap();
     let mut req = describe(&out.state_machine_arn);
     req.included_data = Some("METADATA_ONLY".into());
-    assert_eq!(s.describe_state_machine(&ctx, req).await.unwrap().definition, "{}");
+    assert_eq!(
+        s.describe_state_machine(&ctx, req)
+            .await
+            .unwrap()
+            .definition,
+        "{}"
+    );
 }
 
 #[tokio::test]
 async fn update_makes_a_new_revision_only_on_change() {
     let (s, ctx) = service();
-    let arn = s.create_state_machine(&ctx, create("sm", &pass("a"))).await.unwrap().state_machine_arn;
+    let arn = s
+        .create_state_machine(&ctx, create("sm", &pass("a")))
+        .await
+        .unwrap()
+        .state_machine_arn;
     let mut req = update(&arn);
     req.definition = Some(pass("b"));
     let first = s.update_state_machine(&ctx, req.clone()).await.unwrap();
     let revision = first.revision_id.clone().unwrap();
     assert_eq!(revision.len(), 36, "a UUID: {revision}");
-    let d = s.describe_state_machine(&ctx, describe(&arn)).await.unwrap();
+    let d = s
+        .describe_state_machine(&ctx, describe(&arn))
+        .await
+        .unwrap();
     assert_eq!(d.definition, pass("b"));
     assert_eq!(d.revision_id.as_deref(), Some(revision.as_str()));
     // The same definition again changes nothing.
@@ -299,7 +379,11 @@ async fn update_makes_a_new_revision_only_on_change() {
 #[tokio::test]
 async fn update_with_publish_publishes_each_revision_once() {
     let (s, ctx) = service();
-    let arn = s.create_state_machine(&ctx, create("sm", &pass("a"))).await.unwrap().state_machine_arn;
+    let arn = s
+        .create_state_machine(&ctx, create("sm", &pass("a")))
+        .await
+        .unwrap()
+        .state_machine_arn;
     let mut req = update(&arn);
     req.definition = Some(pass("b"));
     req.publish = Some(true);
@@ -318,8 +402,15 @@ async fn update_with_publish_publishes_each_revision_once() {
 #[tokio::test]
 async fn update_errors() {
     let (s, ctx) = service();
-    let arn = s.create_state_machine(&ctx, create("sm", &pass("a"))).await.unwrap().state_machine_arn;
-    let e = s.update_state_machine(&ctx, update(&arn)).await.unwrap_err();
+    let arn = s
+        .create_state_machine(&ctx, create("sm", &pass("a")))
+        .await
+        .unwrap()
+        .state_machine_arn;
+    let e = s
+        .update_state_machine(&ctx, update(&arn))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::MissingRequiredParameter);
     assert_eq!(
         e.message(),
@@ -329,7 +420,10 @@ async fn update_errors() {
     description.definition = Some(pass("b"));
     description.version_description = Some("v".into());
     assert_eq!(
-        s.update_state_machine(&ctx, description).await.unwrap_err().code(),
+        s.update_state_machine(&ctx, description)
+            .await
+            .unwrap_err()
+            .code(),
         ErrorCode::ValidationException
     );
     let mut bad = update(&arn);
@@ -343,7 +437,10 @@ async fn update_errors() {
     let mut missing = update(&format!("{SM}nope"));
     missing.definition = Some(pass("b"));
     assert_eq!(
-        s.update_state_machine(&ctx, missing).await.unwrap_err().code(),
+        s.update_state_machine(&ctx, missing)
+            .await
+            .unwrap_err()
+            .code(),
         ErrorCode::StateMachineDoesNotExist
     );
     let mut labelled = update(&format!("{SM}sm/label"));
@@ -353,7 +450,10 @@ async fn update_errors() {
     assert_eq!(e.reason(), Some("API_DOES_NOT_SUPPORT_LABELED_ARNS"));
     let mut role = update(&arn);
     role.role_arn = Some("role".into());
-    assert_eq!(s.update_state_machine(&ctx, role).await.unwrap_err().code(), ErrorCode::InvalidArn);
+    assert_eq!(
+        s.update_state_machine(&ctx, role).await.unwrap_err().code(),
+        ErrorCode::InvalidArn
+    );
 }
 
 #[tokio::test]
@@ -361,18 +461,32 @@ async fn delete_is_idempotent_and_removes_versions() {
     let (s, ctx) = service();
     let mut req = create("sm", &pass("a"));
     req.publish = Some(true);
-    let arn = s.create_state_machine(&ctx, req).await.unwrap().state_machine_arn;
-    let del = || DeleteStateMachineInput { state_machine_arn: arn.clone() };
+    let arn = s
+        .create_state_machine(&ctx, req)
+        .await
+        .unwrap()
+        .state_machine_arn;
+    let del = || DeleteStateMachineInput {
+        state_machine_arn: arn.clone(),
+    };
     s.delete_state_machine(&ctx, del()).await.unwrap();
     s.delete_state_machine(&ctx, del()).await.unwrap();
     for gone in [arn.clone(), format!("{arn}:1")] {
         assert_eq!(
-            s.describe_state_machine(&ctx, describe(&gone)).await.unwrap_err().code(),
+            s.describe_state_machine(&ctx, describe(&gone))
+                .await
+                .unwrap_err()
+                .code(),
             ErrorCode::StateMachineDoesNotExist
         );
     }
     let e = s
-        .delete_state_machine(&ctx, DeleteStateMachineInput { state_machine_arn: "bad".into() })
+        .delete_state_machine(
+            &ctx,
+            DeleteStateMachineInput {
+                state_machine_arn: "bad".into(),
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidArn);
@@ -382,19 +496,38 @@ async fn delete_is_idempotent_and_removes_versions() {
 async fn list_pages_in_creation_order() {
     let (s, ctx) = service();
     for name in ["c", "a", "b"] {
-        s.create_state_machine(&ctx, create(name, &pass(name))).await.unwrap();
+        s.create_state_machine(&ctx, create(name, &pass(name)))
+            .await
+            .unwrap();
         // Distinct creation times keep the order independent of the ARN tiebreak.
         tokio::time::sleep(std::time::Duration::from_millis(2)).await;
     }
-    let page = |token: Option<String>| ListStateMachinesInput { max_results: Some(2), next_token: token };
+    let page = |token: Option<String>| ListStateMachinesInput {
+        max_results: Some(2),
+        next_token: token,
+    };
     let first = s.list_state_machines(&ctx, page(None)).await.unwrap();
-    let names: Vec<_> = first.state_machines.iter().map(|m| m.name.as_str()).collect();
+    let names: Vec<_> = first
+        .state_machines
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
     assert_eq!(names, ["c", "a"]);
     assert_eq!(first.state_machines[0].r#type, "STANDARD");
-    let second = s.list_state_machines(&ctx, page(first.next_token)).await.unwrap();
-    let names: Vec<_> = second.state_machines.iter().map(|m| m.name.as_str()).collect();
+    let second = s
+        .list_state_machines(&ctx, page(first.next_token))
+        .await
+        .unwrap();
+    let names: Vec<_> = second
+        .state_machines
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
     assert_eq!(names, ["b"]);
     assert_eq!(second.next_token, None);
-    let e = s.list_state_machines(&ctx, page(Some("garbage".into()))).await.unwrap_err();
+    let e = s
+        .list_state_machines(&ctx, page(Some("garbage".into())))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidToken);
 }

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use estado_api::shapes::{
-    DescribeMapRunInput, ListMapRunsInput, UpdateMapRunInput,
-    ValidateStateMachineDefinitionInput, ValidateStateMachineDefinitionOutput,
+    DescribeMapRunInput, ListMapRunsInput, UpdateMapRunInput, ValidateStateMachineDefinitionInput,
+    ValidateStateMachineDefinitionOutput,
 };
 use estado_api::ErrorCode;
 use estado_engine::runtime::StartRequest;
@@ -20,7 +20,12 @@ const EXECUTION: &str = "arn:aws:states:us-east-1:123456789012:execution:sm:e1";
 
 fn service() -> (Arc<Service>, Ctx) {
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    let runtime = Runtime::new(store, Arc::new(SystemClock), RuntimeConfig::default(), vec![]);
+    let runtime = Runtime::new(
+        store,
+        Arc::new(SystemClock),
+        RuntimeConfig::default(),
+        vec![],
+    );
     let service = Service::new(runtime, ServiceConfig::default());
     let ctx = service.default_ctx();
     (service, ctx)
@@ -48,7 +53,13 @@ async fn validate(
 
 #[tokio::test]
 async fn a_valid_definition_is_ok() {
-    let out = validate(r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#, None, None, None).await;
+    let out = validate(
+        r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#,
+        None,
+        None,
+        None,
+    )
+    .await;
     assert_eq!(out.result, "OK");
     assert!(out.diagnostics.is_empty());
     assert_eq!(out.truncated, Some(false));
@@ -61,11 +72,24 @@ async fn diagnostics_as_recorded_on_aws() {
     assert_eq!(out.diagnostics.len(), 1);
     let d = &out.diagnostics[0];
     assert_eq!(
-        (d.severity.as_str(), d.code.as_str(), d.message.as_str(), d.location.as_deref()),
-        ("ERROR", "SCHEMA_VALIDATION_FAILED", "These fields are required: [States, StartAt]", Some("/"))
+        (
+            d.severity.as_str(),
+            d.code.as_str(),
+            d.message.as_str(),
+            d.location.as_deref()
+        ),
+        (
+            "ERROR",
+            "SCHEMA_VALIDATION_FAILED",
+            "These fields are required: [States, StartAt]",
+            Some("/")
+        )
     );
     let out = validate("", None, None, None).await;
-    assert_eq!(out.diagnostics[0].message, "Definition must be a valid JSON object");
+    assert_eq!(
+        out.diagnostics[0].message,
+        "Definition must be a valid JSON object"
+    );
     assert_eq!(out.diagnostics[0].location, None);
 }
 
@@ -75,14 +99,20 @@ async fn the_type_decides_what_tasks_are_allowed() {
         "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
         "Parameters": {"QueueUrl": "q", "MessageBody": {"t.$": "$$.Task.Token"}}, "End": true}}})
     .to_string();
-    assert_eq!(validate(&def, Some("STANDARD"), None, None).await.result, "OK");
+    assert_eq!(
+        validate(&def, Some("STANDARD"), None, None).await.result,
+        "OK"
+    );
     let out = validate(&def, Some("EXPRESS"), None, None).await;
     assert_eq!(out.result, "FAIL");
     assert_eq!(
         out.diagnostics[0].message,
         "Express state machine does not support '.waitForTaskToken' service integration "
     );
-    assert_eq!(out.diagnostics[0].location.as_deref(), Some("/States/SendMessageWithWait/Resource"));
+    assert_eq!(
+        out.diagnostics[0].location.as_deref(),
+        Some("/States/SendMessageWithWait/Resource")
+    );
 }
 
 #[tokio::test]
@@ -109,7 +139,10 @@ async fn severity_and_max_results() {
     assert!(errors_only.diagnostics.is_empty());
     let with_warnings = validate(&warn, None, Some("WARNING"), None).await;
     assert_eq!(with_warnings.result, "OK");
-    assert!(with_warnings.diagnostics.iter().all(|d| d.severity == "WARNING"));
+    assert!(with_warnings
+        .diagnostics
+        .iter()
+        .all(|d| d.severity == "WARNING"));
     assert!(!with_warnings.diagnostics.is_empty());
 }
 
@@ -121,9 +154,15 @@ async fn map_runs_of_an_execution_without_them() {
         max_results: None,
         next_token: token.map(str::to_owned),
     };
-    let e = s.list_map_runs(&ctx, list(EXECUTION, None)).await.unwrap_err();
+    let e = s
+        .list_map_runs(&ctx, list(EXECUTION, None))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::ExecutionDoesNotExist);
-    assert_eq!(e.message(), Some(format!("Execution Does Not Exist: '{EXECUTION}'").as_str()));
+    assert_eq!(
+        e.message(),
+        Some(format!("Execution Does Not Exist: '{EXECUTION}'").as_str())
+    );
     s.runtime
         .start(StartRequest {
             execution_arn: EXECUTION.into(),
@@ -143,9 +182,15 @@ async fn map_runs_of_an_execution_without_them() {
     let out = s.list_map_runs(&ctx, list(EXECUTION, None)).await.unwrap();
     assert!(out.map_runs.is_empty());
     assert_eq!(out.next_token, None);
-    let e = s.list_map_runs(&ctx, list(EXECUTION, Some("junk"))).await.unwrap_err();
+    let e = s
+        .list_map_runs(&ctx, list(EXECUTION, Some("junk")))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidToken);
-    let e = s.list_map_runs(&ctx, list(MAP_RUN, None)).await.unwrap_err();
+    let e = s
+        .list_map_runs(&ctx, list(MAP_RUN, None))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidArn);
 }
 
@@ -153,13 +198,23 @@ async fn map_runs_of_an_execution_without_them() {
 async fn describe_and_update_unknown_map_runs() {
     let (s, ctx) = service();
     let e = s
-        .describe_map_run(&ctx, DescribeMapRunInput { map_run_arn: MAP_RUN.into() })
+        .describe_map_run(
+            &ctx,
+            DescribeMapRunInput {
+                map_run_arn: MAP_RUN.into(),
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::ResourceNotFound);
     assert_eq!(e.resource_name(), Some(MAP_RUN));
     let e = s
-        .describe_map_run(&ctx, DescribeMapRunInput { map_run_arn: EXECUTION.into() })
+        .describe_map_run(
+            &ctx,
+            DescribeMapRunInput {
+                map_run_arn: EXECUTION.into(),
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidArn);
@@ -170,10 +225,22 @@ async fn describe_and_update_unknown_map_runs() {
         tolerated_failure_percentage: None,
         tolerated_failure_count: None,
     };
-    let e = s.update_map_run(&ctx, update(MAP_RUN, Some(5))).await.unwrap_err();
+    let e = s
+        .update_map_run(&ctx, update(MAP_RUN, Some(5)))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::ResourceNotFound);
-    let e = s.update_map_run(&ctx, update(MAP_RUN, None)).await.unwrap_err();
+    let e = s
+        .update_map_run(&ctx, update(MAP_RUN, None))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::ValidationException);
-    let e = s.update_map_run(&ctx, update("arn:aws:states:us-east-1:123456789012:mapRun:sm:x", Some(1))).await.unwrap_err();
+    let e = s
+        .update_map_run(
+            &ctx,
+            update("arn:aws:states:us-east-1:123456789012:mapRun:sm:x", Some(1)),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidArn);
 }

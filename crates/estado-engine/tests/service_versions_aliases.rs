@@ -5,10 +5,9 @@ use std::sync::Arc;
 
 use estado_api::shapes::{
     CreateStateMachineAliasInput, CreateStateMachineInput, DeleteStateMachineAliasInput,
-    DeleteStateMachineVersionInput, DescribeStateMachineAliasInput,
-    ListStateMachineAliasesInput, ListStateMachineVersionsInput,
-    PublishStateMachineVersionInput, RoutingConfigurationListItem, UpdateStateMachineAliasInput,
-    UpdateStateMachineInput,
+    DeleteStateMachineVersionInput, DescribeStateMachineAliasInput, ListStateMachineAliasesInput,
+    ListStateMachineVersionsInput, PublishStateMachineVersionInput, RoutingConfigurationListItem,
+    UpdateStateMachineAliasInput, UpdateStateMachineInput,
 };
 use estado_api::ErrorCode;
 use estado_engine::service::{Ctx, Service, ServiceConfig};
@@ -21,7 +20,12 @@ const SM: &str = "arn:aws:states:us-east-1:123456789012:stateMachine:sm";
 
 fn service() -> (Arc<Service>, Ctx) {
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    let runtime = Runtime::new(store, Arc::new(SystemClock), RuntimeConfig::default(), vec![]);
+    let runtime = Runtime::new(
+        store,
+        Arc::new(SystemClock),
+        RuntimeConfig::default(),
+        vec![],
+    );
     let service = Service::new(runtime, ServiceConfig::default());
     let ctx = service.default_ctx();
     (service, ctx)
@@ -54,7 +58,9 @@ async fn with_versions(versions: usize) -> (Arc<Service>, Ctx) {
     .unwrap();
     for i in 1..=versions {
         set_definition(&s, &ctx, &pass(&i.to_string())).await;
-        s.publish_state_machine_version(&ctx, publish(None)).await.unwrap();
+        s.publish_state_machine_version(&ctx, publish(None))
+            .await
+            .unwrap();
     }
     (s, ctx)
 }
@@ -115,13 +121,25 @@ fn versions_of(arn: &str) -> ListStateMachineVersionsInput {
 #[tokio::test]
 async fn publish_numbers_versions_and_is_idempotent_per_revision() {
     let (s, ctx) = with_versions(0).await;
-    let v1 = s.publish_state_machine_version(&ctx, publish(None)).await.unwrap();
+    let v1 = s
+        .publish_state_machine_version(&ctx, publish(None))
+        .await
+        .unwrap();
     assert_eq!(v1.state_machine_version_arn, format!("{SM}:1"));
-    let again = s.publish_state_machine_version(&ctx, publish(None)).await.unwrap();
-    assert_eq!(again.state_machine_version_arn, v1.state_machine_version_arn);
+    let again = s
+        .publish_state_machine_version(&ctx, publish(None))
+        .await
+        .unwrap();
+    assert_eq!(
+        again.state_machine_version_arn,
+        v1.state_machine_version_arn
+    );
     assert_eq!(again.creation_date, v1.creation_date);
     set_definition(&s, &ctx, &pass("x")).await;
-    let v2 = s.publish_state_machine_version(&ctx, publish(None)).await.unwrap();
+    let v2 = s
+        .publish_state_machine_version(&ctx, publish(None))
+        .await
+        .unwrap();
     assert_eq!(v2.state_machine_version_arn, format!("{SM}:2"));
 }
 
@@ -129,28 +147,42 @@ async fn publish_numbers_versions_and_is_idempotent_per_revision() {
 async fn publish_checks_the_revision() {
     let (s, ctx) = with_versions(0).await;
     // A machine never updated is at revision INITIAL.
-    s.publish_state_machine_version(&ctx, publish(Some("INITIAL"))).await.unwrap();
+    s.publish_state_machine_version(&ctx, publish(Some("INITIAL")))
+        .await
+        .unwrap();
     let r1 = set_definition(&s, &ctx, &pass("x")).await.unwrap();
     let r2 = set_definition(&s, &ctx, &pass("y")).await.unwrap();
-    let e = s.publish_state_machine_version(&ctx, publish(Some(&r1))).await.unwrap_err();
+    let e = s
+        .publish_state_machine_version(&ctx, publish(Some(&r1)))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::ConflictException);
     assert_eq!(
         e.message(),
         Some(format!("Failed to publish the State Machine version for revision {r1}. The current State Machine revision is {r2}.").as_str())
     );
-    let v = s.publish_state_machine_version(&ctx, publish(Some(&r2))).await.unwrap();
+    let v = s
+        .publish_state_machine_version(&ctx, publish(Some(&r2)))
+        .await
+        .unwrap();
     assert_eq!(v.state_machine_version_arn, format!("{SM}:2"));
 }
 
 #[tokio::test]
 async fn publish_errors() {
     let (s, ctx) = service();
-    let e = s.publish_state_machine_version(&ctx, publish(None)).await.unwrap_err();
+    let e = s
+        .publish_state_machine_version(&ctx, publish(None))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::StateMachineDoesNotExist);
     let mut bad = publish(None);
     bad.state_machine_arn = "arn:aws:states:us-east-1:123456789012:activity:a".into();
     assert_eq!(
-        s.publish_state_machine_version(&ctx, bad).await.unwrap_err().code(),
+        s.publish_state_machine_version(&ctx, bad)
+            .await
+            .unwrap_err()
+            .code(),
         ErrorCode::InvalidArn
     );
 }
@@ -179,18 +211,31 @@ async fn list_versions_newest_first_with_pages() {
     let (s, ctx) = with_versions(3).await;
     let mut req = versions_of(SM);
     req.max_results = Some(2);
-    let first = s.list_state_machine_versions(&ctx, req.clone()).await.unwrap();
-    let arns: Vec<_> = first.state_machine_versions.iter().map(|v| v.state_machine_version_arn.clone()).collect();
+    let first = s
+        .list_state_machine_versions(&ctx, req.clone())
+        .await
+        .unwrap();
+    let arns: Vec<_> = first
+        .state_machine_versions
+        .iter()
+        .map(|v| v.state_machine_version_arn.clone())
+        .collect();
     assert_eq!(arns, [format!("{SM}:3"), format!("{SM}:2")]);
     req.next_token = first.next_token;
     let second = s.list_state_machine_versions(&ctx, req).await.unwrap();
     assert_eq!(second.state_machine_versions.len(), 1);
-    assert_eq!(second.state_machine_versions[0].state_machine_version_arn, format!("{SM}:1"));
+    assert_eq!(
+        second.state_machine_versions[0].state_machine_version_arn,
+        format!("{SM}:1")
+    );
     assert_eq!(second.next_token, None);
     let mut garbage = versions_of(SM);
     garbage.next_token = Some("x".into());
     assert_eq!(
-        s.list_state_machine_versions(&ctx, garbage).await.unwrap_err().code(),
+        s.list_state_machine_versions(&ctx, garbage)
+            .await
+            .unwrap_err()
+            .code(),
         ErrorCode::InvalidToken
     );
 }
@@ -198,14 +243,26 @@ async fn list_versions_newest_first_with_pages() {
 #[tokio::test]
 async fn delete_version_is_idempotent_and_numbers_are_not_reused() {
     let (s, ctx) = with_versions(2).await;
-    let del = DeleteStateMachineVersionInput { state_machine_version_arn: format!("{SM}:2") };
-    s.delete_state_machine_version(&ctx, del.clone()).await.unwrap();
+    let del = DeleteStateMachineVersionInput {
+        state_machine_version_arn: format!("{SM}:2"),
+    };
+    s.delete_state_machine_version(&ctx, del.clone())
+        .await
+        .unwrap();
     s.delete_state_machine_version(&ctx, del).await.unwrap();
     set_definition(&s, &ctx, &pass("next")).await;
-    let v = s.publish_state_machine_version(&ctx, publish(None)).await.unwrap();
+    let v = s
+        .publish_state_machine_version(&ctx, publish(None))
+        .await
+        .unwrap();
     assert_eq!(v.state_machine_version_arn, format!("{SM}:3"));
     let e = s
-        .delete_state_machine_version(&ctx, DeleteStateMachineVersionInput { state_machine_version_arn: SM.into() })
+        .delete_state_machine_version(
+            &ctx,
+            DeleteStateMachineVersionInput {
+                state_machine_version_arn: SM.into(),
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidArn);
@@ -214,9 +271,16 @@ async fn delete_version_is_idempotent_and_numbers_are_not_reused() {
 #[tokio::test]
 async fn a_version_in_use_by_an_alias_cannot_be_deleted() {
     let (s, ctx) = with_versions(1).await;
-    s.create_state_machine_alias(&ctx, alias("prod", &[(&format!("{SM}:1"), 100)])).await.unwrap();
+    s.create_state_machine_alias(&ctx, alias("prod", &[(&format!("{SM}:1"), 100)]))
+        .await
+        .unwrap();
     let e = s
-        .delete_state_machine_version(&ctx, DeleteStateMachineVersionInput { state_machine_version_arn: format!("{SM}:1") })
+        .delete_state_machine_version(
+            &ctx,
+            DeleteStateMachineVersionInput {
+                state_machine_version_arn: format!("{SM}:1"),
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::ConflictException);
@@ -233,13 +297,21 @@ async fn alias_lifecycle() {
     let v2 = format!("{SM}:2");
     let mut req = alias("prod", &[(&v1, 100)]);
     req.description = Some("d".into());
-    let created = s.create_state_machine_alias(&ctx, req.clone()).await.unwrap();
+    let created = s
+        .create_state_machine_alias(&ctx, req.clone())
+        .await
+        .unwrap();
     assert_eq!(created.state_machine_alias_arn, format!("{SM}:prod"));
     // The same request again is the same alias.
     let again = s.create_state_machine_alias(&ctx, req).await.unwrap();
     assert_eq!(again.creation_date, created.creation_date);
-    let describe = || DescribeStateMachineAliasInput { state_machine_alias_arn: format!("{SM}:prod") };
-    let d = s.describe_state_machine_alias(&ctx, describe()).await.unwrap();
+    let describe = || DescribeStateMachineAliasInput {
+        state_machine_alias_arn: format!("{SM}:prod"),
+    };
+    let d = s
+        .describe_state_machine_alias(&ctx, describe())
+        .await
+        .unwrap();
     assert_eq!(d.name.as_deref(), Some("prod"));
     assert_eq!(d.description.as_deref(), Some("d"));
     assert_eq!(d.routing_configuration, Some(route(&[(&v1, 100)])));
@@ -254,21 +326,36 @@ async fn alias_lifecycle() {
     )
     .await
     .unwrap();
-    let d = s.describe_state_machine_alias(&ctx, describe()).await.unwrap();
-    assert_eq!(d.routing_configuration, Some(route(&[(&v1, 50), (&v2, 50)])));
+    let d = s
+        .describe_state_machine_alias(&ctx, describe())
+        .await
+        .unwrap();
+    assert_eq!(
+        d.routing_configuration,
+        Some(route(&[(&v1, 50), (&v2, 50)]))
+    );
     assert_eq!(d.description.as_deref(), Some("d"));
 
-    let del = DeleteStateMachineAliasInput { state_machine_alias_arn: format!("{SM}:prod") };
-    s.delete_state_machine_alias(&ctx, del.clone()).await.unwrap();
+    let del = DeleteStateMachineAliasInput {
+        state_machine_alias_arn: format!("{SM}:prod"),
+    };
+    s.delete_state_machine_alias(&ctx, del.clone())
+        .await
+        .unwrap();
     s.delete_state_machine_alias(&ctx, del).await.unwrap();
-    let e = s.describe_state_machine_alias(&ctx, describe()).await.unwrap_err();
+    let e = s
+        .describe_state_machine_alias(&ctx, describe())
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::ResourceNotFound);
 }
 
 #[tokio::test]
 async fn create_alias_conflicts_with_a_different_alias_of_the_same_name() {
     let (s, ctx) = with_versions(2).await;
-    s.create_state_machine_alias(&ctx, alias("prod", &[(&format!("{SM}:1"), 100)])).await.unwrap();
+    s.create_state_machine_alias(&ctx, alias("prod", &[(&format!("{SM}:1"), 100)]))
+        .await
+        .unwrap();
     let e = s
         .create_state_machine_alias(&ctx, alias("prod", &[(&format!("{SM}:2"), 100)]))
         .await
@@ -323,7 +410,10 @@ async fn routing_must_be_versions_of_one_machine_weighing_100() {
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::ResourceNotFound);
-    assert_eq!(e.message(), Some("Request references a resource that does not exist."));
+    assert_eq!(
+        e.message(),
+        Some("Request references a resource that does not exist.")
+    );
 }
 
 #[tokio::test]
@@ -339,14 +429,22 @@ async fn update_alias_errors() {
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::ResourceNotFound);
-    assert_eq!(e.message(), Some("Request references a resource that does not exist."));
-    s.create_state_machine_alias(&ctx, alias("prod", &[(&format!("{SM}:1"), 100)])).await.unwrap();
+    assert_eq!(
+        e.message(),
+        Some("Request references a resource that does not exist.")
+    );
+    s.create_state_machine_alias(&ctx, alias("prod", &[(&format!("{SM}:1"), 100)]))
+        .await
+        .unwrap();
     let e = s
         .update_state_machine_alias(&ctx, update(&format!("{SM}:prod"), None))
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::ValidationException);
-    let e = s.update_state_machine_alias(&ctx, update(SM, Some("d"))).await.unwrap_err();
+    let e = s
+        .update_state_machine_alias(&ctx, update(SM, Some("d")))
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidArn);
 }
 
@@ -355,22 +453,44 @@ async fn list_aliases_of_a_machine_or_a_version() {
     let (s, ctx) = with_versions(2).await;
     let v1 = format!("{SM}:1");
     let v2 = format!("{SM}:2");
-    s.create_state_machine_alias(&ctx, alias("a", &[(&v1, 100)])).await.unwrap();
+    s.create_state_machine_alias(&ctx, alias("a", &[(&v1, 100)]))
+        .await
+        .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(2)).await;
-    s.create_state_machine_alias(&ctx, alias("b", &[(&v2, 100)])).await.unwrap();
+    s.create_state_machine_alias(&ctx, alias("b", &[(&v2, 100)]))
+        .await
+        .unwrap();
     let list = |arn: &str, max: Option<i32>, token: Option<String>| ListStateMachineAliasesInput {
         state_machine_arn: arn.into(),
         next_token: token,
         max_results: max,
     };
-    let all = s.list_state_machine_aliases(&ctx, list(SM, Some(1), None)).await.unwrap();
-    assert_eq!(all.state_machine_aliases[0].state_machine_alias_arn, format!("{SM}:a"));
-    let rest = s.list_state_machine_aliases(&ctx, list(SM, Some(1), all.next_token)).await.unwrap();
-    assert_eq!(rest.state_machine_aliases[0].state_machine_alias_arn, format!("{SM}:b"));
+    let all = s
+        .list_state_machine_aliases(&ctx, list(SM, Some(1), None))
+        .await
+        .unwrap();
+    assert_eq!(
+        all.state_machine_aliases[0].state_machine_alias_arn,
+        format!("{SM}:a")
+    );
+    let rest = s
+        .list_state_machine_aliases(&ctx, list(SM, Some(1), all.next_token))
+        .await
+        .unwrap();
+    assert_eq!(
+        rest.state_machine_aliases[0].state_machine_alias_arn,
+        format!("{SM}:b")
+    );
     assert_eq!(rest.next_token, None);
-    let of_v2 = s.list_state_machine_aliases(&ctx, list(&v2, None, None)).await.unwrap();
+    let of_v2 = s
+        .list_state_machine_aliases(&ctx, list(&v2, None, None))
+        .await
+        .unwrap();
     assert_eq!(of_v2.state_machine_aliases.len(), 1);
-    assert_eq!(of_v2.state_machine_aliases[0].state_machine_alias_arn, format!("{SM}:b"));
+    assert_eq!(
+        of_v2.state_machine_aliases[0].state_machine_alias_arn,
+        format!("{SM}:b")
+    );
 
     let e = s
         .list_state_machine_aliases(&ctx, list(&format!("{SM}x"), None, None))

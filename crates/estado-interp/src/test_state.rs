@@ -41,7 +41,10 @@ const TOLERANCE_EXCEEDED: &str = "The specified tolerated failure threshold was 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Mock {
     Result(Value),
-    Error { error: String, cause: Option<String> },
+    Error {
+        error: String,
+        cause: Option<String>,
+    },
 }
 
 /// One TestState call.
@@ -158,12 +161,19 @@ pub fn test_state(req: TestStateRequest) -> Result<TestStateResult, TestStateErr
         }
     }
 
-    let run_def = runnable(&state_def, &kind, req.mock.is_some(), req.retrier_retry_count);
+    let run_def = runnable(
+        &state_def,
+        &kind,
+        req.mock.is_some(),
+        req.retrier_retry_count,
+    );
     let program = estado_asl::compile(&wrapper(&run_def, &name, &targets, machine_ql.as_ref()))
         .map_err(|e| TestStateError::Unsupported(e.to_string()))?;
     let list = &program.lists[ROOT as usize];
     let Some(state) = list.states.get(list.start_at as usize) else {
-        return Err(TestStateError::Unsupported("The state to test is missing".into()));
+        return Err(TestStateError::Unsupported(
+            "The state to test is missing".into(),
+        ));
     };
 
     let input = Arc::new(req.input.clone());
@@ -298,7 +308,9 @@ pub fn test_state(req: TestStateRequest) -> Result<TestStateResult, TestStateErr
             status: TestStatus::Failed,
             output: None,
             error: Some(errors::RUNTIME.into()),
-            cause: Some("The state did not finish: it waits for something TestState cannot give it.".into()),
+            cause: Some(
+                "The state did not finish: it waits for something TestState cannot give it.".into(),
+            ),
             next_state: None,
             inspection: Inspection::default(),
         },
@@ -390,7 +402,12 @@ fn transition_targets(def: &Value) -> BTreeSet<String> {
     add(def.get("Next"));
     add(def.get("Default"));
     for list in ["Choices", "Catch"] {
-        for item in def.get(list).and_then(Value::as_array).into_iter().flatten() {
+        for item in def
+            .get(list)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             add(item.get("Next"));
         }
     }
@@ -413,8 +430,18 @@ fn runnable(def: &Value, kind: &str, mocked: bool, retries_done: u32) -> Value {
     let mut def = def.clone();
     if mocked && (kind == "Map" || kind == "Parallel") {
         let mut keep = vec![
-            "Comment", "QueryLanguage", "InputPath", "ResultSelector", "ResultPath",
-            "OutputPath", "Output", "Assign", "Retry", "Catch", "Next", "End",
+            "Comment",
+            "QueryLanguage",
+            "InputPath",
+            "ResultSelector",
+            "ResultPath",
+            "OutputPath",
+            "Output",
+            "Assign",
+            "Retry",
+            "Catch",
+            "Next",
+            "End",
         ];
         if kind == "Parallel" {
             keep.extend(["Parameters", "Arguments"]);
@@ -432,12 +459,18 @@ fn runnable(def: &Value, kind: &str, mocked: bool, retries_done: u32) -> Value {
     if retries_done > 0 {
         let retriers = def.get_mut("Retry").and_then(Value::as_array_mut);
         for r in retriers.into_iter().flatten() {
-            let interval = r.get("IntervalSeconds").and_then(Value::as_f64).unwrap_or(1.0);
+            let interval = r
+                .get("IntervalSeconds")
+                .and_then(Value::as_f64)
+                .unwrap_or(1.0);
             let rate = r.get("BackoffRate").and_then(Value::as_f64).unwrap_or(2.0);
             let attempts = r.get("MaxAttempts").and_then(Value::as_u64).unwrap_or(3);
             let exponent = i32::try_from(retries_done).unwrap_or(i32::MAX);
             if let Some(r) = r.as_object_mut() {
-                r.insert("IntervalSeconds".into(), json!(interval * rate.powi(exponent)));
+                r.insert(
+                    "IntervalSeconds".into(),
+                    json!(interval * rate.powi(exponent)),
+                );
                 r.insert(
                     "MaxAttempts".into(),
                     json!(attempts.saturating_sub(u64::from(retries_done))),
@@ -476,7 +509,9 @@ fn mocked_work(
         (req.map_iteration_failure_count, kind, mock)
     {
         let count = def.get("ToleratedFailureCount").and_then(Value::as_u64);
-        let percent = def.get("ToleratedFailurePercentage").and_then(Value::as_f64);
+        let percent = def
+            .get("ToleratedFailurePercentage")
+            .and_then(Value::as_f64);
         let total = items.len().max(1) as f64;
         let exceeded = count.is_some_and(|c| u64::from(failed) > c)
             || percent.is_some_and(|p| f64::from(failed) * 100.0 / total > p);
@@ -669,15 +704,24 @@ fn fanout_settings(def: &Value, kind: &str, insp: &mut Inspection) {
     if kind != "Map" {
         return;
     }
-    insp.max_concurrency = Some(def.get("MaxConcurrency").and_then(Value::as_i64).unwrap_or(0));
+    insp.max_concurrency = Some(
+        def.get("MaxConcurrency")
+            .and_then(Value::as_i64)
+            .unwrap_or(0),
+    );
     insp.tolerated_failure_count = def.get("ToleratedFailureCount").and_then(Value::as_i64);
-    insp.tolerated_failure_percentage =
-        def.get("ToleratedFailurePercentage").and_then(Value::as_f64);
+    insp.tolerated_failure_percentage = def
+        .get("ToleratedFailurePercentage")
+        .and_then(Value::as_f64);
 }
 
 /// Evaluation errors carry AWS's location prefix, as the interpreter writes it.
 fn located(mut e: StatesError, name: &str, entered_id: i64) -> StatesError {
-    let evaluation = [errors::RUNTIME, errors::QUERY_EVALUATION_ERROR, errors::INTRINSIC_FAILURE];
+    let evaluation = [
+        errors::RUNTIME,
+        errors::QUERY_EVALUATION_ERROR,
+        errors::INTRINSIC_FAILURE,
+    ];
     if evaluation.contains(&e.error.as_str()) {
         e.cause = format!(
             "An error occurred while executing the state '{name}' (entered at the event id #{entered_id}). {}",

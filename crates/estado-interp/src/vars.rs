@@ -26,14 +26,18 @@ pub struct Scopes {
 }
 
 impl Scopes {
+    /// The top-level scope (id 0) exists implicitly and is stored on its first assignment, so
+    /// an execution without variables allocates nothing here.
     pub fn new() -> Self {
-        let mut s = Scopes::default();
-        s.open(None);
-        s
+        Scopes {
+            next: 1,
+            ..Scopes::default()
+        }
     }
     pub fn open(&mut self, parent: Option<ScopeId>) -> ScopeId {
-        let id = self.next;
-        self.next += 1;
+        // Id 0 is the top-level scope; opened scopes start at 1.
+        let id = self.next.max(1);
+        self.next = id + 1;
         self.scopes.insert(
             id,
             ScopeData {
@@ -55,8 +59,13 @@ impl Scopes {
     /// assignment, or all variables together would exceed AWS's size limits.
     pub fn assign(&mut self, id: ScopeId, vars: Map<String, Value>) -> Result<(), String> {
         use crate::limits::{size_of, VARIABLES_TOTAL_LIMIT_BYTES, VARIABLE_LIMIT_BYTES};
-        let Some(s) = self.scopes.get_mut(&id) else {
-            return Ok(());
+        let s = if id == 0 {
+            self.scopes.entry(0).or_default()
+        } else {
+            match self.scopes.get_mut(&id) {
+                Some(s) => s,
+                None => return Ok(()),
+            }
         };
         let mut added = 0usize;
         let mut removed = 0usize;

@@ -66,7 +66,7 @@ async fn handle(app: AppState, parts: Parts, body: Body) -> Result<Vec<u8>, ApiE
         region: region.unwrap_or_else(|| app.service.config.region.clone()),
     };
     tracing::debug!(operation = %op, region = %ctx.region, "dispatching");
-    let _ = (&ctx, request, service::internal); todo!("dispatch")
+    service::dispatch(&app.service, &ctx, request).await
 }
 
 /// The operation `X-Amz-Target` names (header name matched case-insensitively, value exactly).

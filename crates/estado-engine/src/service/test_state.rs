@@ -68,9 +68,7 @@ impl Service {
             mock,
             role_arn: req.role_arn.clone(),
             retrier_retry_count: count(config.and_then(|c| c.retrier_retry_count)).unwrap_or(0),
-            map_iteration_failure_count: count(
-                config.and_then(|c| c.map_iteration_failure_count),
-            ),
+            map_iteration_failure_count: count(config.and_then(|c| c.map_iteration_failure_count)),
             execution_arn: ctx.arn("express", &format!("{machine}:{execution}:{execution}")),
             execution_name: execution,
             state_machine_arn: ctx.arn("stateMachine", &machine),
@@ -128,9 +126,7 @@ fn mock(m: &MockInput, reveal_secrets: bool) -> ApiResult<Mock> {
                 error: error.clone(),
                 cause: e.cause.clone(),
             }),
-            None => Err(invalid(
-                "Mocked errorOutput must contain an error field.",
-            )),
+            None => Err(invalid("Mocked errorOutput must contain an error field.")),
         },
     }
 }
@@ -163,7 +159,9 @@ fn inspection_data(i: ts::Inspection) -> InspectionData {
             .tolerated_failure_count
             .map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
         tolerated_failure_percentage: i.tolerated_failure_percentage,
-        max_concurrency: i.max_concurrency.map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
+        max_concurrency: i
+            .max_concurrency
+            .map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
     }
 }
 

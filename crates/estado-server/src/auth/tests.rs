@@ -117,16 +117,25 @@ fn open_auth_accepts_anything_and_reads_the_region_when_it_can() {
     let auth = Auth::open();
     let (_, requests) = fixture();
     for (region, sent) in requests {
-        assert_eq!(auth.authenticate(&sent.view(), Timestamp::UNIX_EPOCH), Ok(Some(region)));
+        assert_eq!(
+            auth.authenticate(&sent.view(), Timestamp::UNIX_EPOCH),
+            Ok(Some(region))
+        );
     }
     let mut unsigned = first_request();
     unsigned.headers.remove("authorization");
-    assert_eq!(auth.authenticate(&unsigned.view(), Timestamp::now()), Ok(None));
+    assert_eq!(
+        auth.authenticate(&unsigned.view(), Timestamp::now()),
+        Ok(None)
+    );
     unsigned.set(
         "authorization",
         "AWS4-HMAC-SHA256 Credential=k/20240101/Not A Region/states/aws4_request",
     );
-    assert_eq!(auth.authenticate(&unsigned.view(), Timestamp::now()), Ok(None));
+    assert_eq!(
+        auth.authenticate(&unsigned.view(), Timestamp::now()),
+        Ok(None)
+    );
 }
 
 #[test]
@@ -155,19 +164,32 @@ fn an_unknown_key_is_an_unrecognized_client() {
         sent.signed_at(),
         ErrorCode::UnrecognizedClientException,
     );
-    assert_eq!(message, "The security token included in the request is invalid.");
+    assert_eq!(
+        message,
+        "The security token included in the request is invalid."
+    );
 }
 
 #[test]
 fn a_changed_body_breaks_the_signature() {
     let mut sent = first_request();
-    sent.body = br#"{"stateMachineArn": "arn:aws:states:eu-west-3:123456789012:stateMachine:Other"}"#.to_vec();
-    let message = refuses(&strict(), &sent, sent.signed_at(), ErrorCode::InvalidSignatureException);
+    sent.body =
+        br#"{"stateMachineArn": "arn:aws:states:eu-west-3:123456789012:stateMachine:Other"}"#
+            .to_vec();
+    let message = refuses(
+        &strict(),
+        &sent,
+        sent.signed_at(),
+        ErrorCode::InvalidSignatureException,
+    );
     assert!(
         message.starts_with("The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\nThe Canonical String for this request should have been\n'POST\n/\n\ncontent-type:application/x-amz-json-1.0\nhost:127.0.0.1:8083\n"),
         "{message}"
     );
-    assert!(message.contains("\n\nThe String-to-Sign should have been\n'AWS4-HMAC-SHA256\n"), "{message}");
+    assert!(
+        message.contains("\n\nThe String-to-Sign should have been\n'AWS4-HMAC-SHA256\n"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -177,7 +199,12 @@ fn a_wrong_secret_breaks_the_signature() {
         id: fixture().0.id,
         secret: "not the secret".into(),
     }]);
-    refuses(&auth, &sent, sent.signed_at(), ErrorCode::InvalidSignatureException);
+    refuses(
+        &auth,
+        &sent,
+        sent.signed_at(),
+        ErrorCode::InvalidSignatureException,
+    );
 }
 
 #[test]
@@ -189,22 +216,52 @@ fn signatures_older_or_newer_than_fifteen_minutes_are_refused() {
     assert!(auth.authenticate(&sent.view(), at + minutes(15)).is_ok());
     assert!(auth.authenticate(&sent.view(), at - minutes(15)).is_ok());
     let date = sent.header("x-amz-date");
-    let late = refuses(&auth, &sent, at + minutes(16), ErrorCode::InvalidSignatureException);
-    assert!(late.starts_with(&format!("Signature expired: {date} is now earlier than ")), "{late}");
+    let late = refuses(
+        &auth,
+        &sent,
+        at + minutes(16),
+        ErrorCode::InvalidSignatureException,
+    );
+    assert!(
+        late.starts_with(&format!("Signature expired: {date} is now earlier than ")),
+        "{late}"
+    );
     assert!(late.ends_with(" - 15 min.)"), "{late}");
-    let early = refuses(&auth, &sent, at - minutes(16), ErrorCode::InvalidSignatureException);
-    assert!(early.starts_with(&format!("Signature not yet current: {date} is still later than ")), "{early}");
+    let early = refuses(
+        &auth,
+        &sent,
+        at - minutes(16),
+        ErrorCode::InvalidSignatureException,
+    );
+    assert!(
+        early.starts_with(&format!(
+            "Signature not yet current: {date} is still later than "
+        )),
+        "{early}"
+    );
 }
 
 /// Re-signs `sent` with the fixture's key for `service` in `region`, dated `amz_date`.
 fn resign(sent: &mut Sent, amz_date: &str, region: &str, service: &str) {
     sent.headers.remove("authorization");
-    for name in ["user-agent", "amz-sdk-invocation-id", "amz-sdk-request", "content-length"] {
+    for name in [
+        "user-agent",
+        "amz-sdk-invocation-id",
+        "amz-sdk-request",
+        "content-length",
+    ] {
         sent.headers.remove(name);
     }
     sent.set("x-amz-date", amz_date);
     let key = fixture().0;
-    let header = authorization_header(&sent.view(), &key.id, &key.secret, amz_date, region, service);
+    let header = authorization_header(
+        &sent.view(),
+        &key.id,
+        &key.secret,
+        amz_date,
+        region,
+        service,
+    );
     sent.set("authorization", &header);
 }
 
@@ -222,17 +279,32 @@ fn our_own_signatures_verify() {
 fn a_scope_for_another_service_is_refused() {
     let mut sent = first_request();
     resign(&mut sent, "20300101T000000Z", "us-east-1", "sfn");
-    let message = refuses(&strict(), &sent, sent.signed_at(), ErrorCode::InvalidSignatureException);
-    assert_eq!(message, "Credential should be scoped to correct service: 'states'. ");
+    let message = refuses(
+        &strict(),
+        &sent,
+        sent.signed_at(),
+        ErrorCode::InvalidSignatureException,
+    );
+    assert_eq!(
+        message,
+        "Credential should be scoped to correct service: 'states'. "
+    );
 }
 
 #[test]
 fn a_scope_dated_another_day_is_refused() {
     let mut sent = first_request();
     resign(&mut sent, "20300101T000000Z", "us-east-1", "states");
-    let header = sent.header("authorization").replace("/20300101/", "/20300102/");
+    let header = sent
+        .header("authorization")
+        .replace("/20300101/", "/20300102/");
     sent.set("authorization", &header);
-    let message = refuses(&strict(), &sent, sent.signed_at(), ErrorCode::InvalidSignatureException);
+    let message = refuses(
+        &strict(),
+        &sent,
+        sent.signed_at(),
+        ErrorCode::InvalidSignatureException,
+    );
     assert_eq!(
         message,
         "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20300102' != '20300101', from '20300101T000000Z'."
@@ -243,7 +315,12 @@ fn a_scope_dated_another_day_is_refused() {
 fn a_request_without_a_date_is_incomplete() {
     let mut sent = first_request();
     sent.headers.remove("x-amz-date");
-    let message = refuses(&strict(), &sent, Timestamp::now(), ErrorCode::IncompleteSignatureException);
+    let message = refuses(
+        &strict(),
+        &sent,
+        Timestamp::now(),
+        ErrorCode::IncompleteSignatureException,
+    );
     assert!(message.starts_with("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=AWS4-HMAC-SHA256 "), "{message}");
 }
 
@@ -254,19 +331,42 @@ fn the_date_header_serves_when_there_is_no_x_amz_date() {
     sent.set("date", "Tue, 01 Jan 2030 00:00:00 GMT");
     let key = fixture().0;
     sent.headers.remove("authorization");
-    let header = authorization_header(&sent.view(), &key.id, &key.secret, "20300101T000000Z", "us-west-2", "states");
+    let header = authorization_header(
+        &sent.view(),
+        &key.id,
+        &key.secret,
+        "20300101T000000Z",
+        "us-west-2",
+        "states",
+    );
     sent.set("authorization", &header);
     let now = Timestamp::from_second(1_893_456_000).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(strict().authenticate(&sent.view(), now), Ok(Some("us-west-2".into())));
+    assert_eq!(
+        strict().authenticate(&sent.view(), now),
+        Ok(Some("us-west-2".into()))
+    );
 }
 
 #[test]
 fn a_malformed_authorization_header_is_incomplete() {
     let mut sent = first_request();
-    sent.set("authorization", "AWS4-HMAC-SHA256 Credential=AKIDESTADOTEST/20261124/eu-west-3/states/aws4_request");
-    refuses(&strict(), &sent, sent.signed_at(), ErrorCode::IncompleteSignatureException);
+    sent.set(
+        "authorization",
+        "AWS4-HMAC-SHA256 Credential=AKIDESTADOTEST/20261124/eu-west-3/states/aws4_request",
+    );
+    refuses(
+        &strict(),
+        &sent,
+        sent.signed_at(),
+        ErrorCode::IncompleteSignatureException,
+    );
     sent.set("authorization", "Bearer abc");
-    refuses(&strict(), &sent, sent.signed_at(), ErrorCode::IncompleteSignatureException);
+    refuses(
+        &strict(),
+        &sent,
+        sent.signed_at(),
+        ErrorCode::IncompleteSignatureException,
+    );
 }
 
 #[test]

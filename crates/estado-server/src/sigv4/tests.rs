@@ -166,7 +166,14 @@ fn signs_as_published(v: &Vector) {
     assert_eq!(sts, v.string_to_sign, "{}: string to sign", v.name);
     let sig = signature(&signing_key(SECRET, &auth.credential.scope), &sts);
     assert_eq!(sig, auth.signature, "{}: signature", v.name);
-    let made = authorization_header(&req, "AKIDEXAMPLE", SECRET, AMZ_DATE, "us-east-1", "service");
+    let made = authorization_header(
+        &req,
+        "AKIDEXAMPLE",
+        SECRET,
+        AMZ_DATE,
+        "us-east-1",
+        "service",
+    );
     assert_eq!(made, v.authorization, "{}: Authorization header", v.name);
 }
 
@@ -189,7 +196,10 @@ fn an_authorization_header_splits_into_credential_scope_headers_and_signature() 
     )
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(auth.credential.access_key_id, "AKID");
-    assert_eq!(auth.credential.scope.to_string(), "20261124/eu-west-3/states/aws4_request");
+    assert_eq!(
+        auth.credential.scope.to_string(),
+        "20261124/eu-west-3/states/aws4_request"
+    );
     assert_eq!(auth.signed_headers, ["host", "x-amz-date"]);
     assert_eq!(auth.signature, "abc");
 }
@@ -204,7 +214,10 @@ fn missing_parameters_are_all_named_as_aws_does() {
         )))
     );
     assert!(parse_authorization("Basic dXNlcjpwYXNz").is_err());
-    assert!(parse_authorization("AWS4-HMAC-SHA256X Credential=a/b/c/d/e, SignedHeaders=host, Signature=x").is_err());
+    assert!(parse_authorization(
+        "AWS4-HMAC-SHA256X Credential=a/b/c/d/e, SignedHeaders=host, Signature=x"
+    )
+    .is_err());
 }
 
 #[test]
@@ -216,8 +229,9 @@ fn a_credential_without_a_full_scope_is_incomplete() {
 
 #[test]
 fn the_region_is_read_from_the_credential_alone() {
-    let c = credential_of("AWS4-HMAC-SHA256 Credential=test/20240101/ap-south-1/states/aws4_request")
-        .unwrap_or_else(|| panic!("no credential"));
+    let c =
+        credential_of("AWS4-HMAC-SHA256 Credential=test/20240101/ap-south-1/states/aws4_request")
+            .unwrap_or_else(|| panic!("no credential"));
     assert_eq!(c.scope.region, "ap-south-1");
 }
 
