@@ -570,7 +570,7 @@ fn select_item(
             x.scoped(f, st, Some((index, item)), |s| t.eval(selector_input, s))
         }
         Some(Selector::Jsonata(t)) => {
-            let states = x.states_value_with_item(f, st, index, &item);
+            let states = x.states_value_with_item(f, st, index, item);
             x.scoped(f, st, Some((index, item)), |s| {
                 t.eval(&states, s, "ItemSelector")
             })

@@ -8,11 +8,6 @@ macro_rules! route {
     ($svc:ident, $ctx:ident, $req:ident; $($variant:ident => $method:ident),* $(,)?) => {
         match $req {
             $(Request::$variant(r) => Ok(estado_api::encode(&$svc.$method($ctx, r).await?)),)*
-            #[allow(unreachable_patterns)]
-            other => Err(estado_api::ApiError::new(
-                estado_api::ErrorCode::UnknownOperationException,
-                format!("{} is not available yet", other.operation().name()),
-            )),
         }
     };
 }
@@ -51,6 +46,7 @@ pub async fn dispatch(svc: &Service, ctx: &Ctx, req: Request) -> ApiResult<Vec<u
         StartSyncExecution => start_sync_execution,
         StopExecution => stop_execution,
         TagResource => tag_resource,
+        TestState => test_state,
         UntagResource => untag_resource,
         UpdateMapRun => update_map_run,
         UpdateStateMachine => update_state_machine,

@@ -124,13 +124,13 @@ impl Service {
                 == tracing_or_default(wanted.tracing.as_ref())
             && encryption_or_default(existing.encryption.as_ref())
                 == encryption_or_default(wanted.encryption.as_ref());
-        // A machine created with `publish` has a version 1 born with it.
+        // A machine created with `publish` has a version 1 of its initial revision.
         let first = self
             .store
             .get_version(&format!("{}:1", existing.arn))
             .await
             .map_err(internal)?
-            .filter(|v| v.created_ms == existing.created_ms);
+            .filter(|v| v.revision_id.is_empty());
         let same_publish = match (&first, publish) {
             (Some(v), true) => v.description == req.version_description,
             (None, false) => true,
