@@ -150,7 +150,10 @@ mod tests {
         );
         let ids: Vec<&str> = c.auth.access_keys.iter().map(|k| k.id.as_str()).collect();
         assert_eq!(ids, ["AKID1", "AKID2"]);
-        assert!(!format!("{:?}", c.auth).contains("s1"), "secrets stay out of logs");
+        assert!(
+            !format!("{:?}", c.auth).contains("s1"),
+            "secrets stay out of logs"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 
 mod alloc;
 mod cmd;
+mod config;
 mod driver;
 
 #[derive(Parser)]
@@ -25,6 +26,8 @@ enum Command {
     Run(cmd::run::Args),
     /// Run the benchmark workloads and compare with the peer's figures.
     Bench(cmd::bench::Args),
+    /// Serve the Step Functions API over HTTP (like Step Functions Local, durable).
+    Serve(cmd::serve::Args),
 }
 
 fn main() {
@@ -33,6 +36,7 @@ fn main() {
         Command::Validate(args) => cmd::validate::run(args),
         Command::Run(args) => cmd::run::run(args),
         Command::Bench(args) => cmd::bench::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
     };
     match code {
         Ok(code) => std::process::exit(code),

@@ -1,33 +1,18 @@
 //! CreateActivity, DescribeActivity, DeleteActivity, ListActivities and the tagging verbs.
 
-use std::sync::Arc;
-
 use estado_api::shapes::{
     CreateActivityInput, CreateStateMachineInput, DeleteActivityInput, DescribeActivityInput,
     EncryptionConfiguration, ListActivitiesInput, ListTagsForResourceInput,
     PublishStateMachineVersionInput, Tag, TagResourceInput, UntagResourceInput,
 };
 use estado_api::ErrorCode;
-use estado_engine::service::{Ctx, Service, ServiceConfig};
-use estado_engine::{Runtime, RuntimeConfig, SystemClock};
-use estado_store::memory::MemoryStore;
-use estado_store::Store;
+use estado_engine::service::{Ctx, Service};
+
+mod common;
+use common::service;
 
 const ACT: &str = "arn:aws:states:us-east-1:123456789012:activity:";
 const SM: &str = "arn:aws:states:us-east-1:123456789012:stateMachine:sm";
-
-fn service() -> (Arc<Service>, Ctx) {
-    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    let runtime = Runtime::new(
-        store,
-        Arc::new(SystemClock),
-        RuntimeConfig::default(),
-        vec![],
-    );
-    let service = Service::new(runtime, ServiceConfig::default());
-    let ctx = service.default_ctx();
-    (service, ctx)
-}
 
 fn activity(name: &str) -> CreateActivityInput {
     CreateActivityInput {

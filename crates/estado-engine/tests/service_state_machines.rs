@@ -1,35 +1,19 @@
 //! CreateStateMachine, DescribeStateMachine, UpdateStateMachine, DeleteStateMachine,
 //! ListStateMachines over the in-memory store.
 
-use std::sync::Arc;
-
 use estado_api::shapes::{
     CreateStateMachineInput, DeleteStateMachineInput, DescribeStateMachineInput,
     ListStateMachinesInput, ListTagsForResourceInput, LoggingConfiguration, Tag,
     UpdateStateMachineInput,
 };
 use estado_api::ErrorCode;
-use estado_engine::service::{Ctx, Service, ServiceConfig};
-use estado_engine::{Runtime, RuntimeConfig, SystemClock};
-use estado_store::memory::MemoryStore;
-use estado_store::Store;
 use serde_json::json;
+
+mod common;
+use common::service;
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/sfn";
 const SM: &str = "arn:aws:states:us-east-1:123456789012:stateMachine:";
-
-fn service() -> (Arc<Service>, Ctx) {
-    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    let runtime = Runtime::new(
-        store,
-        Arc::new(SystemClock),
-        RuntimeConfig::default(),
-        vec![],
-    );
-    let service = Service::new(runtime, ServiceConfig::default());
-    let ctx = service.default_ctx();
-    (service, ctx)
-}
 
 fn pass(result: &str) -> String {
     json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": result, "End": true}}})

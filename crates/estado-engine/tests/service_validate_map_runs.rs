@@ -1,35 +1,19 @@
 //! ValidateStateMachineDefinition, and the Map Run verbs for executions without Map Runs.
 
-use std::sync::Arc;
-
 use estado_api::shapes::{
     DescribeMapRunInput, ListMapRunsInput, UpdateMapRunInput, ValidateStateMachineDefinitionInput,
     ValidateStateMachineDefinitionOutput,
 };
 use estado_api::ErrorCode;
 use estado_engine::runtime::StartRequest;
-use estado_engine::service::{Ctx, Service, ServiceConfig};
-use estado_engine::{Runtime, RuntimeConfig, SystemClock};
-use estado_store::memory::MemoryStore;
-use estado_store::Store;
 use serde_json::json;
+
+mod common;
+use common::service;
 
 const MAP_RUN: &str =
     "arn:aws:states:us-east-1:123456789012:mapRun:sm/Map:4f3ee7c6-3d95-3c1e-b0c4-2a5c2fcfbb14";
 const EXECUTION: &str = "arn:aws:states:us-east-1:123456789012:execution:sm:e1";
-
-fn service() -> (Arc<Service>, Ctx) {
-    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    let runtime = Runtime::new(
-        store,
-        Arc::new(SystemClock),
-        RuntimeConfig::default(),
-        vec![],
-    );
-    let service = Service::new(runtime, ServiceConfig::default());
-    let ctx = service.default_ctx();
-    (service, ctx)
-}
 
 async fn validate(
     definition: &str,

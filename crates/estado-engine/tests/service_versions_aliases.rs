@@ -10,26 +10,13 @@ use estado_api::shapes::{
     UpdateStateMachineAliasInput, UpdateStateMachineInput,
 };
 use estado_api::ErrorCode;
-use estado_engine::service::{Ctx, Service, ServiceConfig};
-use estado_engine::{Runtime, RuntimeConfig, SystemClock};
-use estado_store::memory::MemoryStore;
-use estado_store::Store;
+use estado_engine::service::{Ctx, Service};
 use serde_json::json;
 
-const SM: &str = "arn:aws:states:us-east-1:123456789012:stateMachine:sm";
+mod common;
+use common::service;
 
-fn service() -> (Arc<Service>, Ctx) {
-    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    let runtime = Runtime::new(
-        store,
-        Arc::new(SystemClock),
-        RuntimeConfig::default(),
-        vec![],
-    );
-    let service = Service::new(runtime, ServiceConfig::default());
-    let ctx = service.default_ctx();
-    (service, ctx)
-}
+const SM: &str = "arn:aws:states:us-east-1:123456789012:stateMachine:sm";
 
 fn pass(result: &str) -> String {
     json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": result, "End": true}}})
