@@ -28,6 +28,8 @@ enum Command {
     Bench(cmd::bench::Args),
     /// Serve the Step Functions API over HTTP (like Step Functions Local, durable).
     Serve(cmd::serve::Args),
+    /// Load a running `estado serve` (or one it starts) over HTTP and measure it.
+    Load(cmd::load::Args),
 }
 
 fn main() {
@@ -37,6 +39,7 @@ fn main() {
         Command::Run(args) => cmd::run::run(args),
         Command::Bench(args) => cmd::bench::run(args),
         Command::Serve(args) => cmd::serve::run(args),
+        Command::Load(args) => cmd::load::run(args),
     };
     match code {
         Ok(code) => std::process::exit(code),

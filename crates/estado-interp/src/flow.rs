@@ -58,9 +58,25 @@ pub fn result_path(
             if p.source() == "$" {
                 return Ok(result);
             }
-            let target = (**input).clone();
             let value = Arc::try_unwrap(result).unwrap_or_else(|a| (*a).clone());
-            p.set(target, value).map(Arc::new)
+            // `$.name` on an object (the common case): copy the other members and put the
+            // result in place, without copying the member it replaces.
+            if let (Some(name), Value::Object(members)) = (p.single_member(), &**input) {
+                let mut out = Map::with_capacity(members.len() + 1);
+                let mut value = Some(value);
+                for (k, v) in members {
+                    if k == name {
+                        out.insert(k.clone(), value.take().unwrap_or(Value::Null));
+                    } else {
+                        out.insert(k.clone(), v.clone());
+                    }
+                }
+                if let Some(v) = value {
+                    out.insert(name.to_owned(), v);
+                }
+                return Ok(Arc::new(Value::Object(out)));
+            }
+            p.set((**input).clone(), value).map(Arc::new)
         }
     }
 }

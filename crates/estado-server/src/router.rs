@@ -2,6 +2,8 @@
 //! `GET /health`. The API handler only reads, authenticates, decodes, calls
 //! [`estado_engine::service::dispatch`] and encodes.
 
+use std::future::Future;
+
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
@@ -33,18 +35,24 @@ pub fn router(app: AppState) -> Router {
 async fn api(State(app): State<AppState>, req: Request) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
     let (parts, body) = req.into_parts();
-    let outcome = tokio::spawn(handle(app, parts, body)).await;
-    let result = outcome.unwrap_or_else(|e| {
-        tracing::error!(request_id, "request handler failed: {e}");
-        Err(errors::internal_failure())
-    });
-    match result {
+    match isolated(&request_id, handle(app, parts, body)).await {
         Ok(body) => errors::success(&request_id, body),
         Err(err) => {
             tracing::debug!(request_id, "answering {}", err);
             errors::failure(&request_id, &err)
         }
     }
+}
+
+/// Runs `work` in a task of its own: a panic in it is logged and becomes `InternalFailure`.
+async fn isolated<F>(request_id: &str, work: F) -> Result<Vec<u8>, ApiError>
+where
+    F: Future<Output = Result<Vec<u8>, ApiError>> + Send + 'static,
+{
+    tokio::spawn(work).await.unwrap_or_else(|e| {
+        tracing::error!(request_id, "request handler failed: {e}");
+        Err(errors::internal_failure())
+    })
 }
 
 /// Body -> authentication -> operation -> decode -> dispatch. Authentication comes first so
@@ -82,5 +90,38 @@ async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, ApiError> {
             Err(errors::body_too_large(limit))
         }
         Err(_) => Err(errors::unreadable_body()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use estado_api::ErrorCode;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_handler_is_an_internal_failure() {
+        let result = isolated("id", async { panic!("boom") }).await;
+        let err = result
+            .err()
+            .unwrap_or_else(|| panic!("a panic must not succeed"));
+        assert_eq!(err.code(), ErrorCode::InternalFailure);
+        let response = errors::failure("id", &err);
+        assert_eq!(response.status().as_u16(), 500);
+        assert_eq!(
+            err.body(),
+            serde_json::json!({
+                "__type": "com.amazon.coral.service#InternalFailure",
+                "message": "The request processing has failed because of an unknown error, exception or failure."
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn a_handler_that_returns_is_answered_as_it_returned() {
+        assert_eq!(
+            isolated("id", async { Ok(b"{}".to_vec()) }).await,
+            Ok(b"{}".to_vec())
+        );
     }
 }

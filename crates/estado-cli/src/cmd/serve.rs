@@ -340,7 +340,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     }
     let _ = stop.send(true);
     match tokio::time::timeout(GRACE, &mut server).await {
-        Ok(Ok(Ok(()))) => {}
+        Ok(Ok(Ok(()))) => tracing::debug!("server stopped"),
         Ok(Ok(Err(e))) => tracing::warn!("server stopped with an error: {e}"),
         Ok(Err(e)) => tracing::warn!("server task failed: {e}"),
         Err(_) => {
@@ -348,8 +348,9 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
             server.abort();
         }
     }
-    if tokio::time::timeout(GRACE, step_loop).await.is_err() {
-        tracing::warn!("the step loop did not stop within {GRACE:?}");
+    match tokio::time::timeout(GRACE, step_loop).await {
+        Ok(_) => tracing::debug!("step loop stopped"),
+        Err(_) => tracing::warn!("the step loop did not stop within {GRACE:?}"),
     }
     Ok(())
 }

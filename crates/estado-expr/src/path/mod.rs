@@ -170,6 +170,15 @@ impl Path {
     }
 
     /// AWS's normalized form, used in its messages: `$['a']['b'][0]`.
+    /// `Some(name)` when this path is `$` followed by exactly one member name (`$.x`,
+    /// `$['x']`): the shape most `ResultPath`s have, which callers can apply without a walk.
+    pub fn single_member(&self) -> Option<&str> {
+        match (&self.root, self.chain.steps.as_slice()) {
+            (Root::Input, [ast::Step::Props { names, .. }]) if names.len() == 1 => Some(&names[0]),
+            _ => None,
+        }
+    }
+
     pub fn normalized(&self) -> String {
         let mut out = String::from("$");
         out.push_str(&self.chain.fragments_from(0));

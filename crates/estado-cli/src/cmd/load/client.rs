@@ -1,0 +1,228 @@
+//! A small Step Functions API client: awsJson1.0 over HTTP/1.1 keep-alive connections,
+//! unsigned (`estado serve` is open unless access keys are configured). Only the calls the load
+//! phases make, each answering with the JSON document of the response.
+
+use std::time::Duration;
+
+use anyhow::{bail, Context as _};
+use reqwest::header::{HeaderValue, CONTENT_TYPE};
+use reqwest::Url;
+use serde_json::{json, Value};
+
+/// The role every machine the load phases create names; `estado serve` does not assume it.
+const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/estado-load";
+
+/// Longest any one call may take before the phase gives up on it.
+const CALL_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// One client per phase: it keeps up to `connections` idle keep-alive connections, so that a
+/// phase with that many requests in flight reuses them instead of reconnecting.
+pub struct Sfn {
+    http: reqwest::Client,
+    endpoint: Url,
+}
+
+/// An answer of one page of a list call.
+pub struct Page {
+    pub items: Vec<Value>,
+    pub next_token: Option<String>,
+}
+
+impl Sfn {
+    pub fn new(endpoint: Url, connections: usize) -> anyhow::Result<Sfn> {
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .tcp_nodelay(true)
+            .pool_max_idle_per_host(connections.max(1))
+            .timeout(CALL_TIMEOUT)
+            .build()
+            .context("cannot set up the HTTP client")?;
+        Ok(Sfn { http, endpoint })
+    }
+
+    /// `POST /` with `X-Amz-Target: AWSStepFunctions.<action>`. An error answer (any status
+    /// but 200) is an `Err` naming AWS's error code and message.
+    pub async fn call(&self, action: &str, body: &Value) -> anyhow::Result<Value> {
+        let target = HeaderValue::from_str(&format!("AWSStepFunctions.{action}"))
+            .with_context(|| format!("{action} is not a header value"))?;
+        let response = self
+            .http
+            .post(self.endpoint.clone())
+            .header("X-Amz-Target", target)
+            .header(
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/x-amz-json-1.0"),
+            )
+            .body(serde_json::to_vec(body)?)
+            .send()
+            .await
+            .with_context(|| format!("{action}: no answer from {}", self.endpoint))?;
+        let status = response.status();
+        let bytes = response
+            .bytes()
+            .await
+            .with_context(|| format!("{action}: the answer was cut off"))?;
+        let doc: Value = serde_json::from_slice(&bytes).with_context(|| {
+            format!(
+                "{action}: HTTP {status}, the body is not JSON: {}",
+                String::from_utf8_lossy(&bytes[..bytes.len().min(200)])
+            )
+        })?;
+        if !status.is_success() {
+            let code = doc["__type"].as_str().unwrap_or("(no __type)");
+            let message = doc["message"]
+                .as_str()
+                .or(doc["Message"].as_str())
+                .unwrap_or("");
+            bail!("{action}: HTTP {status} {code}: {message}");
+        }
+        Ok(doc)
+    }
+
+    /// Creates a machine of `kind` (`STANDARD` or `EXPRESS`) and answers its ARN.
+    pub async fn create_state_machine(
+        &self,
+        name: &str,
+        definition: &str,
+        kind: &str,
+    ) -> anyhow::Result<String> {
+        let doc = self
+            .call(
+                "CreateStateMachine",
+                &json!({"name": name, "definition": definition, "roleArn": ROLE_ARN, "type": kind}),
+            )
+            .await?;
+        text(&doc, "stateMachineArn", "CreateStateMachine")
+    }
+
+    /// Starts an execution named `name` with `input` (JSON text) and answers its ARN.
+    pub async fn start_execution(
+        &self,
+        machine_arn: &str,
+        name: &str,
+        input: &str,
+    ) -> anyhow::Result<String> {
+        let doc = self
+            .call(
+                "StartExecution",
+                &json!({"stateMachineArn": machine_arn, "name": name, "input": input}),
+            )
+            .await?;
+        text(&doc, "executionArn", "StartExecution")
+    }
+
+    /// Runs an EXPRESS execution to its end and answers the whole response.
+    pub async fn start_sync_execution(
+        &self,
+        machine_arn: &str,
+        input: &str,
+    ) -> anyhow::Result<Value> {
+        self.call(
+            "StartSyncExecution",
+            &json!({"stateMachineArn": machine_arn, "input": input}),
+        )
+        .await
+    }
+
+    pub async fn describe_execution(&self, execution_arn: &str) -> anyhow::Result<Value> {
+        self.call("DescribeExecution", &json!({"executionArn": execution_arn}))
+            .await
+    }
+
+    /// One page of a machine's executions with `status` (newest first).
+    pub async fn list_executions(
+        &self,
+        machine_arn: &str,
+        status: &str,
+        max_results: u32,
+        next_token: Option<&str>,
+    ) -> anyhow::Result<Page> {
+        let mut body = json!({
+            "stateMachineArn": machine_arn,
+            "statusFilter": status,
+            "maxResults": max_results,
+        });
+        if let Some(token) = next_token {
+            body["nextToken"] = json!(token);
+        }
+        let doc = self.call("ListExecutions", &body).await?;
+        page(doc, "executions")
+    }
+
+    /// Every execution of a machine with `status`, through all pages of 1,000.
+    pub async fn list_all_executions(
+        &self,
+        machine_arn: &str,
+        status: &str,
+    ) -> anyhow::Result<Vec<Value>> {
+        let mut all = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let p = self
+                .list_executions(machine_arn, status, 1000, token.as_deref())
+                .await?;
+            all.extend(p.items);
+            match p.next_token {
+                Some(t) => token = Some(t),
+                None => return Ok(all),
+            }
+        }
+    }
+
+    /// One page of an execution's history.
+    pub async fn history_page(
+        &self,
+        execution_arn: &str,
+        max_results: u32,
+        reverse: bool,
+        next_token: Option<&str>,
+    ) -> anyhow::Result<Page> {
+        let mut body = json!({
+            "executionArn": execution_arn,
+            "maxResults": max_results,
+            "reverseOrder": reverse,
+        });
+        if let Some(token) = next_token {
+            body["nextToken"] = json!(token);
+        }
+        let doc = self.call("GetExecutionHistory", &body).await?;
+        page(doc, "events")
+    }
+
+    /// An execution's whole history, oldest first.
+    pub async fn history(&self, execution_arn: &str) -> anyhow::Result<Vec<Value>> {
+        let mut all = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let p = self
+                .history_page(execution_arn, 1000, false, token.as_deref())
+                .await?;
+            all.extend(p.items);
+            match p.next_token {
+                Some(t) => token = Some(t),
+                None => return Ok(all),
+            }
+        }
+    }
+}
+
+fn text(doc: &Value, member: &str, action: &str) -> anyhow::Result<String> {
+    match doc[member].as_str() {
+        Some(s) => Ok(s.to_owned()),
+        None => bail!("{action}: the answer has no {member}: {doc}"),
+    }
+}
+
+fn page(mut doc: Value, member: &str) -> anyhow::Result<Page> {
+    let items = match doc[member].take() {
+        Value::Array(items) => items,
+        other => bail!("the answer's {member} is not a list: {other}"),
+    };
+    let next_token = doc["nextToken"].as_str().map(str::to_owned);
+    Ok(Page { items, next_token })
+}
+
+/// The output of a finished execution (`output` is JSON text inside the JSON answer).
+pub fn output_of(answer: &Value) -> Option<Value> {
+    serde_json::from_str(answer["output"].as_str()?).ok()
+}
