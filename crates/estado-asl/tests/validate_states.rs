@@ -398,3 +398,21 @@ fn pass_results_with_paths_are_static_warnings_only() {
     assert_eq!(diags.len(), 1);
     assert_eq!(diags[0].code, "PASS_RESULT_IS_STATIC");
 }
+
+/// Found by fuzzing: a JSONata Map's literal `Items` array with a broken expression must be
+/// rejected by validation (compilation refused it after validation had accepted it).
+#[test]
+fn jsonata_items_array_elements_must_compile() {
+    let def = serde_json::json!({"QueryLanguage": "JSONata", "StartAt": "Start", "States": {"Start": {
+        "Type": "Map", "Items": [1, "{%%}", 3], "End": true,
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}});
+    let diags = estado_asl::validate::validate(&def, &Default::default());
+    assert!(!estado_asl::validate::is_valid(&diags), "{diags:?}");
+    assert!(
+        diags.iter().any(|d| d
+            .location
+            .as_deref()
+            .is_some_and(|l| l.starts_with("/States/Start/Items"))),
+        "{diags:?}"
+    );
+}

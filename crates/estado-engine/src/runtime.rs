@@ -302,7 +302,12 @@ impl Runtime {
                 _ => self.config.poll_ms,
             };
             tokio::select! {
-                _ = &mut shutdown => return,
+                _ = &mut shutdown => {
+                    // Let the steps in flight commit (each is one transaction either way).
+                    let all = self.config.concurrency.max(1) as u32;
+                    let _ = self.permits.acquire_many(all).await;
+                    return;
+                }
                 _ = self.wake.notified() => {}
                 _ = tokio::time::sleep(Duration::from_millis(sleep_ms)) => {}
             }

@@ -377,7 +377,7 @@ async fn an_activity_worker_completes_a_task() {
         )
         .await
         .unwrap_err();
-    assert_eq!(again.code(), ErrorCode::TaskDoesNotExist);
+    assert_eq!(again.code(), ErrorCode::TaskTimedOut);
     let types: Vec<&str> = w
         .history(&out.execution_arn, false, 100, None)
         .await

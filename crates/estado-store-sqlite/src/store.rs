@@ -154,6 +154,9 @@ impl Store for SqliteStore {
         self.write(move |c| stepping::reopen(c, &arn, now_ms, &row))
             .await
     }
+    async fn release_leases(&self) -> Result<u64> {
+        self.write(stepping::release_leases).await
+    }
     async fn next_due(&self) -> Result<Option<i64>> {
         self.read(stepping::next_due).await
     }

@@ -133,6 +133,11 @@ pub trait Store: Send + Sync + 'static {
     /// False (and nothing changed) when the execution is not `FAILED`, `TIMED_OUT` or `ABORTED`.
     async fn reopen(&self, execution_arn: &str, now_ms: i64, row: NewInbox) -> Result<bool>;
 
+    /// Drop every lease. For a single node starting up on its own store: the leases left there
+    /// belong to a process that is gone, and its executions should continue at once rather than
+    /// when the leases expire. Never call it while other nodes share the store.
+    async fn release_leases(&self) -> Result<u64>;
+
     /// When to look again: over every execution with pending rows, the later of its earliest
     /// due row and the end of its lease (a leased execution is not runnable before that).
     async fn next_due(&self) -> Result<Option<i64>>;

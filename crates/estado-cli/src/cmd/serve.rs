@@ -273,6 +273,12 @@ fn create_parent(path: &Path) -> anyhow::Result<()> {
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let store = open_store(&settings)?;
+    // One node owns a SQLite file: leases left in it belong to a process that is gone (killed
+    // or crashed), so its executions continue now rather than when the leases expire.
+    store
+        .release_leases()
+        .await
+        .context("cannot release the leases of the previous run")?;
     let runtime = Runtime::new(
         store,
         Arc::new(SystemClock),

@@ -270,7 +270,7 @@ impl Service {
             billing_details: Some(BillingDetails {
                 billed_memory_used_in_m_b: Some(64),
                 billed_duration_in_milliseconds: Some(
-                    ((run.stop_ms - run.start_ms).max(0) + 99) / 100 * 100,
+                    (((run.stop_ms - run.start_ms).max(0) + 99) / 100 * 100).max(100),
                 ),
             }),
         })
@@ -279,7 +279,9 @@ impl Service {
     /// A standard execution's record, or AWS's errors for malformed, express or unknown ARNs.
     async fn standard_execution(&self, arn: &str) -> ApiResult<estado_store::Execution> {
         match AnyExecutionArn::parse(arn)? {
-            AnyExecutionArn::Express(_) => Err(execution_missing(arn)),
+            AnyExecutionArn::Express(_) => Err(ApiError::invalid_arn(
+                "Resource type not valid in this context: express",
+            )),
             AnyExecutionArn::Standard(_) => self
                 .store
                 .get_execution(arn)
@@ -341,35 +343,36 @@ impl Service {
             .get_state_machine(&e.state_machine_arn)
             .await
             .map_err(internal)?;
-        let (name, update_ms, revision) = match &machine {
-            Some(m) => (m.name.clone(), m.updated_ms, Some(m.revision_id.clone())),
-            None => (
-                e.state_machine_arn
-                    .rsplit(':')
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned(),
-                e.start_ms,
-                None,
-            ),
+        // The machine as this execution ran it: its current record only while the definition
+        // is unchanged (the execution keeps the definition it started with).
+        let current = machine.as_ref().filter(|m| m.definition == e.definition);
+        let name = match &machine {
+            Some(m) => m.name.clone(),
+            None => e
+                .state_machine_arn
+                .rsplit(':')
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
         };
+        let update_ms = current.map(|m| m.updated_ms).unwrap_or(e.start_ms);
         Ok(DescribeStateMachineForExecutionOutput {
             state_machine_arn: e.state_machine_arn.clone(),
             name,
             definition: e.definition.clone(),
             role_arn: e.role_arn.clone(),
             update_date: ts(update_ms),
-            logging_configuration: machine
-                .as_ref()
-                .and_then(|m| m.logging.clone())
-                .and_then(|v| serde_json::from_value(v).ok()),
-            tracing_configuration: machine
-                .as_ref()
-                .and_then(|m| m.tracing.clone())
-                .and_then(|v| serde_json::from_value(v).ok()),
+            logging_configuration: Some(super::state_machines::logging_or_default(
+                machine.as_ref().and_then(|m| m.logging.as_ref()),
+            )),
+            tracing_configuration: Some(super::state_machines::tracing_or_default(
+                machine.as_ref().and_then(|m| m.tracing.as_ref()),
+            )),
             map_run_arn: None,
             label: None,
-            revision_id: revision,
+            revision_id: current
+                .map(|m| m.revision_id.clone())
+                .filter(|r| !r.is_empty()),
             encryption_configuration: machine
                 .as_ref()
                 .and_then(|m| m.encryption.clone())

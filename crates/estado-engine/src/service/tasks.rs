@@ -12,8 +12,18 @@ use super::{internal, ApiResult, Ctx, Service};
 /// How long GetActivityTask waits for work before answering with no task (AWS: 60 s).
 pub const ACTIVITY_POLL: Duration = Duration::from_secs(60);
 
-fn task_missing() -> ApiError {
-    ApiError::new(ErrorCode::TaskDoesNotExist, "Task Does Not Exist")
+/// A token Estado never issued is `InvalidToken`; one it issued for a task that has since
+/// closed is `TaskTimedOut`, as AWS answers.
+fn task_missing(token: &str) -> ApiError {
+    let ours = token.len() == 128 && token.bytes().all(|b| b.is_ascii_hexdigit());
+    if ours {
+        ApiError::new(
+            ErrorCode::TaskTimedOut,
+            "Task Timed Out: 'Provided task does not exist anymore'",
+        )
+    } else {
+        ApiError::new(ErrorCode::InvalidToken, "Invalid Token: 'Invalid token'")
+    }
 }
 
 impl Service {
@@ -125,7 +135,7 @@ impl Service {
             .task_by_token(&req.task_token)
             .await
             .map_err(internal)?
-            .ok_or_else(task_missing)?;
+            .ok_or_else(|| task_missing(&req.task_token))?;
         self.runtime
             .deliver(
                 &task.execution_arn,
@@ -144,9 +154,9 @@ impl Service {
             .task_by_token(token)
             .await
             .map_err(internal)?
-            .ok_or_else(task_missing)?;
+            .ok_or_else(|| task_missing(token))?;
         if !self.store.finish_task(token).await.map_err(internal)? {
-            return Err(task_missing());
+            return Err(task_missing(token));
         }
         Ok(task)
     }

@@ -207,6 +207,16 @@ pub(crate) fn reopen(
     Ok(true)
 }
 
+/// Drops every lease (a single node starting on its own store).
+pub(crate) fn release_leases(conn: &Connection) -> OpResult<u64> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE executions SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL",
+        )?
+        .execute([])?;
+    Ok(n as u64)
+}
+
 /// The earliest time a claim could succeed: per execution, its earliest due row or, when
 /// later, its lease's end. Rows are walked in due order; the walk stops at the first row due
 /// no earlier than the best time found, so it reads little more than the rows of leased

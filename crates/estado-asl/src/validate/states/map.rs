@@ -136,6 +136,8 @@ fn check_items(ctx: &mut Ctx, s: &State) {
                 let at = s.at("Items");
                 if !fields::jsonata_instead(ctx, v, s.lang, &at) {
                     fields::array(ctx, v, "Items", &at);
+                    // A literal array may hold expressions: each must compile.
+                    expr::check_jsonata_template(ctx, v, &at);
                 }
             }
             if let Some(v) = s.obj.get("ItemSelector") {
