@@ -98,3 +98,22 @@ fn an_unreadable_file_exits_2() {
         "{stderr}"
     );
 }
+
+#[test]
+fn run_refuses_a_settings_file_it_cannot_read() {
+    let def = write(
+        "run-ok.json",
+        r#"{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}"#,
+    );
+    let (code, _, stderr) = estado(&["run", &def, "--config", "/no/such/estado.toml"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("/no/such/estado.toml"), "{stderr}");
+    let (code, stdout, _) = estado(&["run", &def]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout
+            .trim_end()
+            .ends_with(r#""status":"SUCCEEDED","output":{},"error":null,"cause":null}"#),
+        "{stdout}"
+    );
+}

@@ -34,12 +34,19 @@ pub struct Args {
     /// Role ARN the context object reports as `$$.Execution.RoleArn`.
     #[arg(long, default_value = "arn:aws:iam::123456789012:role/estado")]
     pub role_arn: String,
-    /// Settings file (functions come in a later release; accepted for forward compatibility).
+    /// Settings file (`estado.toml`). It is read and checked; its `[functions.*]` tables are
+    /// not used by `estado run` yet (Task runners come with local Lambda functions).
     #[arg(long)]
     pub config: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
+    if let Some(path) = &args.config {
+        if let Err(e) = crate::config::load(path) {
+            eprintln!("estado: {e:#}");
+            return Ok(2);
+        }
+    }
     let text = std::fs::read_to_string(&args.definition)
         .with_context(|| format!("cannot read {}", args.definition.display()))?;
     let input_text = if let Some(file) = args.input.strip_prefix('@') {
