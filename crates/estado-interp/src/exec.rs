@@ -1464,36 +1464,25 @@ impl Execution {
         };
         f.prev = self.log.push(f.prev, self.now, details);
         let timeout_timer = timeout.map(|t| {
-            let tid = self.effect_id();
-            self.pending.insert(
-                tid,
+            self.task_timer(
+                f,
+                t,
                 Pending::TaskTimeout {
                     frame: fid,
                     task: id,
                 },
-            );
-            self.effects.push(Effect::StartTimer {
-                id: tid,
-                due_millis: self.now + t as i64 * 1000,
-            });
-            f.waiting.push(tid);
-            tid
+            )
         });
         let heartbeat_timer = heartbeat.map(|h| {
-            let tid = self.effect_id();
-            self.pending.insert(
-                tid,
+            let timer = self.task_timer(
+                f,
+                h,
                 Pending::HeartbeatTimeout {
                     frame: fid,
                     task: id,
                 },
             );
-            self.effects.push(Effect::StartTimer {
-                id: tid,
-                due_millis: self.now + h as i64 * 1000,
-            });
-            f.waiting.push(tid);
-            (tid, h)
+            (timer, h)
         });
         self.pending.insert(
             id,
@@ -1516,6 +1505,18 @@ impl Execution {
             task_token: f.task_token.as_deref().map(str::to_owned),
         }));
         Ok(Next::Block)
+    }
+
+    /// Arm a timer `secs` from now that fires `pending`, owned by frame `f`.
+    fn task_timer(&mut self, f: &mut Frame, secs: u64, pending: Pending) -> u64 {
+        let id = self.effect_id();
+        self.pending.insert(id, pending);
+        self.effects.push(Effect::StartTimer {
+            id,
+            due_millis: self.now + secs as i64 * 1000,
+        });
+        f.waiting.push(id);
+        id
     }
 
     /// An opaque, unguessable-looking token for a callback task, derived from the execution's

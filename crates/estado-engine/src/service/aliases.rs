@@ -203,10 +203,7 @@ impl Service {
         }
         let scope = format!("ListStateMachineAliases:{}", req.state_machine_arn);
         let limit = paging::page_size(req.max_results);
-        let after: Option<String> = match &req.next_token {
-            Some(token) => Some(paging::decode_token(&scope, token)?),
-            None => None,
-        };
+        let after: Option<String> = super::page_cursor(&scope, &req.next_token)?;
         let aliases: Vec<Alias> = self
             .store
             .list_aliases(&machine)
@@ -226,12 +223,8 @@ impl Service {
                 .map_or(aliases.len(), |i| i + 1),
             None => 0,
         };
-        let rest = &aliases[start..];
-        let page = &rest[..rest.len().min(limit)];
-        let next_token = match (rest.len() > limit, page.last()) {
-            (true, Some(last)) => Some(paging::encode_token(&scope, &last.arn)),
-            _ => None,
-        };
+        let rows: Vec<&Alias> = aliases[start..].iter().take(limit + 1).collect();
+        let (page, next_token) = super::page_out(rows, limit, &scope, |a| a.arn.clone());
         Ok(ListStateMachineAliasesOutput {
             state_machine_aliases: page
                 .iter()

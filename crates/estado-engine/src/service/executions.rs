@@ -415,12 +415,8 @@ impl Service {
             ));
         }
         let limit = paging::page_size(req.max_results);
-        let after = match &req.next_token {
-            Some(t) => {
-                Some(paging::decode_token::<Cursor>(&format!("executions:{sm_arn}"), t)?.after)
-            }
-            None => None,
-        };
+        let scope = format!("executions:{sm_arn}");
+        let after = super::page_cursor::<Cursor>(&scope, &req.next_token)?.map(|c| c.after);
         let mut query = ExecutionQuery {
             status: req.status_filter.clone(),
             after,
@@ -433,20 +429,10 @@ impl Service {
             }
             _ => query.version_or_alias_arn = Some(sm_arn.clone()),
         }
-        let mut rows = self.store.list_executions(&query).await.map_err(internal)?;
-        let next_token = if rows.len() > limit {
-            rows.truncate(limit);
-            rows.last().map(|r| {
-                paging::encode_token(
-                    &format!("executions:{sm_arn}"),
-                    &Cursor {
-                        after: r.arn.clone(),
-                    },
-                )
-            })
-        } else {
-            None
-        };
+        let rows = self.store.list_executions(&query).await.map_err(internal)?;
+        let (rows, next_token) = super::page_out(rows, limit, &scope, |r| Cursor {
+            after: r.arn.clone(),
+        });
         let executions = rows
             .into_iter()
             .map(|e| ExecutionListItem {
@@ -525,24 +511,18 @@ impl Service {
         let reverse = req.reverse_order.unwrap_or(false);
         let limit = paging::page_size(req.max_results);
         let scope = format!("history:{}:{reverse}", e.arn);
-        let from = match &req.next_token {
-            Some(t) => paging::decode_token::<HistoryCursor>(&scope, t)?.from,
+        let from = match super::page_cursor::<HistoryCursor>(&scope, &req.next_token)? {
+            Some(c) => c.from,
             None if reverse => i64::MAX,
             None => 0,
         };
-        let mut events = self
+        let events = self
             .store
             .history(&e.arn, from, reverse, limit + 1)
             .await
             .map_err(internal)?;
-        let next_token = if events.len() > limit {
-            events.truncate(limit);
-            events
-                .last()
-                .map(|ev| paging::encode_token(&scope, &HistoryCursor { from: ev.id }))
-        } else {
-            None
-        };
+        let (mut events, next_token) =
+            super::page_out(events, limit, &scope, |ev| HistoryCursor { from: ev.id });
         if req.include_execution_data == Some(false) {
             events = events.into_iter().map(without_data).collect();
         }

@@ -31,6 +31,36 @@ pub fn internal(e: StoreError) -> ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// Keyset paging, step one: the cursor a request's `nextToken` carries (none on the first
+/// page). Tokens are scoped to one listing; another listing's token is `InvalidToken`.
+pub(crate) fn page_cursor<C: serde::de::DeserializeOwned>(
+    scope: &str,
+    token: &Option<String>,
+) -> ApiResult<Option<C>> {
+    token
+        .as_deref()
+        .map(|t| estado_api::paging::decode_token(scope, t))
+        .transpose()
+}
+
+/// Keyset paging, step two: `rows` were fetched with `limit + 1`; keep `limit` and, when
+/// there were more, make the next token from the last row kept.
+pub(crate) fn page_out<T, C: serde::Serialize>(
+    mut rows: Vec<T>,
+    limit: usize,
+    scope: &str,
+    cursor: impl Fn(&T) -> C,
+) -> (Vec<T>, Option<String>) {
+    if rows.len() <= limit {
+        return (rows, None);
+    }
+    rows.truncate(limit);
+    let token = rows
+        .last()
+        .map(|last| estado_api::paging::encode_token(scope, &cursor(last)));
+    (rows, token)
+}
+
 /// Where the service lives by default: the account and region in its ARNs.
 #[derive(Debug, Clone)]
 pub struct ServiceConfig {

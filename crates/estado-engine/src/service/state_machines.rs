@@ -315,21 +315,13 @@ impl Service {
     ) -> ApiResult<ListStateMachinesOutput> {
         const SCOPE: &str = "ListStateMachines";
         let limit = paging::page_size(req.max_results);
-        let after: Option<String> = match &req.next_token {
-            Some(token) => Some(paging::decode_token(SCOPE, token)?),
-            None => None,
-        };
-        let mut page = self
+        let after: Option<String> = super::page_cursor(SCOPE, &req.next_token)?;
+        let rows = self
             .store
             .list_state_machines(after.as_deref(), limit + 1)
             .await
             .map_err(internal)?;
-        let more = page.len() > limit;
-        page.truncate(limit);
-        let next_token = match (more, page.last()) {
-            (true, Some(last)) => Some(paging::encode_token(SCOPE, &last.arn)),
-            _ => None,
-        };
+        let (page, next_token) = super::page_out(rows, limit, SCOPE, |r| r.arn.clone());
         Ok(ListStateMachinesOutput {
             state_machines: page
                 .into_iter()

@@ -112,22 +112,14 @@ impl Service {
         let arn = unqualified(&req.state_machine_arn)?;
         let scope = format!("ListStateMachineVersions:{arn}");
         let limit = paging::page_size(req.max_results);
-        let before: Option<u32> = match &req.next_token {
-            Some(token) => Some(paging::decode_token(&scope, token)?),
-            None => None,
-        };
+        let before: Option<u32> = super::page_cursor(&scope, &req.next_token)?;
         let versions = self.store.list_versions(&arn).await.map_err(internal)?;
-        let mut page: Vec<Version> = versions
+        let rows: Vec<Version> = versions
             .into_iter()
             .filter(|v| before.is_none_or(|b| v.number < b))
             .take(limit + 1)
             .collect();
-        let more = page.len() > limit;
-        page.truncate(limit);
-        let next_token = match (more, page.last()) {
-            (true, Some(last)) => Some(paging::encode_token(&scope, &last.number)),
-            _ => None,
-        };
+        let (page, next_token) = super::page_out(rows, limit, &scope, |v| v.number);
         Ok(ListStateMachineVersionsOutput {
             state_machine_versions: page
                 .into_iter()
