@@ -13,5 +13,5 @@ pub mod programs;
 pub mod runtime;
 
 pub use clock::{Clock, SystemClock};
-pub use runtime::{Runtime, RuntimeConfig};
+pub use runtime::{Registry, Runtime, RuntimeConfig, TaskRunner};
 pub mod service;

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use estado_interp::{Delivery, Effect, Env, ExecInfo, Execution, MachineType, Status, TaskRequest};
+pub use estado_runners::{Registry, TaskRunner};
 use estado_store::{
     Claim, ExecutionUpdate, NewExecution, NewInbox, StepCommit, Store, StoreError, Task,
 };
@@ -14,13 +14,6 @@ use tokio::sync::{broadcast, Notify, Semaphore};
 use crate::clock::Clock;
 use crate::inbox::Payload;
 use crate::programs::Programs;
-
-/// Runs a task resource that is neither an activity nor a callback the engine waits for.
-#[async_trait]
-pub trait TaskRunner: Send + Sync + 'static {
-    /// `None` when this runner does not handle the resource.
-    async fn run(&self, req: &TaskRequest) -> Option<Delivery>;
-}
 
 #[derive(Debug, Clone)]
 pub struct RuntimeConfig {
@@ -79,7 +72,7 @@ pub struct Runtime {
     pub clock: Arc<dyn Clock>,
     pub config: RuntimeConfig,
     programs: Programs,
-    runners: Vec<Arc<dyn TaskRunner>>,
+    runners: Registry,
     wake: Notify,
     /// New activity tasks were committed (wakes `GetActivityTask` long polls).
     pub activity_ready: Notify,
@@ -110,7 +103,7 @@ impl Runtime {
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
         config: RuntimeConfig,
-        runners: Vec<Arc<dyn TaskRunner>>,
+        runners: Registry,
     ) -> Arc<Self> {
         let (finished, _) = broadcast::channel(4096);
         let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
@@ -395,7 +388,7 @@ impl Runtime {
                         });
                         continue;
                     }
-                    let outcome = self.run_task(&req).await;
+                    let outcome = Some(self.run_task(exec.info(), &req).await);
                     if let Some(token) = &req.task_token {
                         // A callback: the integration's own call went out; the result comes
                         // with the token (SendTaskSuccess/Failure), unless the call failed.
@@ -468,22 +461,9 @@ impl Runtime {
         Ok(finished)
     }
 
-    /// Ask the configured runners; without one, the task fails with an error naming the
-    /// resource (never a hang, never a silent success).
-    pub(crate) async fn run_task(&self, req: &TaskRequest) -> Option<Delivery> {
-        for r in &self.runners {
-            if let Some(d) = r.run(req).await {
-                return Some(d);
-            }
-        }
-        Some(Delivery::TaskFailed {
-            id: req.id,
-            error: "States.TaskFailed".into(),
-            cause: format!(
-                "Estado cannot run the resource '{}' of state '{}': no runner is configured for it (Lambda functions and service integrations are not supported yet).",
-                req.resource, req.state_name
-            ),
-        })
+    /// Run a task with the runner for its resource (see [`Registry::run`]).
+    pub(crate) async fn run_task(&self, info: &ExecInfo, req: &TaskRequest) -> Delivery {
+        self.runners.run(info, req).await
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use estado_engine::runtime::StartRequest;
-use estado_engine::{Runtime, RuntimeConfig, SystemClock};
+use estado_engine::{Registry, Runtime, RuntimeConfig, SystemClock};
 use estado_store::memory::MemoryStore;
 use estado_store::Store;
 use serde_json::{json, Value};
@@ -115,7 +115,7 @@ async fn executions_run_to_their_end_through_the_store() {
         store.clone(),
         Arc::new(SystemClock),
         config("a"),
-        Vec::new(),
+        Registry::default(),
     );
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let handle = tokio::spawn(rt.clone().run(async {
@@ -141,7 +141,7 @@ async fn a_dead_runtime_is_replaced_and_nothing_is_lost_or_run_twice() {
         store.clone(),
         Arc::new(SystemClock),
         config("first"),
-        Vec::new(),
+        Registry::default(),
     );
     for i in 0..60 {
         first
@@ -173,7 +173,7 @@ async fn a_dead_runtime_is_replaced_and_nothing_is_lost_or_run_twice() {
         store.clone(),
         Arc::new(SystemClock),
         config("second"),
-        Vec::new(),
+        Registry::default(),
     );
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let handle = tokio::spawn(second.run(async {
@@ -192,7 +192,7 @@ async fn tasks_without_a_runner_fail_naming_the_resource() {
         store.clone(),
         Arc::new(SystemClock),
         config("a"),
-        Vec::new(),
+        Registry::default(),
     );
     let handle = tokio::spawn(rt.clone().run(std::future::pending()));
     let def = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": true}}});

@@ -23,7 +23,12 @@ async fn world() -> World {
         poll_ms: 20,
         ..Default::default()
     };
-    let rt = Runtime::new(store, Arc::new(SystemClock), config, Vec::new());
+    let rt = Runtime::new(
+        store,
+        Arc::new(SystemClock),
+        config,
+        estado_engine::Registry::default(),
+    );
     tokio::spawn(rt.clone().run(std::future::pending()));
     let mut svc = Service::new(rt, ServiceConfig::default());
     Arc::get_mut(&mut svc).expect("fresh").activity_poll = Duration::from_secs(2);

@@ -21,7 +21,7 @@ fn service() -> Arc<Service> {
         store,
         Arc::new(SystemClock),
         RuntimeConfig::default(),
-        vec![],
+        estado_engine::Registry::default(),
     );
     Service::new(runtime, ServiceConfig::default())
 }

@@ -286,7 +286,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
             time_scale: settings.wait_time_scale,
             ..Default::default()
         },
-        Vec::new(),
+        estado_engine::Registry::default(),
     );
     let service = Service::new(
         runtime.clone(),

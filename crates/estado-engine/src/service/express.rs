@@ -151,9 +151,7 @@ async fn drive(rt: Arc<Runtime>, mut p: Prepared) -> ExpressRun {
                     cancelled.insert(id);
                 }
                 Effect::RunTask(req) => {
-                    if let Some(d) = rt.run_task(&req).await {
-                        deliveries.push(d);
-                    }
+                    deliveries.push(rt.run_task(p.exec.info(), &req).await);
                 }
                 Effect::CancelTask { .. } => {}
             }

@@ -15,7 +15,7 @@ pub fn service() -> (Arc<Service>, Ctx) {
         store,
         Arc::new(SystemClock),
         RuntimeConfig::default(),
-        vec![],
+        estado_engine::Registry::default(),
     );
     let service = Service::new(runtime, ServiceConfig::default());
     let ctx = service.default_ctx();

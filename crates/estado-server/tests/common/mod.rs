@@ -60,7 +60,12 @@ impl TestServer {
             poll_ms: 50,
             ..Default::default()
         };
-        let runtime = Runtime::new(store, Arc::new(SystemClock), config, Vec::new());
+        let runtime = Runtime::new(
+            store,
+            Arc::new(SystemClock),
+            config,
+            estado_engine::Registry::default(),
+        );
         let service = Service::new(
             runtime.clone(),
             ServiceConfig {

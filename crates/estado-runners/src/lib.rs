@@ -1,0 +1,67 @@
+//! The seam between the engine and whatever does a Task state's work.
+//!
+//! The engine hands a [`TaskRequest`] (resource, effective input, token, timeouts) and the
+//! execution's [`ExecInfo`] to the [`Registry`]; the first runner that [`handles`] the resource
+//! runs it and answers with the [`Delivery`] the interpreter gets back. Activities and
+//! callbacks are not runners: the engine queues them for `GetActivityTask` / `SendTask*`.
+//!
+//! [`handles`]: TaskRunner::handles
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+pub use estado_interp::{Delivery, ExecInfo, TaskRequest};
+
+/// Runs the resources it [`handles`](TaskRunner::handles).
+#[async_trait]
+pub trait TaskRunner: Send + Sync + 'static {
+    /// Whether this runner takes `resource`. Decided from the resource alone, with no side
+    /// effect, so the engine can route a task before running it.
+    fn handles(&self, resource: &str) -> bool;
+
+    /// Run the task to its outcome: `TaskSucceeded`, `TaskFailed` or `TaskStartFailed` with
+    /// `req.id`. For `.waitForTaskToken` resources the outcome of the call itself: success means
+    /// the call went out and the engine waits for the token; a failure fails the state.
+    async fn run(&self, info: &ExecInfo, req: &TaskRequest) -> Delivery;
+}
+
+/// The runners of one process, asked in order.
+#[derive(Clone, Default)]
+pub struct Registry {
+    runners: Vec<Arc<dyn TaskRunner>>,
+}
+
+impl Registry {
+    pub fn new(runners: Vec<Arc<dyn TaskRunner>>) -> Self {
+        Registry { runners }
+    }
+
+    pub fn push(&mut self, runner: Arc<dyn TaskRunner>) {
+        self.runners.push(runner);
+    }
+
+    /// The runner for `resource`, if any.
+    pub fn find(&self, resource: &str) -> Option<&Arc<dyn TaskRunner>> {
+        self.runners.iter().find(|r| r.handles(resource))
+    }
+
+    /// Run `req` with its runner; without one, the task fails with an error that names the
+    /// resource and the state (never a hang, never a silent success).
+    pub async fn run(&self, info: &ExecInfo, req: &TaskRequest) -> Delivery {
+        match self.find(&req.resource) {
+            Some(r) => r.run(info, req).await,
+            None => Delivery::TaskFailed {
+                id: req.id,
+                error: "States.TaskFailed".into(),
+                cause: no_runner_cause(&req.resource, &req.state_name),
+            },
+        }
+    }
+}
+
+/// Why a task whose resource nothing can run failed.
+pub fn no_runner_cause(resource: &str, state_name: &str) -> String {
+    format!(
+        "Estado cannot run the resource '{resource}' of state '{state_name}': no runner is configured for it (Lambda functions and service integrations are not supported yet)."
+    )
+}
