@@ -1,14 +1,12 @@
-//! Runs one execution in-process to its end: the interpreter plus a clock, timers, and the
-//! task runners available without a server (none yet: a Task whose resource cannot be run
-//! fails with an error that names it).
+//! Runs one execution in-process to its end: the interpreter, timers, and the task runners of
+//! [`RunOptions::runners`] (a Task whose resource none of them runs fails with an error that
+//! names it), driven by [`estado_engine::local::drive`] as express executions are.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashSet};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use estado_asl::validate::{self, Diagnostic, MachineType as VMachineType, Options};
-use estado_interp::{Delivery, Effect, Env, ExecInfo, Execution, MachineType, Status};
+use estado_engine::{Clock as _, Registry, SystemClock};
+use estado_interp::{Env, ExecInfo, Execution, MachineType, Status};
 use estado_types::history::HistoryEvent;
 use serde_json::{json, Value};
 
@@ -20,7 +18,10 @@ pub struct RunOptions {
     pub execution_name: String,
     pub role_arn: String,
     pub express: bool,
-    pub clock: Clock,
+    /// Real time spent per unit of Wait and retry time (0 = none; the execution's clock still
+    /// advances as if it had waited).
+    pub time_scale: f64,
+    pub runners: Registry,
 }
 
 pub enum RunError {
@@ -47,43 +48,6 @@ impl Outcome {
     }
 }
 
-/// The execution's clock. Virtual time advances with real time and jumps to each timer's due
-/// time when it fires; real sleeping before a timer is `scale` times the virtual wait.
-pub struct Clock {
-    scale: f64,
-    base_virtual: i64,
-    base_real: Instant,
-}
-
-impl Clock {
-    pub fn new(scale: f64) -> Self {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
-        Clock {
-            scale: scale.abs(),
-            base_virtual: now,
-            base_real: Instant::now(),
-        }
-    }
-    pub fn now(&self) -> i64 {
-        self.base_virtual + self.base_real.elapsed().as_millis() as i64
-    }
-    /// Wait (scaled) until `due`, then make it the current virtual time.
-    fn advance_to(&mut self, due: i64) {
-        let now = self.now();
-        if due > now {
-            if self.scale > 0.0 {
-                let ms = ((due - now) as f64 * self.scale) as u64;
-                std::thread::sleep(Duration::from_millis(ms));
-            }
-            self.base_virtual = due;
-            self.base_real = Instant::now();
-        }
-    }
-}
-
 pub fn format_diagnostic(d: &Diagnostic) -> String {
     format!(
         "{:?} {} {}: {}",
@@ -97,7 +61,11 @@ pub fn format_diagnostic(d: &Diagnostic) -> String {
 }
 
 /// Validate, compile and run a definition with `input`.
-pub fn run_definition(text: &str, input: Value, mut opts: RunOptions) -> Result<Outcome, RunError> {
+pub async fn run_definition(
+    text: &str,
+    input: Value,
+    opts: RunOptions,
+) -> Result<Outcome, RunError> {
     let vopts = Options {
         machine_type: if opts.express {
             VMachineType::Express
@@ -135,7 +103,7 @@ pub fn run_definition(text: &str, input: Value, mut opts: RunOptions) -> Result<
             opts.state_machine_name, opts.execution_name
         )
     };
-    let now = opts.clock.now();
+    let now = SystemClock.now_ms();
     let info = ExecInfo {
         execution_arn: exec_arn,
         name: opts.execution_name.clone(),
@@ -157,63 +125,20 @@ pub fn run_definition(text: &str, input: Value, mut opts: RunOptions) -> Result<
         redrive_count: 0,
     };
     let mut exec = Execution::start(&program, info, Env { now_millis: now });
-    let mut timers: BinaryHeap<Reverse<(i64, u64)>> = BinaryHeap::new();
-    let mut cancelled: HashSet<u64> = HashSet::new();
-    let mut deliveries: Vec<Delivery> = Vec::new();
-    loop {
-        let effects = exec.run(
-            &program,
-            Env {
-                now_millis: opts.clock.now(),
-            },
-        );
-        for e in effects {
-            match e {
-                Effect::StartTimer { id, due_millis } => timers.push(Reverse((due_millis, id))),
-                Effect::CancelTimer { id } => {
-                    cancelled.insert(id);
-                }
-                Effect::RunTask(req) => deliveries.push(Delivery::TaskFailed {
-                    id: req.id,
-                    error: "States.TaskFailed".into(),
-                    cause: format!(
-                        "Estado cannot run the resource '{}' of state '{}': `estado run` has no runner for it (Lambda functions, activities and service integrations are not supported yet).",
-                        req.resource, req.state_name
-                    ),
-                }),
-                Effect::CancelTask { .. } => {}
-            }
-        }
-        if exec.status().is_terminal() {
-            break;
-        }
-        if !deliveries.is_empty() {
-            for d in deliveries.drain(..) {
-                exec.deliver(
-                    &program,
-                    d,
-                    Env {
-                        now_millis: opts.clock.now(),
-                    },
-                );
-            }
-            continue;
-        }
-        let Some(Reverse((due, id))) = timers.pop() else {
-            break;
-        };
-        if cancelled.remove(&id) {
-            continue;
-        }
-        opts.clock.advance_to(due);
-        exec.deliver(
-            &program,
-            Delivery::TimerFired { id },
-            Env {
-                now_millis: opts.clock.now().max(due),
-            },
-        );
-    }
+    let runners = opts.runners.clone();
+    let mut history = Vec::new();
+    estado_engine::local::drive(
+        &program,
+        &mut exec,
+        &SystemClock,
+        opts.time_scale,
+        move |info, req| {
+            let runners = runners.clone();
+            async move { runners.run(&info, &req).await }
+        },
+        |events| history.extend(events),
+    )
+    .await;
     let (status, output, error, cause) = match exec.status().clone() {
         Status::Succeeded { output } => ("SUCCEEDED", Some(output), None, None),
         Status::Failed { error, cause } => ("FAILED", None, error, cause),
@@ -231,6 +156,6 @@ pub fn run_definition(text: &str, input: Value, mut opts: RunOptions) -> Result<
         output,
         error,
         cause,
-        history: exec.history(),
+        history,
     })
 }

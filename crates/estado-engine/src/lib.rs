@@ -8,7 +8,9 @@
 //! after a crash, the leases expire and the next claim continues from the last commit.
 
 pub mod clock;
+pub mod dispatcher;
 pub mod inbox;
+pub mod local;
 pub mod programs;
 pub mod runtime;
 

@@ -6,12 +6,13 @@ use std::time::Duration;
 use estado_interp::{Delivery, Effect, Env, ExecInfo, Execution, MachineType, Status, TaskRequest};
 pub use estado_runners::{Registry, TaskRunner};
 use estado_store::{
-    Claim, ExecutionUpdate, NewExecution, NewInbox, StepCommit, Store, StoreError, Task,
+    Claim, Dispatch, ExecutionUpdate, NewExecution, NewInbox, StepCommit, Store, StoreError, Task,
 };
 use serde_json::Value;
 use tokio::sync::{broadcast, Notify, Semaphore};
 
 use crate::clock::Clock;
+use crate::dispatcher::{DispatchPayload, InFlight};
 use crate::inbox::Payload;
 use crate::programs::Programs;
 
@@ -78,6 +79,12 @@ pub struct Runtime {
     pub activity_ready: Notify,
     finished: broadcast::Sender<Finished>,
     permits: Arc<Semaphore>,
+    /// Runner tasks running on this node.
+    pub(crate) in_flight: InFlight,
+    /// Dispatches this node's steps committed, on their way to the dispatch loop.
+    pub(crate) dispatch_tx: tokio::sync::mpsc::UnboundedSender<Dispatch>,
+    pub(crate) dispatch_rx:
+        std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<Dispatch>>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -107,6 +114,7 @@ impl Runtime {
     ) -> Arc<Self> {
         let (finished, _) = broadcast::channel(4096);
         let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
+        let (dispatch_tx, dispatch_rx) = tokio::sync::mpsc::unbounded_channel();
         Arc::new(Runtime {
             store,
             clock,
@@ -117,6 +125,9 @@ impl Runtime {
             activity_ready: Notify::new(),
             finished,
             permits,
+            in_flight: InFlight::default(),
+            dispatch_tx,
+            dispatch_rx: std::sync::Mutex::new(Some(dispatch_rx)),
         })
     }
 
@@ -241,8 +252,19 @@ impl Runtime {
         Ok(())
     }
 
-    fn timer_row(&self, now: i64, id: u64, virtual_due: i64) -> NewInbox {
-        let wait = (virtual_due - now).max(0) as f64 * self.config.time_scale;
+    /// The inbox row of a timer. `exec_now` is the execution's clock (ahead of `now` after a
+    /// scaled Wait); `scaled` says whether the wait-time scale applies (see
+    /// [`Execution::timer_scales`]).
+    fn timer_row(
+        &self,
+        now: i64,
+        exec_now: i64,
+        id: u64,
+        virtual_due: i64,
+        scaled: bool,
+    ) -> NewInbox {
+        let rate = if scaled { self.config.time_scale } else { 1.0 };
+        let wait = (virtual_due - now.max(exec_now)).max(0) as f64 * rate;
         NewInbox {
             due_ms: now + wait as i64,
             key: Some(id),
@@ -254,8 +276,19 @@ impl Runtime {
         }
     }
 
-    /// The step loop; returns when `shutdown` completes.
+    /// The step loop and the dispatch loop; returns when `shutdown` completes (runner tasks
+    /// still running are abandoned, to run again after a restart).
     pub async fn run(self: Arc<Self>, shutdown: impl std::future::Future<Output = ()>) {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        // Joined, not spawned: dropping this future (a crash, in tests) stops both loops.
+        let steps = async {
+            self.clone().step_loop(shutdown).await;
+            let _ = stop.send(true);
+        };
+        tokio::join!(steps, self.clone().dispatch_loop(stopped));
+    }
+
+    async fn step_loop(self: Arc<Self>, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
         loop {
             let now = self.clock.now_ms();
@@ -308,7 +341,7 @@ impl Runtime {
     }
 
     /// One step of one claimed execution.
-    async fn step(&self, claim: Claim) {
+    async fn step(self: Arc<Self>, claim: Claim) {
         let arn = claim.execution.arn.clone();
         match self.step_inner(claim).await {
             Ok(Some(done)) => {
@@ -321,7 +354,7 @@ impl Runtime {
         self.poke();
     }
 
-    async fn step_inner(&self, claim: Claim) -> Result<Option<Finished>, StoreError> {
+    async fn step_inner(self: &Arc<Self>, claim: Claim) -> Result<Option<Finished>, StoreError> {
         let arn = claim.execution.arn.clone();
         let program = match self.programs.get(&claim.execution.definition) {
             Ok(p) => p,
@@ -339,6 +372,8 @@ impl Runtime {
             })?;
         let now = self.clock.now_ms();
         let mut consumed = Vec::with_capacity(claim.inbox.len());
+        // Tasks whose outcome this step takes in: their callback tokens and dispatches go.
+        let mut answered = Vec::new();
         for row in &claim.inbox {
             consumed.push(row.id);
             match Payload::decode(&row.payload) {
@@ -353,7 +388,15 @@ impl Runtime {
                         now_millis: now.max(virtual_due_ms),
                     },
                 ),
-                Some(Payload::Deliver(d)) => exec.deliver(&program, d, Env { now_millis: now }),
+                Some(Payload::Deliver(d)) => {
+                    if let Delivery::TaskSucceeded { id, .. }
+                    | Delivery::TaskFailed { id, .. }
+                    | Delivery::TaskStartFailed { id, .. } = &d
+                    {
+                        answered.push(*id);
+                    }
+                    exec.deliver(&program, d, Env { now_millis: now })
+                }
             }
         }
         let effects = exec.run(&program, Env { now_millis: now });
@@ -364,17 +407,27 @@ impl Runtime {
             ..Default::default()
         };
         let mut activity_tasks = false;
+        let mut abort = Vec::new();
+        let exec_now = exec.now_millis();
+        let lease_until = now + self.config.lease_ms;
+        commit.cancel_tasks.extend(answered);
         for e in effects {
             match e {
-                Effect::StartTimer { id, due_millis } => {
-                    commit.new_inbox.push(self.timer_row(now, id, due_millis))
-                }
+                Effect::StartTimer { id, due_millis } => commit.new_inbox.push(self.timer_row(
+                    now,
+                    exec_now,
+                    id,
+                    due_millis,
+                    exec.timer_scales(id),
+                )),
                 Effect::CancelTimer { id } => commit.cancel_keys.push(id),
                 Effect::CancelTask { id } => {
                     commit.cancel_tasks.push(id);
                     commit.cancel_keys.push(id);
+                    abort.push(id);
                 }
                 Effect::RunTask(req) => {
+                    let input = || serde_json::to_string(&*req.input).unwrap_or_default();
                     if let Some(activity) = activity_arn(&req.resource) {
                         activity_tasks = true;
                         commit.new_tasks.push(Task {
@@ -382,44 +435,32 @@ impl Runtime {
                             execution_arn: arn.clone(),
                             effect_id: req.id,
                             activity_arn: Some(activity),
-                            input: serde_json::to_string(&*req.input).unwrap_or_default(),
+                            input: input(),
                             created_ms: now,
                             worker: None,
                         });
                         continue;
                     }
-                    let outcome = Some(self.run_task(exec.info(), &req).await);
                     if let Some(token) = &req.task_token {
-                        // A callback: the integration's own call went out; the result comes
-                        // with the token (SendTaskSuccess/Failure), unless the call failed.
+                        // A callback: the token is answerable from this commit on, before the
+                        // integration's call even goes out (it may answer from inside it).
                         commit.new_tasks.push(Task {
                             token: token.clone(),
                             execution_arn: arn.clone(),
                             effect_id: req.id,
                             activity_arn: None,
-                            input: serde_json::to_string(&*req.input).unwrap_or_default(),
+                            input: input(),
                             created_ms: now,
                             worker: None,
                         });
-                        if let Some(
-                            d @ (Delivery::TaskFailed { .. } | Delivery::TaskStartFailed { .. }),
-                        ) = outcome
-                        {
-                            commit.new_inbox.push(NewInbox {
-                                due_ms: now,
-                                key: Some(req.id),
-                                payload: Payload::Deliver(d).encode(),
-                            });
-                        }
-                        continue;
                     }
-                    if let Some(d) = outcome {
-                        commit.new_inbox.push(NewInbox {
-                            due_ms: now,
-                            key: Some(req.id),
-                            payload: Payload::Deliver(d).encode(),
-                        });
-                    }
+                    commit.new_dispatches.push(Dispatch {
+                        execution_arn: arn.clone(),
+                        effect_id: req.id,
+                        payload: DispatchPayload::new(req, exec.info()).encode(),
+                        created_ms: now,
+                        lease: Some((self.config.owner.clone(), lease_until)),
+                    });
                 }
             }
         }
@@ -454,7 +495,14 @@ impl Runtime {
             message: format!("snapshot of {arn} cannot be written: {e}"),
             retryable: false,
         })?;
+        let dispatches = commit.new_dispatches.clone();
         self.store.commit_step(&self.config.owner, commit).await?;
+        for id in abort {
+            self.in_flight.abort(&arn, id);
+        }
+        for d in dispatches {
+            self.spawn_dispatch(d);
+        }
         if activity_tasks {
             self.activity_ready.notify_waiters();
         }

@@ -275,6 +275,20 @@ impl Execution {
     pub fn info(&self) -> &ExecInfo {
         &self.info
     }
+    /// The execution's clock: the latest time it has been given (ahead of the real clock once
+    /// a scaled Wait has jumped it forward).
+    pub fn now_millis(&self) -> i64 {
+        self.now
+    }
+    /// Whether the pending timer `id` is a Wait state's or a retry interval's, the times a
+    /// wait-time scale (Step Functions Local's `WAIT_TIME_SCALE`) shortens. Task timeouts,
+    /// heartbeat timeouts and the execution's timeout run in real time.
+    pub fn timer_scales(&self, id: u64) -> bool {
+        matches!(
+            self.pending.get(&id),
+            Some(Pending::WaitTimer { .. } | Pending::RetryTimer { .. })
+        )
+    }
     /// State transitions so far (states entered).
     pub fn transitions(&self) -> u64 {
         self.transitions

@@ -1,5 +1,7 @@
 //! Schema migrations: numbered `.sql` files under `migrations/`, applied in order, each in its
-//! own transaction together with its row in `schema_version`.
+//! own transaction together with its row in `schema_version`. Each one is applied unless its
+//! own number is recorded, so numbers may have gaps and a migration that lands after a higher
+//! one (work merged out of order) is still applied.
 
 use rusqlite::{Connection, OptionalExtension};
 
@@ -7,28 +9,40 @@ use crate::error::{OpError, OpResult};
 
 /// Every migration, in order. A new file under `migrations/` is added here (a test checks the
 /// folder and this list agree).
-pub(crate) const MIGRATIONS: &[(u32, &str, &str)] = &[(
-    1,
-    "0001_init.sql",
-    include_str!("../migrations/0001_init.sql"),
-)];
+pub(crate) const MIGRATIONS: &[(u32, &str, &str)] = &[
+    (
+        1,
+        "0001_init.sql",
+        include_str!("../migrations/0001_init.sql"),
+    ),
+    (
+        3,
+        "0003_dispatches.sql",
+        include_str!("../migrations/0003_dispatches.sql"),
+    ),
+];
 
 /// Brings the schema up to date; running it again changes nothing. A database written by a
 /// newer Estado (a version this build does not know) is refused rather than misread.
 pub(crate) fn migrate(conn: &mut Connection) -> OpResult<u32> {
+    migrate_with(conn, MIGRATIONS)
+}
+
+fn migrate_with(conn: &mut Connection, migrations: &[(u32, &str, &str)]) -> OpResult<u32> {
     conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")?;
-    let mut current = applied(conn)?;
-    let newest = MIGRATIONS.last().map_or(0, |m| m.0);
-    if current > newest {
+    let known: Vec<u32> = migrations.iter().map(|m| m.0).collect();
+    if let Some(unknown) = applied(conn)?.into_iter().find(|v| !known.contains(v)) {
         return Err(OpError::Invalid(format!(
-            "the database has schema version {current}, newer than this build's {newest}"
+            "the database has schema version {unknown}, which this build does not know (a newer Estado wrote it)"
         )));
     }
-    let start = current;
-    for (version, _, sql) in MIGRATIONS.iter().filter(|m| m.0 > start) {
+    for (version, _, sql) in migrations {
+        if is_applied(conn, *version)? {
+            continue;
+        }
         let tx = conn.transaction()?;
-        // Re-read inside the write transaction: another process may have migrated meanwhile.
-        if applied(&tx)? >= *version {
+        // Re-check inside the write transaction: another process may have migrated meanwhile.
+        if is_applied(&tx, *version)? {
             continue;
         }
         tx.execute_batch(sql)?;
@@ -37,17 +51,29 @@ pub(crate) fn migrate(conn: &mut Connection) -> OpResult<u32> {
             [version],
         )?;
         tx.commit()?;
-        current = *version;
     }
-    Ok(current)
+    Ok(applied(conn)?.into_iter().max().unwrap_or(0))
 }
 
-fn applied(conn: &Connection) -> OpResult<u32> {
-    let v: Option<i64> = conn
-        .query_row("SELECT MAX(version) FROM schema_version", [], |r| r.get(0))
+fn applied(conn: &Connection) -> OpResult<Vec<u32>> {
+    let mut stmt = conn.prepare("SELECT version FROM schema_version")?;
+    let rows = stmt.query_map([], |r| r.get::<_, i64>(0))?;
+    let mut out = Vec::new();
+    for v in rows {
+        out.push(crate::error::to_u32(v?, "schema version")?);
+    }
+    Ok(out)
+}
+
+fn is_applied(conn: &Connection, version: u32) -> OpResult<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM schema_version WHERE version = ?1",
+            [version],
+            |_| Ok(()),
+        )
         .optional()?
-        .flatten();
-    crate::error::to_u32(v.unwrap_or(0), "schema version")
+        .is_some())
 }
 
 #[cfg(test)]
@@ -65,8 +91,10 @@ mod tests {
         files.sort();
         let listed: Vec<String> = MIGRATIONS.iter().map(|m| m.1.to_owned()).collect();
         assert_eq!(files, listed);
-        for (i, (version, name, _)) in MIGRATIONS.iter().enumerate() {
-            assert_eq!(*version as usize, i + 1, "versions count up from 1");
+        let mut previous = 0;
+        for (version, name, _) in MIGRATIONS {
+            assert!(*version > previous, "versions increase");
+            previous = *version;
             assert!(
                 name.starts_with(&format!("{version:04}_")),
                 "{name} carries its number"
@@ -77,12 +105,35 @@ mod tests {
     #[test]
     fn migrating_twice_applies_each_migration_once() {
         let mut conn = Connection::open_in_memory().expect("open");
-        assert_eq!(migrate(&mut conn).expect("first"), 1);
-        assert_eq!(migrate(&mut conn).expect("again"), 1);
+        let newest = MIGRATIONS.last().map_or(0, |m| m.0);
+        assert_eq!(migrate(&mut conn).expect("first"), newest);
+        assert_eq!(migrate(&mut conn).expect("again"), newest);
         let rows: i64 = conn
             .query_row("SELECT COUNT(*) FROM schema_version", [], |r| r.get(0))
             .expect("count");
-        assert_eq!(rows, 1);
+        assert_eq!(rows as usize, MIGRATIONS.len());
+    }
+
+    #[test]
+    fn a_migration_that_lands_after_a_higher_one_is_still_applied() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        let early: &[(u32, &str, &str)] = &[
+            (1, "0001_a.sql", "CREATE TABLE a (x);"),
+            (3, "0003_c.sql", "CREATE TABLE c (x);"),
+        ];
+        assert_eq!(migrate_with(&mut conn, early).expect("early"), 3);
+        let later: &[(u32, &str, &str)] = &[
+            (1, "0001_a.sql", "CREATE TABLE a (x);"),
+            (2, "0002_b.sql", "CREATE TABLE b (x);"),
+            (3, "0003_c.sql", "CREATE TABLE c (x);"),
+        ];
+        assert_eq!(migrate_with(&mut conn, later).expect("later"), 3);
+        conn.execute("INSERT INTO b (x) VALUES (1)", [])
+            .expect("0002 was applied although 0003 already was");
+        let rows: i64 = conn
+            .query_row("SELECT COUNT(*) FROM schema_version", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(rows, 3);
     }
 
     #[test]

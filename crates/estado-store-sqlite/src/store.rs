@@ -4,12 +4,12 @@
 
 use async_trait::async_trait;
 use estado_store::{
-    Activity, Alias, Claim, Execution, ExecutionQuery, NewExecution, NewInbox, Result,
+    Activity, Alias, Claim, Dispatch, Execution, ExecutionQuery, NewExecution, NewInbox, Result,
     StateMachine, StepCommit, Store, Task, Version,
 };
 use estado_types::history::HistoryEvent;
 
-use crate::ops::{definitions as defs, executions, stepping, tasks};
+use crate::ops::{definitions as defs, dispatches, executions, stepping, tasks};
 use crate::SqliteStore;
 
 #[async_trait]
@@ -159,6 +159,38 @@ impl Store for SqliteStore {
     }
     async fn next_due(&self) -> Result<Option<i64>> {
         self.read(stepping::next_due).await
+    }
+
+    async fn claim_dispatches(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<Dispatch>> {
+        let owner = owner.to_owned();
+        self.write(move |c| dispatches::claim(c, &owner, now_ms, lease_ms, limit))
+            .await
+    }
+    async fn renew_dispatches(
+        &self,
+        owner: &str,
+        keys: &[(String, u64)],
+        until_ms: i64,
+    ) -> Result<u64> {
+        let (owner, keys) = (owner.to_owned(), keys.to_vec());
+        self.write(move |c| dispatches::renew(c, &owner, &keys, until_ms))
+            .await
+    }
+    async fn complete_dispatch(
+        &self,
+        execution_arn: &str,
+        effect_id: u64,
+        row: NewInbox,
+    ) -> Result<bool> {
+        let arn = execution_arn.to_owned();
+        self.write(move |c| dispatches::complete(c, &arn, effect_id, &row))
+            .await
     }
 
     async fn claim_activity_task(

@@ -117,8 +117,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<Claim>>;
 
     /// Save one step, atomically: events, snapshot, consumed inbox rows deleted, then cancelled
-    /// keys deleted, then new inbox rows (timers) added, cancelled tasks deleted, new tasks
-    /// added, the execution's summary updated, and the lease released. `Conflict` (and nothing
+    /// keys deleted, then new inbox rows (timers) added, cancelled tasks (and dispatches) deleted,
+    /// new tasks and dispatches added, the execution's summary updated, and the lease released. `Conflict` (and nothing
     /// saved) when the execution's version is not `expected_version` or another owner holds
     /// its lease (live, or expired and not re-claimed).
     async fn commit_step(&self, owner: &str, c: StepCommit) -> Result<()>;
@@ -133,14 +133,49 @@ pub trait Store: Send + Sync + 'static {
     /// False (and nothing changed) when the execution is not `FAILED`, `TIMED_OUT` or `ABORTED`.
     async fn reopen(&self, execution_arn: &str, now_ms: i64, row: NewInbox) -> Result<bool>;
 
-    /// Drop every lease. For a single node starting up on its own store: the leases left there
-    /// belong to a process that is gone, and its executions should continue at once rather than
-    /// when the leases expire. Never call it while other nodes share the store.
+    /// Drop every lease, of executions and of dispatches; returns how many. For a single node
+    /// starting up on its own store: the leases left there belong to a process that is gone, and
+    /// its executions (and runner tasks) should continue at once rather than when the leases
+    /// expire. Never call it while other nodes share the store.
     async fn release_leases(&self) -> Result<u64>;
 
     /// When to look again: over every execution with pending rows, the later of its earliest
     /// due row and the end of its lease (a leased execution is not runnable before that).
     async fn next_due(&self) -> Result<Option<i64>>;
+
+    // ----- dispatches (runner tasks) ---------------------------------------------------------
+
+    /// Lease up to `limit` dispatches that are queued or whose lease has ended (`until <=
+    /// now_ms`) to `owner` until `now_ms + lease_ms`, oldest (`created_ms`, then execution ARN,
+    /// then effect id) first, and return them with their new lease. Never hands one dispatch to
+    /// two concurrent callers.
+    async fn claim_dispatches(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<Dispatch>>;
+
+    /// Extend to `until_ms` the leases `owner` still holds on these `(execution_arn,
+    /// effect_id)` dispatches (a runner taking longer than a lease); returns how many it held.
+    async fn renew_dispatches(
+        &self,
+        owner: &str,
+        keys: &[(String, u64)],
+        until_ms: i64,
+    ) -> Result<u64>;
+
+    /// Remove a dispatch and add `row` (its outcome) to its execution's inbox, atomically, the
+    /// row idempotent per key as with [`Store::deliver`]. False, and nothing changed, when the
+    /// dispatch is gone (cancelled, or completed already). The row is not added when the
+    /// execution is closed.
+    async fn complete_dispatch(
+        &self,
+        execution_arn: &str,
+        effect_id: u64,
+        row: NewInbox,
+    ) -> Result<bool>;
 
     // ----- tasks (activities and callbacks) --------------------------------------------------
 

@@ -20,6 +20,7 @@ struct Data {
     /// Creation order of executions, for newest-first listing.
     execution_order: Vec<String>,
     tasks: HashMap<String, Task>,
+    dispatches: BTreeMap<(String, u64), Dispatch>,
     next_inbox: u64,
 }
 
@@ -432,6 +433,13 @@ impl Store for MemoryStore {
         for t in c.new_tasks {
             d.tasks.insert(t.token.clone(), t);
         }
+        for effect in &c.cancel_tasks {
+            d.dispatches.remove(&(arn.clone(), *effect));
+        }
+        for x in c.new_dispatches {
+            d.dispatches
+                .insert((x.execution_arn.clone(), x.effect_id), x);
+        }
         Ok(())
     }
 
@@ -475,6 +483,11 @@ impl Store for MemoryStore {
                 n += 1;
             }
         }
+        for x in d.dispatches.values_mut() {
+            if x.lease.take().is_some() {
+                n += 1;
+            }
+        }
         Ok(n)
     }
 
@@ -491,6 +504,80 @@ impl Store for MemoryStore {
                 })
             })
             .min())
+    }
+
+    async fn claim_dispatches(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<Dispatch>> {
+        let mut d = self.lock();
+        let mut free: Vec<&mut Dispatch> = d
+            .dispatches
+            .values_mut()
+            .filter(|x| x.lease.as_ref().is_none_or(|(_, until)| *until <= now_ms))
+            .collect();
+        free.sort_by(|a, b| {
+            (a.created_ms, &a.execution_arn, a.effect_id).cmp(&(
+                b.created_ms,
+                &b.execution_arn,
+                b.effect_id,
+            ))
+        });
+        let until = now_ms.saturating_add(lease_ms);
+        Ok(free
+            .into_iter()
+            .take(limit)
+            .map(|x| {
+                x.lease = Some((owner.to_owned(), until));
+                x.clone()
+            })
+            .collect())
+    }
+
+    async fn renew_dispatches(
+        &self,
+        owner: &str,
+        keys: &[(String, u64)],
+        until_ms: i64,
+    ) -> Result<u64> {
+        let mut d = self.lock();
+        let mut n = 0;
+        for key in keys {
+            if let Some(x) = d.dispatches.get_mut(key) {
+                if let Some((o, until)) = &mut x.lease {
+                    if o == owner {
+                        *until = until_ms;
+                        n += 1;
+                    }
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    async fn complete_dispatch(
+        &self,
+        execution_arn: &str,
+        effect_id: u64,
+        row: NewInbox,
+    ) -> Result<bool> {
+        let mut d = self.lock();
+        if d.dispatches
+            .remove(&(execution_arn.to_owned(), effect_id))
+            .is_none()
+        {
+            return Ok(false);
+        }
+        if d.executions
+            .get(execution_arn)
+            .is_some_and(|e| e.record.is_open())
+        {
+            d.add_inbox(execution_arn, row);
+        }
+        Ok(true)
     }
 
     async fn claim_activity_task(

@@ -141,6 +141,23 @@ pub struct Task {
     pub worker: Option<String>,
 }
 
+/// A task for a runner (a Lambda function, an HTTP call, a nested execution, a mock): the
+/// outbox row a step commits together with the task's `TaskScheduled` event. A dispatcher runs
+/// it and hands the outcome back with [`crate::Store::complete_dispatch`]; until then it stays
+/// here, so a crash re-runs it rather than losing it. Keyed by `(execution_arn, effect_id)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dispatch {
+    pub execution_arn: String,
+    /// The interpreter's effect id of the task.
+    pub effect_id: u64,
+    /// The engine's encoding of what to run.
+    pub payload: Vec<u8>,
+    pub created_ms: i64,
+    /// The node running it and the end of its lease; `None` while queued. A dispatch whose
+    /// lease has ended can be claimed again.
+    pub lease: Option<(String, i64)>,
+}
+
 /// The summary fields a step changes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExecutionUpdate {
@@ -165,8 +182,10 @@ pub struct StepCommit {
     /// Inbox rows to drop by key (cancelled timers).
     pub cancel_keys: Vec<u64>,
     pub new_tasks: Vec<Task>,
-    /// Effect ids (of this execution's tasks) no longer wanted.
+    /// Effect ids (of this execution's tasks) no longer wanted: their tasks and dispatches go.
     pub cancel_tasks: Vec<u64>,
+    /// Runner tasks to dispatch (added after the cancellations).
+    pub new_dispatches: Vec<Dispatch>,
     pub update: Option<ExecutionUpdate>,
 }
 

@@ -39,9 +39,12 @@
 //!   does not make the claim loop spin);
 //! - a step's inbox changes apply in this order: consumed rows, cancelled keys, new rows (so a
 //!   step may cancel a timer and start one with the same key);
-//! - `history` of an unknown execution is `NotFound`.
+//! - `history` of an unknown execution is `NotFound`;
+//! - `claim_dispatches` hands out queued dispatches and those whose lease has ended, oldest
+//!   first; a dispatch committed with a lease is not claimable before the lease ends.
 
 mod definitions;
+mod dispatches;
 mod executions;
 mod fixtures;
 mod redrive;
@@ -49,6 +52,7 @@ mod stepping;
 mod tasks;
 
 pub use definitions::*;
+pub use dispatches::*;
 pub use executions::*;
 pub use fixtures::*;
 pub use redrive::*;
@@ -89,6 +93,10 @@ macro_rules! __with_store_checks {
             reopen_redrives_only_unsuccessful_executions
             activity_tasks_oldest_first_one_worker_each
             tasks_by_token_and_finish
+            dispatches_commit_claim_and_complete
+            dispatch_leases_expire_renew_and_release
+            cancelled_dispatches_are_gone
+            concurrent_dispatch_claims_share_nothing
         }
     };
 }

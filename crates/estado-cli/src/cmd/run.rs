@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use serde_json::{json, Value};
 
-use crate::driver::{self, Clock, RunOptions};
+use crate::driver::{self, RunOptions};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -76,9 +76,14 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
         role_arn: args.role_arn.clone(),
         express,
-        clock: Clock::new(args.time_scale),
+        time_scale: args.time_scale,
+        runners: estado_engine::Registry::default(),
     };
-    let outcome = match driver::run_definition(&text, input, opts) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let outcome = match rt.block_on(driver::run_definition(&text, input, opts)) {
         Ok(o) => o,
         Err(driver::RunError::Invalid(diags)) => {
             for d in diags {

@@ -2,12 +2,9 @@
 //! history kept). `StartSyncExecution` waits for the end; `StartExecution` on an express
 //! machine answers at once and lets it run.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashSet};
 use std::sync::Arc;
-use std::time::Duration;
 
-use estado_interp::{Delivery, Effect, Env, ExecInfo, Execution, MachineType, Status};
+use estado_interp::{Env, ExecInfo, Execution, MachineType, Status};
 use serde_json::Value;
 
 use super::executions::Target;
@@ -137,63 +134,22 @@ impl Service {
 
 /// Run an express execution to its end: timers sleep (scaled), tasks go to the runners.
 async fn drive(rt: Arc<Runtime>, mut p: Prepared) -> ExpressRun {
-    let scale = rt.config.time_scale;
-    let mut timers: BinaryHeap<Reverse<(i64, u64)>> = BinaryHeap::new();
-    let mut cancelled: HashSet<u64> = HashSet::new();
-    let mut virtual_now = rt.clock.now_ms();
-    loop {
-        let now = rt.clock.now_ms().max(virtual_now);
-        let mut deliveries = Vec::new();
-        for e in p.exec.run(&p.program, Env { now_millis: now }) {
-            match e {
-                Effect::StartTimer { id, due_millis } => timers.push(Reverse((due_millis, id))),
-                Effect::CancelTimer { id } => {
-                    cancelled.insert(id);
-                }
-                Effect::RunTask(req) => {
-                    deliveries.push(rt.run_task(p.exec.info(), &req).await);
-                }
-                Effect::CancelTask { .. } => {}
-            }
-        }
+    let runner = rt.clone();
+    crate::local::drive(
+        &p.program,
+        &mut p.exec,
+        rt.clock.as_ref(),
+        rt.config.time_scale,
+        move |info, req| {
+            let rt = runner.clone();
+            async move { rt.run_task(&info, &req).await }
+        },
         // Express executions keep no history.
-        p.exec.take_new_events();
-        if p.exec.status().is_terminal() {
-            break;
-        }
-        if !deliveries.is_empty() {
-            for d in deliveries {
-                p.exec.deliver(
-                    &p.program,
-                    d,
-                    Env {
-                        now_millis: rt.clock.now_ms().max(virtual_now),
-                    },
-                );
-            }
-            continue;
-        }
-        let Some(Reverse((due, id))) = timers.pop() else {
-            break;
-        };
-        if cancelled.remove(&id) {
-            continue;
-        }
-        let now = rt.clock.now_ms().max(virtual_now);
-        if due > now && scale > 0.0 {
-            tokio::time::sleep(Duration::from_millis(((due - now) as f64 * scale) as u64)).await;
-        }
-        virtual_now = virtual_now.max(due);
-        p.exec.deliver(
-            &p.program,
-            Delivery::TimerFired { id },
-            Env {
-                now_millis: rt.clock.now_ms().max(virtual_now),
-            },
-        );
-    }
+        |_| {},
+    )
+    .await;
     let mut run = p.run;
-    run.stop_ms = rt.clock.now_ms().max(virtual_now);
+    run.stop_ms = rt.clock.now_ms().max(p.exec.now_millis());
     match p.exec.status().clone() {
         Status::Succeeded { output } => {
             run.status = "SUCCEEDED";

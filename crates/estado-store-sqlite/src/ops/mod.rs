@@ -2,6 +2,7 @@
 //! transaction the caller (a writer batch's savepoint or a reader's read transaction) owns.
 
 pub(crate) mod definitions;
+pub(crate) mod dispatches;
 pub(crate) mod executions;
 pub(crate) mod stepping;
 pub(crate) mod tasks;

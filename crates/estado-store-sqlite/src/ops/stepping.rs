@@ -92,7 +92,7 @@ fn due_rows(conn: &Connection, id: i64, now_ms: i64) -> OpResult<Vec<InboxRow>> 
 
 /// Checks version and lease, then applies the step in the order the in-memory store does:
 /// consumed rows, cancelled keys, new rows (so a step may re-arm a timer it cancels), task
-/// cancellations, new tasks, and finally the summary with the lease released.
+/// cancellations, new tasks, dispatch cancellations, new dispatches, and finally the summary with the lease released.
 /// `c.events` are ignored: `events` holds them, encoded.
 pub(crate) fn commit_step(
     conn: &Connection,
@@ -151,6 +151,8 @@ pub(crate) fn commit_step(
         }
     }
     super::tasks::insert_tasks(conn, &c.new_tasks)?;
+    super::dispatches::cancel(conn, &c.execution_arn, &c.cancel_tasks)?;
+    super::dispatches::insert(conn, &c.new_dispatches)?;
 
     conn.prepare_cached("UPDATE snapshots SET data = ?2 WHERE execution_id = ?1")?
         .execute(params![id, c.snapshot])?;
@@ -207,14 +209,14 @@ pub(crate) fn reopen(
     Ok(true)
 }
 
-/// Drops every lease (a single node starting on its own store).
+/// Drops every lease, of executions and dispatches (a single node starting on its own store).
 pub(crate) fn release_leases(conn: &Connection) -> OpResult<u64> {
     let n = conn
         .prepare_cached(
             "UPDATE executions SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL",
         )?
         .execute([])?;
-    Ok(n as u64)
+    Ok(n as u64 + super::dispatches::release(conn)?)
 }
 
 /// The earliest time a claim could succeed: per execution, its earliest due row or, when

@@ -159,6 +159,23 @@ pub fn task(execution_arn: &str, effect_id: u64, activity: Option<&str>, created
     }
 }
 
+/// A dispatch of execution `execution_arn` for effect `effect_id`, created at `created_ms`,
+/// queued when `lease` is `None`.
+pub fn dispatch(
+    execution_arn: &str,
+    effect_id: u64,
+    created_ms: i64,
+    lease: Option<(&str, i64)>,
+) -> Dispatch {
+    Dispatch {
+        execution_arn: execution_arn.into(),
+        effect_id,
+        payload: format!("run effect {effect_id} of {execution_arn}").into_bytes(),
+        created_ms,
+        lease: lease.map(|(o, u)| (o.to_owned(), u)),
+    }
+}
+
 /// Unwraps a store call, naming the call on failure.
 #[track_caller]
 pub fn ok<T>(r: Result<T>, what: &str) -> T {

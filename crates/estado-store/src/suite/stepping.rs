@@ -216,6 +216,7 @@ pub async fn commit_step_applies_everything<S: Store>(store: S) {
         cancel_keys: vec![10],
         new_tasks: vec![t1.clone(), t2.clone()],
         cancel_tasks: vec![],
+        new_dispatches: vec![],
         update: None,
     };
     ok(store.commit_step("w", commit).await, "commit");
@@ -320,6 +321,7 @@ pub async fn commit_step_conflicts_apply_nothing<S: Store>(store: S) {
         cancel_keys: vec![4],
         new_tasks: vec![task(&arn, 1, None, 0)],
         cancel_tasks: vec![],
+        new_dispatches: vec![dispatch(&arn, 1, 0, None)],
         update: Some(ExecutionUpdate {
             status: "SUCCEEDED".into(),
             stop_ms: Some(1),
@@ -353,6 +355,14 @@ pub async fn commit_step_conflicts_apply_nothing<S: Store>(store: S) {
             "task"
         ),
         None
+    );
+    assert!(
+        ok(
+            store.claim_dispatches("d", 0, 1_000, 10).await,
+            "claim dispatches"
+        )
+        .is_empty(),
+        "no dispatch added"
     );
     let again = claim_one(&store, "b", 20_000, 1_000)
         .await
