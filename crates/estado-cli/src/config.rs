@@ -12,16 +12,23 @@
 //!
 //! [auth]
 //! access_keys = [{ id = "AKID...", secret = "..." }]
+//!
+//! [functions.verificarDisponibilidade]      # see estado_functions::spec
+//! handler = "handlers/verificar.py:lambda_handler"
+//! timeout = 10
 //! ```
 //!
-//! Every key is optional. Unknown keys inside `[server]` and `[auth]` are errors (a misspelt
-//! setting must not be silently ignored); other top-level tables (`[functions.NAME]`, ...) are
-//! kept in [`FileConfig::other`] for the features that read them. Relative paths are relative
-//! to the working directory, as on the command line.
+//! Every key is optional. Unknown keys inside `[server]`, `[auth]` and `[functions.NAME]` are
+//! errors (a misspelt setting must not be silently ignored); other top-level tables are kept
+//! in [`FileConfig::other`] for the features that read them. Relative paths of `[server]` are
+//! relative to the working directory, as on the command line; those of `[functions.NAME]` to
+//! the file's folder, so that the file and its handlers move together.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use estado_functions::{FunctionConfig, FunctionSpec};
 use serde::Deserialize;
 
 /// The name looked for in the working directory when no file is given.
@@ -34,6 +41,12 @@ pub struct FileConfig {
     pub server: ServerSection,
     #[serde(default)]
     pub auth: AuthSection,
+    /// `[functions.NAME]`: local Lambda functions.
+    #[serde(default)]
+    pub functions: BTreeMap<String, FunctionConfig>,
+    /// The folder of the file (relative paths of functions start there).
+    #[serde(skip)]
+    pub dir: PathBuf,
     /// Every other top-level item, untouched.
     #[serde(flatten)]
     pub other: toml::Table,
@@ -81,11 +94,29 @@ pub fn parse(text: &str) -> Result<FileConfig, toml::de::Error> {
     toml::from_str(text)
 }
 
-/// Reads and parses `path`.
+/// Reads and parses `path`, and checks its functions.
 pub fn load(path: &Path) -> anyhow::Result<FileConfig> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read settings file {}", path.display()))?;
-    parse(&text).with_context(|| format!("invalid settings file {}", path.display()))
+    let mut file =
+        parse(&text).with_context(|| format!("invalid settings file {}", path.display()))?;
+    file.dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    file.function_specs()
+        .with_context(|| format!("invalid settings file {}", path.display()))?;
+    Ok(file)
+}
+
+impl FileConfig {
+    /// The `[functions.NAME]` tables, checked, with paths resolved against the file's folder.
+    pub fn function_specs(&self) -> anyhow::Result<Vec<FunctionSpec>> {
+        self.functions
+            .iter()
+            .map(|(name, f)| f.resolve(name, &self.dir).map_err(anyhow::Error::from))
+            .collect()
+    }
 }
 
 /// The settings file to use: `explicit` (which must exist) if given, else `estado.toml` in
@@ -163,16 +194,43 @@ mod tests {
             [server]
             port = 1
 
-            [functions.hello]
-            handler = "app.handler"
-            runtime = "python3.12"
+            [console]
+            theme = "dark"
             "#,
         );
         assert_eq!(c.server.port, Some(1));
-        assert_eq!(
-            c.other["functions"]["hello"]["handler"].as_str(),
-            Some("app.handler")
+        assert_eq!(c.other["console"]["theme"].as_str(), Some("dark"));
+    }
+
+    #[test]
+    fn functions_are_read_and_their_paths_start_at_the_files_folder() {
+        let dir = std::env::temp_dir().join(format!("estado-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(dir.join("handlers")).unwrap();
+        std::fs::write(dir.join("handlers/app.py"), "def h(e, c):\n    return e\n").unwrap();
+        let path = dir.join("estado.toml");
+        std::fs::write(
+            &path,
+            "[functions.hello]\nhandler = \"handlers/app.py:h\"\ntimeout = 5\n",
+        )
+        .unwrap();
+        let c = load(&path).unwrap();
+        let specs = c.function_specs().unwrap();
+        assert_eq!(specs.len(), 1);
+        assert_eq!(specs[0].name, "hello");
+        match &specs[0].source {
+            estado_functions::Source::Python { dir: code, .. } => {
+                assert!(code.ends_with("handlers"), "{code:?}")
+            }
+            other => panic!("{other:?}"),
+        }
+        std::fs::write(&path, "[functions.hello]\nhandler = \"nope.py:h\"\n").unwrap();
+        let e = format!("{:#}", load(&path).unwrap_err());
+        assert!(
+            e.contains("[functions.hello]") && e.contains("does not exist"),
+            "{e}"
         );
+        std::fs::write(&path, "[functions.hello]\nhandlr = \"app.py:h\"\n").unwrap();
+        assert!(load(&path).is_err());
     }
 
     #[test]

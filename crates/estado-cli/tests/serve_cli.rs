@@ -194,9 +194,11 @@ fn settings_come_from_estado_toml() {
     let dir = temp_dir("toml");
     std::fs::write(
         dir.join("estado.toml"),
-        "[server]\nstore = \"memory:\"\naccount = \"000000000000\"\n\n[functions.later]\nhandler = \"x\"\n",
+        "[server]\nstore = \"memory:\"\naccount = \"000000000000\"\n\n[functions.f]\nhandler = \"f.py:h\"\n",
     )
     .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("f.py"), "def h(e, c):\n    return e\n")
+        .unwrap_or_else(|e| panic!("{e}"));
     let server = start(&dir, &[]);
     let (status, body) = server.call("CreateActivity", r#"{"name": "w"}"#);
     assert_eq!(status, 200, "{body}");
@@ -246,4 +248,14 @@ fn bad_settings_exit_2() {
     let (code, stderr) = fails(&["--port", "0", "--account", "abc"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("invalid account"), "{stderr}");
+    let dir = temp_dir("badfn");
+    let file = dir.join("estado.toml");
+    std::fs::write(&file, "[functions.f]\nhandler = \"nowhere.py:h\"\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (code, stderr) = fails(&["--port", "0", "--config", &file.to_string_lossy()]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("[functions.f]") && stderr.contains("does not exist"),
+        "{stderr}"
+    );
 }

@@ -12,6 +12,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 pub use estado_interp::{Delivery, ExecInfo, TaskRequest};
 
+pub mod lambda;
+pub use lambda::LambdaRunner;
+
 /// Runs the resources it [`handles`](TaskRunner::handles).
 #[async_trait]
 pub trait TaskRunner: Send + Sync + 'static {

@@ -5,6 +5,7 @@
 //! execution SUCCEEDED, 1 when it ended otherwise, 2 for a bad definition or input.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use serde_json::{json, Value};
@@ -34,19 +35,22 @@ pub struct Args {
     /// Role ARN the context object reports as `$$.Execution.RoleArn`.
     #[arg(long, default_value = "arn:aws:iam::123456789012:role/estado")]
     pub role_arn: String,
-    /// Settings file (`estado.toml`). It is read and checked; its `[functions.*]` tables are
-    /// not used by `estado run` yet (Task runners come with local Lambda functions).
+    /// Settings file (`estado.toml`): its `[functions.NAME]` run the Lambda tasks.
     #[arg(long)]
     pub config: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    if let Some(path) = &args.config {
-        if let Err(e) = crate::config::load(path) {
-            eprintln!("estado: {e:#}");
-            return Ok(2);
-        }
-    }
+    let functions = match &args.config {
+        Some(path) => match crate::config::load(path).and_then(|f| f.function_specs()) {
+            Ok(specs) => specs,
+            Err(e) => {
+                eprintln!("estado: {e:#}");
+                return Ok(2);
+            }
+        },
+        None => Vec::new(),
+    };
     let text = std::fs::read_to_string(&args.definition)
         .with_context(|| format!("cannot read {}", args.definition.display()))?;
     let input_text = if let Some(file) = args.input.strip_prefix('@') {
@@ -62,6 +66,17 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         }
     };
     let express = args.machine_type == "EXPRESS";
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let host = Arc::new(estado_functions::FunctionHost::new(
+        functions,
+        estado_functions::HostSettings {
+            region: driver::REGION.into(),
+            ..Default::default()
+        },
+    ));
     let name = args
         .definition
         .file_stem()
@@ -77,13 +92,13 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         role_arn: args.role_arn.clone(),
         express,
         time_scale: args.time_scale,
-        runners: estado_engine::Registry::default(),
+        runners: estado_engine::Registry::new(vec![Arc::new(estado_runners::LambdaRunner::new(
+            host.clone(),
+        ))]),
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let outcome = match rt.block_on(driver::run_definition(&text, input, opts)) {
+    let outcome = rt.block_on(driver::run_definition(&text, input, opts));
+    host.shutdown();
+    let outcome = match outcome {
         Ok(o) => o,
         Err(driver::RunError::Invalid(diags)) => {
             for d in diags {

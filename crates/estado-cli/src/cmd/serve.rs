@@ -231,11 +231,12 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         .or_else(|| process_env("ESTADO_CONFIG").map(PathBuf::from));
     let file = config::discover(config_path.as_deref())?;
     let settings = Settings::resolve(&args, &process_env, &file)?;
+    let functions = file.function_specs()?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let result = rt.block_on(serve(settings));
+    let result = rt.block_on(serve(settings, functions));
     // Anything still running after the grace period (a long poll) is dropped here.
     rt.shutdown_timeout(Duration::from_secs(1));
     result.map(|()| 0)
@@ -271,7 +272,41 @@ fn create_parent(path: &Path) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(settings: Settings) -> anyhow::Result<()> {
+/// The `[functions.*]` of the settings file. Their workers log through `tracing` and reach this
+/// server through `AWS_ENDPOINT_URL_SFN` (for `SendTaskSuccess` with a task token) unless the
+/// environment already says where.
+fn function_host(
+    settings: &Settings,
+    specs: Vec<estado_functions::FunctionSpec>,
+    port: u16,
+) -> estado_functions::FunctionHost {
+    let mut extra_env = Vec::new();
+    if process_env("AWS_ENDPOINT_URL_SFN").is_none() && process_env("AWS_ENDPOINT_URL").is_none() {
+        let host = match settings.bind.as_str() {
+            "0.0.0.0" | "::" | "[::]" => "127.0.0.1",
+            b => b,
+        };
+        extra_env.push((
+            "AWS_ENDPOINT_URL_SFN".to_owned(),
+            format!("http://{host}:{port}"),
+        ));
+    }
+    estado_functions::FunctionHost::new(
+        specs,
+        estado_functions::HostSettings {
+            region: settings.region.clone(),
+            extra_env,
+            log_sink: Arc::new(
+                |function, line| tracing::info!(target: "estado::function", function, "{line}"),
+            ),
+        },
+    )
+}
+
+async fn serve(
+    settings: Settings,
+    functions: Vec<estado_functions::FunctionSpec>,
+) -> anyhow::Result<()> {
     let store = open_store(&settings)?;
     // One node owns a SQLite file: leases left in it belong to a process that is gone (killed
     // or crashed), so its executions continue now rather than when the leases expire.
@@ -279,6 +314,11 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         .release_leases()
         .await
         .context("cannot release the leases of the previous run")?;
+    let listener = tokio::net::TcpListener::bind((settings.bind.as_str(), settings.port))
+        .await
+        .with_context(|| format!("cannot listen on {}:{}", settings.bind, settings.port))?;
+    let port = listener.local_addr()?.port();
+    let functions = Arc::new(function_host(&settings, functions, port));
     let runtime = Runtime::new(
         store,
         Arc::new(SystemClock),
@@ -286,7 +326,9 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
             time_scale: settings.wait_time_scale,
             ..Default::default()
         },
-        estado_engine::Registry::default(),
+        estado_engine::Registry::new(vec![Arc::new(estado_runners::LambdaRunner::new(
+            functions.clone(),
+        ))]),
     );
     let service = Service::new(
         runtime.clone(),
@@ -300,10 +342,6 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     } else {
         Auth::with_keys(settings.access_keys.iter().cloned())
     };
-    let listener = tokio::net::TcpListener::bind((settings.bind.as_str(), settings.port))
-        .await
-        .with_context(|| format!("cannot listen on {}:{}", settings.bind, settings.port))?;
-    let port = listener.local_addr()?.port();
 
     let (stop, stopped) = watch::channel(false);
     let until = |mut rx: watch::Receiver<bool>| async move {
@@ -358,6 +396,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         Ok(_) => tracing::debug!("step loop stopped"),
         Err(_) => tracing::warn!("the step loop did not stop within {GRACE:?}"),
     }
+    functions.shutdown();
     Ok(())
 }
 
