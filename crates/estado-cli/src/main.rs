@@ -30,6 +30,8 @@ enum Command {
     Serve(cmd::serve::Args),
     /// Load a running `estado serve` (or one it starts) over HTTP and measure it.
     Load(cmd::load::Args),
+    /// Measure calls to a local Lambda function through warm workers.
+    BenchFunctions(cmd::bench_functions::Args),
 }
 
 fn main() {
@@ -40,6 +42,7 @@ fn main() {
         Command::Bench(args) => cmd::bench::run(args),
         Command::Serve(args) => cmd::serve::run(args),
         Command::Load(args) => cmd::load::run(args),
+        Command::BenchFunctions(args) => cmd::bench_functions::run(args),
     };
     match code {
         Ok(code) => std::process::exit(code),

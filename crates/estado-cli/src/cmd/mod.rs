@@ -1,4 +1,5 @@
 pub mod bench;
+pub mod bench_functions;
 pub mod load;
 pub mod run;
 pub mod serve;
