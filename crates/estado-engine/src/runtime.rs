@@ -78,6 +78,8 @@ pub struct Runtime {
     /// New activity tasks were committed (wakes `GetActivityTask` long polls).
     pub activity_ready: Notify,
     finished: broadcast::Sender<Finished>,
+    /// The ARN of each execution that committed a step (live views; lagging receivers miss some).
+    progress: broadcast::Sender<Arc<str>>,
     permits: Arc<Semaphore>,
     /// Runner tasks running on this node.
     pub(crate) in_flight: InFlight,
@@ -113,6 +115,7 @@ impl Runtime {
         runners: Registry,
     ) -> Arc<Self> {
         let (finished, _) = broadcast::channel(4096);
+        let (progress, _) = broadcast::channel(4096);
         let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
         let (dispatch_tx, dispatch_rx) = tokio::sync::mpsc::unbounded_channel();
         Arc::new(Runtime {
@@ -124,6 +127,7 @@ impl Runtime {
             wake: Notify::new(),
             activity_ready: Notify::new(),
             finished,
+            progress,
             permits,
             in_flight: InFlight::default(),
             dispatch_tx,
@@ -134,6 +138,11 @@ impl Runtime {
     /// Subscribe to executions finishing (for StopExecution and sync waits).
     pub fn subscribe(&self) -> broadcast::Receiver<Finished> {
         self.finished.subscribe()
+    }
+
+    /// Subscribe to executions advancing: each committed step sends its execution's ARN.
+    pub fn subscribe_progress(&self) -> broadcast::Receiver<Arc<str>> {
+        self.progress.subscribe()
     }
 
     /// The compiled program of a definition (cached).
@@ -343,7 +352,11 @@ impl Runtime {
     /// One step of one claimed execution.
     async fn step(self: Arc<Self>, claim: Claim) {
         let arn = claim.execution.arn.clone();
-        match self.step_inner(claim).await {
+        let outcome = self.step_inner(claim).await;
+        if outcome.is_ok() && self.progress.receiver_count() > 0 {
+            let _ = self.progress.send(Arc::from(arn.as_str()));
+        }
+        match outcome {
             Ok(Some(done)) => {
                 let _ = self.finished.send(done);
             }

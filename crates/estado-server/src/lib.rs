@@ -68,7 +68,13 @@ pub async fn serve(
     app: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app))
+    let (closing_tx, closing) = tokio::sync::watch::channel(false);
+    let shutdown = async move {
+        shutdown.await;
+        // End the console's live streams, which would otherwise hold the graceful stop.
+        let _ = closing_tx.send(true);
+    };
+    axum::serve(listener, router::build(app, closing))
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -1,5 +1,5 @@
-//! The routes: `POST /` for every API operation (selected by `X-Amz-Target`) and
-//! `GET /health`. The API handler only reads, authenticates, decodes, calls
+//! The routes: `POST /` for every API operation (selected by `X-Amz-Target`),
+//! `GET /health`, and the web console (`GET /`, its assets and its live stream). The API handler only reads, authenticates, decodes, calls
 //! [`estado_engine::service::dispatch`] and encodes.
 
 use std::future::Future;
@@ -21,12 +21,36 @@ use crate::health::health;
 use crate::sigv4::SignedRequest;
 use crate::AppState;
 
-/// The application: routes and state, ready for [`axum::serve`].
+/// The application: routes and state, ready for [`axum::serve`]. The console's live streams
+/// end only with the connection; [`crate::serve`] ends them when it shuts down.
 pub fn router(app: AppState) -> Router {
+    let (_never, closing) = tokio::sync::watch::channel(false);
+    build(app, closing)
+}
+
+/// The routes, with `closing` ending the console's live streams when it becomes `true`.
+pub(crate) fn build(app: AppState, closing: tokio::sync::watch::Receiver<bool>) -> Router {
     Router::new()
         .route("/", post(api))
         .route("/health", get(health))
-        .with_state(app)
+        .with_state(app.clone())
+        .merge(estado_console::router(console_stream(&app, closing)))
+}
+
+/// The console's live stream, open only while requests need no signature (it names
+/// executions).
+fn console_stream(
+    app: &AppState,
+    closing: tokio::sync::watch::Receiver<bool>,
+) -> Option<estado_console::Live> {
+    if app.auth.requires_signature() {
+        return None;
+    }
+    let runtime = app.service.runtime.clone();
+    Some(estado_console::Live {
+        subscribe: std::sync::Arc::new(move || runtime.subscribe_progress()),
+        closing,
+    })
 }
 
 /// `POST /`. The work runs in its own task so that a panic anywhere in it becomes a 500

@@ -159,8 +159,8 @@ async fn health_answers_ok() {
 #[tokio::test]
 async fn other_methods_and_paths_are_client_errors() {
     let s = server().await;
-    let get = s.send(s.client.get(format!("{}/", s.base))).await;
-    assert_eq!(get.status, 405);
+    let put = s.send(s.client.put(format!("{}/", s.base))).await;
+    assert_eq!(put.status, 405);
     let elsewhere = s
         .send(s.client.post(format!("{}/elsewhere", s.base)).body("{}"))
         .await;
