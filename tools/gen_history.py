@@ -37,6 +37,10 @@ DEFAULT_OUT = REPO / "crates" / "estado-types" / "src" / "history" / "generated.
 # says they hold JSON. They become `Payload` so that events share parsed values instead of text.
 PAYLOAD_SHAPES = {"SensitiveData", "ConnectorParameters", "VariableValue"}
 
+# String shapes shared by many events of one execution (state names, resource names): they
+# become `Arc<str>` so that an event points at the program's copy instead of owning a new one.
+SHARED_SHAPES = {"Name", "Arn"}
+
 # Event types whose details member is not named after the type: every `*StateEntered` event
 # (including `FailStateEntered`) carries `stateEnteredEventDetails`, every `*StateExited` event
 # carries `stateExitedEventDetails` (HistoryEvent documentation and recorded AWS histories).
@@ -136,7 +140,9 @@ class Generator:
         shape = self.shapes[shape_name]
         kind = shape["type"]
         if kind == "string":
-            return "Payload" if shape_name in PAYLOAD_SHAPES else "String"
+            if shape_name in PAYLOAD_SHAPES:
+                return "Payload"
+            return "Arc<str>" if shape_name in SHARED_SHAPES else "String"
         if kind == "boolean":
             return "bool"
         if kind == "integer":
@@ -210,6 +216,7 @@ class Generator:
             "",
             "use serde::de::{Error as _, MapAccess};",
             "use serde::{Deserialize, Deserializer, Serialize, Serializer};",
+            "use std::sync::Arc;",
             "",
             "#[allow(unused_imports)]",
             "use super::{Payload, Timestamp};",

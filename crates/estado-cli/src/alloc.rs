@@ -1,26 +1,39 @@
-//! The process's global allocator: mimalloc, counting the heap bytes in use and the highest
-//! count since the last [`reset_peak`], so `estado bench` can report the heap an execution
-//! really needs (not the RSS, which includes freed pages the allocator keeps).
+//! The process's global allocator: mimalloc, which can count the heap bytes in use and the
+//! highest count since the last [`reset_peak`], so `estado bench` can report the heap an
+//! execution really needs (not the RSS, which includes freed pages the allocator keeps).
 //!
-//! The counting is two relaxed atomic operations per allocation. This is the only `unsafe`
+//! Counting is off unless [`set_counting`] turns it on: it costs two locked atomic operations
+//! per allocation, which would show in the very timings `estado bench` takes, so the bench
+//! counts in runs of their own and times runs that do not count. This is the only `unsafe`
 //! code in Estado: implementing `GlobalAlloc` requires it, and each method only forwards to
 //! mimalloc with the caller's own arguments.
 
 #![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout};
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering::Relaxed};
 
 use mimalloc::MiMalloc;
 
 struct Counting;
 
-static IN_USE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
+static COUNTING: AtomicBool = AtomicBool::new(false);
+// Signed: blocks allocated before counting began may be freed while it is on.
+static IN_USE: AtomicIsize = AtomicIsize::new(0);
+static PEAK: AtomicIsize = AtomicIsize::new(0);
 
 fn grew(by: usize) {
-    let now = IN_USE.fetch_add(by, Relaxed) + by;
-    PEAK.fetch_max(now, Relaxed);
+    if COUNTING.load(Relaxed) {
+        let by = by as isize;
+        let now = IN_USE.fetch_add(by, Relaxed) + by;
+        PEAK.fetch_max(now, Relaxed);
+    }
+}
+
+fn shrank(by: usize) {
+    if COUNTING.load(Relaxed) {
+        IN_USE.fetch_sub(by as isize, Relaxed);
+    }
 }
 
 // SAFETY: every method forwards to MiMalloc, a correct GlobalAlloc, with unchanged arguments;
@@ -45,7 +58,7 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: `ptr` came from this allocator with `layout`.
         unsafe { MiMalloc.dealloc(ptr, layout) };
-        IN_USE.fetch_sub(layout.size(), Relaxed);
+        shrank(layout.size());
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: `ptr` came from this allocator with `layout`; `new_size` is the caller's.
@@ -54,7 +67,7 @@ unsafe impl GlobalAlloc for Counting {
             if new_size >= layout.size() {
                 grew(new_size - layout.size());
             } else {
-                IN_USE.fetch_sub(layout.size() - new_size, Relaxed);
+                shrank(layout.size() - new_size);
             }
         }
         p
@@ -64,17 +77,24 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static HEAP: Counting = Counting;
 
-/// Heap bytes allocated and not yet freed, process-wide.
+/// Count (or stop counting) from now on. While counting, [`in_use`] and [`peak`] follow
+/// the heap; blocks allocated while not counting and freed while counting make [`in_use`]
+/// read low, so compare figures taken inside one counted window.
+pub fn set_counting(on: bool) {
+    COUNTING.store(on, Relaxed);
+}
+
+/// Heap bytes allocated and not yet freed while counting, process-wide.
 pub fn in_use() -> usize {
-    IN_USE.load(Relaxed)
+    IN_USE.load(Relaxed).max(0) as usize
 }
 
 /// The highest [`in_use`] since the last [`reset_peak`] (or since the process started).
 pub fn peak() -> usize {
-    PEAK.load(Relaxed)
+    PEAK.load(Relaxed).max(0) as usize
 }
 
 /// Start a new peak window at the current [`in_use`].
 pub fn reset_peak() {
-    PEAK.store(in_use(), Relaxed);
+    PEAK.store(IN_USE.load(Relaxed), Relaxed);
 }

@@ -105,11 +105,11 @@ pub async fn run_definition(
     };
     let now = SystemClock.now_ms();
     let info = ExecInfo {
-        execution_arn: exec_arn,
-        name: opts.execution_name.clone(),
-        state_machine_arn: sm_arn,
-        state_machine_name: opts.state_machine_name.clone(),
-        role_arn: opts.role_arn.clone(),
+        execution_arn: exec_arn.into(),
+        name: opts.execution_name.as_str().into(),
+        state_machine_arn: sm_arn.into(),
+        state_machine_name: opts.state_machine_name.as_str().into(),
+        role_arn: opts.role_arn.as_str().into(),
         start_millis: now,
         input: Arc::new(input),
         machine_type: if opts.express {

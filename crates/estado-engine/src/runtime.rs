@@ -165,11 +165,11 @@ impl Runtime {
             serde_json::from_str(&req.input).map_err(|e| StartError::Input(e.to_string()))?;
         let now = self.clock.now_ms();
         let info = ExecInfo {
-            execution_arn: req.execution_arn.clone(),
-            name: req.name.clone(),
-            state_machine_arn: req.state_machine_arn.clone(),
-            state_machine_name: req.state_machine_name.clone(),
-            role_arn: req.role_arn.clone(),
+            execution_arn: req.execution_arn.as_str().into(),
+            name: req.name.as_str().into(),
+            state_machine_arn: req.state_machine_arn.as_str().into(),
+            state_machine_name: req.state_machine_name.as_str().into(),
+            role_arn: req.role_arn.as_str().into(),
             start_millis: now,
             input: Arc::new(input),
             machine_type: if req.express {

@@ -232,7 +232,7 @@ fn eval_node(node: &Node, input: &Value, scope: &Scope) -> Result<Value, StatesE
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array),
         Node::Object(members) => {
-            let mut out = Map::new();
+            let mut out = Map::with_capacity(members.len());
             for member in members {
                 match member {
                     Member::Static { key, node } => {

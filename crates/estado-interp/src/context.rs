@@ -23,14 +23,14 @@ pub struct StateFacts<'a> {
 
 pub fn build(info: &ExecInfo, s: &StateFacts) -> Value {
     let mut execution = Map::new();
-    execution.insert("Id".into(), Value::String(info.execution_arn.clone()));
+    execution.insert("Id".into(), Value::String(info.execution_arn.to_string()));
     execution.insert("Input".into(), (*info.input).clone());
     execution.insert(
         "StartTime".into(),
         Value::String(iso_millis(info.start_millis)),
     );
-    execution.insert("Name".into(), Value::String(info.name.clone()));
-    execution.insert("RoleArn".into(), Value::String(info.role_arn.clone()));
+    execution.insert("Name".into(), Value::String(info.name.to_string()));
+    execution.insert("RoleArn".into(), Value::String(info.role_arn.to_string()));
     // Express executions cannot be redriven: their context has no RedriveCount.
     if info.machine_type == MachineType::Standard {
         execution.insert("RedriveCount".into(), json!(info.redrive_count));

@@ -627,6 +627,11 @@ impl Execution {
         self.ready.push_back(fid);
     }
 
+    /// See [`Log::detach`].
+    pub(crate) fn detach(&mut self, value: &Arc<Value>) -> bool {
+        self.log.detach(value)
+    }
+
     /// Append an event at the current time after `prev`; returns its id.
     pub(crate) fn push_event(&mut self, prev: i64, d: D) -> i64 {
         self.log.push(prev, self.now, d)
@@ -866,7 +871,11 @@ impl Execution {
                         .scoped(f, st, None, |s| flow::effective_input(fl, &f.input, s))
                         .map_err(|e| self.located(f, st, e))?;
                     let r = match result {
-                        Some(r) => Arc::new(r.clone()),
+                        Some(r) => {
+                            // Not kept: the input may be written into in place (ResultPath).
+                            drop(eff);
+                            Arc::new(r.clone())
+                        }
                         None => eff,
                     };
                     self.finish(program, f, st, r)
@@ -1170,8 +1179,7 @@ impl Execution {
         output: Arc<Value>,
         assigned: Option<Map<String, Value>>,
     ) -> Result<(), StatesError> {
-        let mut details =
-            StateExitedEventDetails::new(String::from(&*st.name), Payload::from_arc(output));
+        let mut details = StateExitedEventDetails::new(st.name.clone(), Payload::from_arc(output));
         if let Some(vars) = assigned {
             let list = vars
                 .iter()
@@ -1200,6 +1208,48 @@ impl Execution {
         f: &mut Frame,
         st: &State,
         result: Arc<Value>,
+    ) -> Result<Next, StatesError> {
+        let mut undo = None;
+        let next = self.finish_steps(f, st, result, &mut undo);
+        // Retry and Catch see the state's input as it was.
+        if let (Err(_), Some(u), Flow::JsonPath(fl)) = (&next, undo, &st.flow) {
+            flow::undo(&mut f.input, &fl.result_path, u);
+        }
+        next
+    }
+
+    /// ResultPath `$.name` on an object input that nothing but this frame and recent events
+    /// hold: the events keep its text ([`Log::detach`]) and the result goes into the input in
+    /// place, instead of into a copy of it. `undo` says what to put back if the state fails
+    /// afterwards. Otherwise the plain [`flow::result_path`].
+    fn result_path(
+        &mut self,
+        f: &mut Frame,
+        field: &model::PathField,
+        result: Arc<Value>,
+        undo: &mut Option<flow::Undo>,
+    ) -> Result<Arc<Value>, StatesError> {
+        if let Some(name) = flow::single_member(field) {
+            if f.input.is_object()
+                && !Arc::ptr_eq(&f.input, &self.info.input)
+                && self.log.detach(&f.input)
+            {
+                if let Some(Value::Object(map)) = Arc::get_mut(&mut f.input) {
+                    let value = Arc::try_unwrap(result).unwrap_or_else(|a| (*a).clone());
+                    *undo = Some(flow::put_member(map, name, value));
+                    return Ok(f.input.clone());
+                }
+            }
+        }
+        flow::result_path(field, &f.input, result)
+    }
+
+    fn finish_steps(
+        &mut self,
+        f: &mut Frame,
+        st: &State,
+        result: Arc<Value>,
+        undo: &mut Option<flow::Undo>,
     ) -> Result<Next, StatesError> {
         let (output, assigned) = match &st.flow {
             Flow::JsonPath(fl) => {
@@ -1230,7 +1280,7 @@ impl Execution {
                     Kind::Succeed | Kind::Wait(_) => {
                         self.scoped(f, st, None, |s| flow::input_path(fl, &f.input, s))
                     }
-                    _ => flow::result_path(&fl.result_path, &f.input, r),
+                    _ => self.result_path(f, &fl.result_path, r, undo),
                 };
                 let out = out
                     .and_then(|o| self.scoped(f, st, None, |s| flow::output_path(fl, o, s)))
@@ -1266,7 +1316,10 @@ impl Execution {
                 (out, assigned)
             }
         };
-        if limits::exceeds(&output, limits::PAYLOAD_LIMIT_BYTES) {
+        // An output that is the state's input itself (Choice, Succeed, a Pass without changes)
+        // was checked when it was made (or at StartExecution).
+        let unchanged = undo.is_none() && Arc::ptr_eq(&output, &f.input);
+        if !unchanged && limits::exceeds(&output, limits::PAYLOAD_LIMIT_BYTES) {
             return Err(data_limit(st));
         }
         self.exit(f, st, output.clone(), assigned)?;

@@ -366,10 +366,7 @@ fn fill(
         };
         let started = x.push_event(
             f.prev,
-            D::MapIterationStarted(MapIterationEventDetails::new(
-                String::from(&*st.name),
-                index as u32,
-            )),
+            D::MapIterationStarted(MapIterationEventDetails::new(st.name.clone(), index as u32)),
         );
         f.prev = started;
         // A distributed Map's iterations are separate executions: they see no outer
@@ -437,12 +434,15 @@ fn handle_child(
     let is_map = fo.map.is_some();
     match outcome {
         Ok(out) => {
+            // The branch's last event holds its output: let it keep the text so that the
+            // value moves into the results instead of being copied.
+            x.detach(&out);
             fo.results[index] = Arc::try_unwrap(out).unwrap_or_else(|a| (*a).clone());
             fo.last_event = if is_map {
                 x.push_event(
                     last,
                     D::MapIterationSucceeded(MapIterationEventDetails::new(
-                        String::from(&*st.name),
+                        st.name.clone(),
                         index as u32,
                     )),
                 )
@@ -456,7 +456,7 @@ fn handle_child(
                 let id = x.push_event(
                     last,
                     D::MapIterationFailed(MapIterationEventDetails::new(
-                        String::from(&*st.name),
+                        st.name.clone(),
                         index as u32,
                     )),
                 );
@@ -520,7 +520,7 @@ fn abort_children(x: &mut Execution, program: &Program, f: &mut Frame, st: &Stat
             x.push_event(
                 fo.last_event,
                 D::MapIterationAborted(MapIterationEventDetails::new(
-                    String::from(&*st.name),
+                    st.name.clone(),
                     *index as u32,
                 )),
             );

@@ -33,11 +33,12 @@ use serde_json::Value;
 /// The execution-level facts the context object (`$$`) and the history expose.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExecInfo {
-    pub execution_arn: String,
-    pub name: String,
-    pub state_machine_arn: String,
-    pub state_machine_name: String,
-    pub role_arn: String,
+    pub execution_arn: Arc<str>,
+    pub name: Arc<str>,
+    /// The machine's facts are shared by all its executions (`Arc`), not copied into each.
+    pub state_machine_arn: Arc<str>,
+    pub state_machine_name: Arc<str>,
+    pub role_arn: Arc<str>,
     pub start_millis: i64,
     pub input: Arc<Value>,
     pub machine_type: MachineType,

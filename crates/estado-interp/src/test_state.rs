@@ -178,11 +178,11 @@ pub fn test_state(req: TestStateRequest) -> Result<TestStateResult, TestStateErr
 
     let input = Arc::new(req.input.clone());
     let info = ExecInfo {
-        execution_arn: req.execution_arn.clone(),
-        name: req.execution_name.clone(),
-        state_machine_arn: req.state_machine_arn.clone(),
-        state_machine_name: req.state_machine_name.clone(),
-        role_arn: req.role_arn.clone().unwrap_or_default(),
+        execution_arn: req.execution_arn.clone().into(),
+        name: req.execution_name.clone().into(),
+        state_machine_arn: req.state_machine_arn.clone().into(),
+        state_machine_name: req.state_machine_name.clone().into(),
+        role_arn: req.role_arn.clone().unwrap_or_default().into(),
         start_millis: req.now_millis,
         input: input.clone(),
         machine_type: MachineType::Express,
@@ -239,7 +239,7 @@ pub fn test_state(req: TestStateRequest) -> Result<TestStateResult, TestStateErr
     let exit = history
         .iter()
         .filter_map(|e| exited(&e.details))
-        .find(|d| d.name == name);
+        .find(|d| *d.name == *name);
     inspection.variables = variables_after(&req.variables, exit);
 
     let error_seen = run.delivered_error.clone().or(stage_error);
@@ -749,7 +749,7 @@ fn variables_after(
     let mut vars = given.clone();
     let assigned = exit.and_then(|d| d.assigned_variables.as_ref());
     for (k, v) in assigned.map(|a| a.0.as_slice()).unwrap_or_default() {
-        vars.insert(k.clone(), (*v.0).clone());
+        vars.insert(k.clone(), v.value().into_owned());
     }
     (!vars.is_empty()).then_some(Value::Object(vars))
 }

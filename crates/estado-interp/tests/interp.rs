@@ -601,3 +601,108 @@ fn resuming_from_a_snapshot_gives_the_same_history() {
     }
     assert_eq!(serde_json::to_value(&stored_events).unwrap(), expected);
 }
+
+#[test]
+fn retry_and_catch_see_the_input_a_failed_result_path_had_written_into() {
+    // `T`'s input is `P`'s output, held only by the history: ResultPath `$.r` writes into it in
+    // place; OutputPath then fails, and the retried task and the Catch must see the input as
+    // it was, without `r`.
+    let p = program(json!({"StartAt": "P", "States": {
+        "P": {"Type": "Pass", "Parameters": {"a": 1}, "Next": "T"},
+        "T": {"Type": "Task", "Resource": "arn:aws:states:us-east-1:123456789012:activity:w",
+              "Parameters": {"x.$": "$.a"}, "ResultPath": "$.r", "OutputPath": "$.r.nope",
+              "Retry": [{"ErrorEquals": ["States.Runtime"], "MaxAttempts": 1, "IntervalSeconds": 1}],
+              "Catch": [{"ErrorEquals": ["States.Runtime"], "ResultPath": "$.error", "Next": "Done"}],
+              "Next": "Done"},
+        "Done": {"Type": "Pass", "End": true}}}));
+    let mut run = Run::new(&p, json!({"in": true}), MachineType::Standard);
+    let status = run
+        .go(&p, |req| {
+            Some(Delivery::TaskSucceeded {
+                id: req.id,
+                output: json!({"done": req.input["x"]}),
+            })
+        })
+        .clone();
+    assert_eq!(run.tasks_seen.len(), 2, "retried once");
+    for req in &run.tasks_seen {
+        assert_eq!(*req.input, json!({"x": 1}));
+    }
+    let Status::Succeeded { output } = status else {
+        panic!("caught: {status:?}")
+    };
+    assert_eq!(output["a"], json!(1));
+    assert_eq!(output.get("r"), None, "{output}");
+    assert_eq!(output["error"]["Error"], json!("States.Runtime"));
+    // The history still shows each state's input and output as they were then.
+    let history = run.exec.history();
+    let entered_t: Vec<_> = history
+        .iter()
+        .filter(|e| e.event_type() == "TaskStateEntered")
+        .map(|e| serde_json::to_value(e).unwrap()["stateEnteredEventDetails"]["input"].clone())
+        .collect();
+    assert_eq!(entered_t, vec![json!(r#"{"a":1}"#)]);
+    let t = history
+        .iter()
+        .find(|e| e.event_type() == "TaskStateEntered")
+        .unwrap();
+    assert!(
+        t.details.data_payload().unwrap().arc().is_none(),
+        "the input was written in place (the event keeps its text)"
+    );
+}
+
+#[test]
+fn result_path_in_place_keeps_every_recorded_input_and_output() {
+    let p = program(json!({"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Parameters": {"n": 0, "keep": [1, 2]}, "Next": "B"},
+        "B": {"Type": "Pass", "Result": 1, "ResultPath": "$.n", "Next": "C"},
+        "C": {"Type": "Pass", "Result": 2, "ResultPath": "$.n", "Next": "D"},
+        "D": {"Type": "Pass", "Result": "new", "ResultPath": "$.added", "End": true}}}));
+    let mut run = Run::new(&p, json!({}), MachineType::Standard);
+    let status = run.go(&p, fail_task).clone();
+    assert_eq!(
+        status,
+        Status::Succeeded {
+            output: Arc::new(json!({"n": 2, "keep": [1, 2], "added": "new"}))
+        }
+    );
+    let data: Vec<String> = run
+        .exec
+        .history()
+        .iter()
+        .filter_map(|e| {
+            let v = serde_json::to_value(e).unwrap();
+            ["stateEnteredEventDetails", "stateExitedEventDetails"]
+                .iter()
+                .find_map(|m| v.get(*m))
+                .map(|d| {
+                    let text = d.get("input").or(d.get("output")).unwrap();
+                    format!("{} {}", v["type"].as_str().unwrap(), text.as_str().unwrap())
+                })
+        })
+        .collect();
+    assert_eq!(
+        data,
+        vec![
+            r#"PassStateEntered {}"#,
+            r#"PassStateExited {"n":0,"keep":[1,2]}"#,
+            r#"PassStateEntered {"n":0,"keep":[1,2]}"#,
+            r#"PassStateExited {"n":1,"keep":[1,2]}"#,
+            r#"PassStateEntered {"n":1,"keep":[1,2]}"#,
+            r#"PassStateExited {"n":2,"keep":[1,2]}"#,
+            r#"PassStateEntered {"n":2,"keep":[1,2]}"#,
+            r#"PassStateExited {"n":2,"keep":[1,2],"added":"new"}"#,
+        ]
+    );
+    let in_place = run
+        .exec
+        .history()
+        .iter()
+        .filter(|e| matches!(e.details.data_payload(), Some(p) if p.arc().is_none()))
+        .count();
+    assert_eq!(
+        in_place, 6,
+        "B, C and D wrote into their inputs, which A, B and C made"
+    );
+}

@@ -354,6 +354,9 @@ async fn serve(
         until(stopped),
     ));
 
+    // Watch the signals before saying we are ready: a SIGTERM sent right after the ready line
+    // must stop the server gracefully, not kill it.
+    let shutdown = shutdown_signal()?;
     println!("Starting server on port {port}");
     std::io::stdout().flush()?;
     tracing::info!(
@@ -368,8 +371,7 @@ async fn serve(
     );
 
     tokio::select! {
-        signal = shutdown_signal() => {
-            signal?;
+        () = shutdown => {
             tracing::info!("shutting down");
         }
         ended = &mut server => {
@@ -400,22 +402,25 @@ async fn serve(
     Ok(())
 }
 
-/// Completes on the first SIGINT or SIGTERM.
-async fn shutdown_signal() -> anyhow::Result<()> {
+/// Starts watching SIGINT and SIGTERM; the future completes on the first of them.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
         let mut term = signal(SignalKind::terminate()).context("cannot watch SIGTERM")?;
         let mut int = signal(SignalKind::interrupt()).context("cannot watch SIGINT")?;
-        tokio::select! {
-            _ = term.recv() => {}
-            _ = int.recv() => {}
-        }
-        Ok(())
+        Ok(async move {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        })
     }
     #[cfg(not(unix))]
     {
-        tokio::signal::ctrl_c().await.context("cannot watch Ctrl-C")
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
 

@@ -59,11 +59,11 @@ impl Service {
             &format!("{}:{}:{}", target.machine.name, name, uuid::Uuid::new_v4()),
         );
         let info = ExecInfo {
-            execution_arn: execution_arn.clone(),
-            name: name.clone(),
-            state_machine_arn: target.machine.arn.clone(),
-            state_machine_name: target.machine.name.clone(),
-            role_arn: target.role_arn.clone(),
+            execution_arn: execution_arn.as_str().into(),
+            name: name.as_str().into(),
+            state_machine_arn: target.machine.arn.as_str().into(),
+            state_machine_name: target.machine.name.as_str().into(),
+            role_arn: target.role_arn.as_str().into(),
             start_millis: now,
             input: Arc::new(value),
             machine_type: MachineType::Express,

@@ -35,7 +35,9 @@ fn simple_lookup<'a>(chain: &Chain, start: &'a Value) -> Option<&'a Value> {
     let mut node = start;
     for step in &chain.steps {
         node = match step {
-            Step::Props { names, .. } if names.len() == 1 => node.as_object()?.get(&names[0])?,
+            Step::Props { names, .. } if names.len() == 1 => {
+                crate::member::get(node.as_object()?, &names[0])?
+            }
             Step::Indexes(indexes) if indexes.len() == 1 && indexes[0] >= 0 => {
                 node.as_array()?.get(indexes[0] as usize)?
             }
@@ -236,7 +238,7 @@ impl<'a> Walker<'a, '_> {
         token_definite: bool,
     ) -> Result<(), Fail> {
         let is_leaf = at + 1 == chain.steps.len();
-        match map.get(name) {
+        match crate::member::get(map, name) {
             None if is_leaf => {
                 if self.require_properties {
                     Err(Fail::NotFound(format!(
@@ -272,7 +274,7 @@ impl<'a> Walker<'a, '_> {
     fn merge(&mut self, map: &'a Map<String, Value>, names: &'a [String]) -> Result<(), Fail> {
         let mut merged = Map::new();
         for name in names {
-            match map.get(name) {
+            match crate::member::get(map, name) {
                 Some(v) => {
                     merged.insert(name.clone(), v.clone());
                 }

@@ -9,6 +9,7 @@
 use super::generated::*;
 use super::Payload;
 use crate::StatesError;
+use std::sync::Arc;
 
 impl HistoryEventExecutionDataDetails {
     /// `{"truncated": false}`, what AWS sends next to every input and output.
@@ -31,7 +32,7 @@ impl AssignedVariables {
 }
 
 impl StateEnteredEventDetails {
-    pub fn new(name: impl Into<String>, input: Payload) -> Self {
+    pub fn new(name: impl Into<Arc<str>>, input: Payload) -> Self {
         StateEnteredEventDetails {
             name: name.into(),
             input: Some(input),
@@ -41,7 +42,7 @@ impl StateEnteredEventDetails {
 }
 
 impl StateExitedEventDetails {
-    pub fn new(name: impl Into<String>, output: Payload) -> Self {
+    pub fn new(name: impl Into<Arc<str>>, output: Payload) -> Self {
         StateExitedEventDetails {
             name: name.into(),
             output: Some(output),
@@ -68,7 +69,7 @@ impl StateExitedEventDetails {
 impl ExecutionStartedEventDetails {
     /// AWS always records the execution role; alias and version ARNs only when the execution
     /// was started through one (set those fields directly).
-    pub fn new(input: Payload, role_arn: impl Into<String>) -> Self {
+    pub fn new(input: Payload, role_arn: impl Into<Arc<str>>) -> Self {
         ExecutionStartedEventDetails {
             input: Some(input),
             input_details: Some(HistoryEventExecutionDataDetails::NOT_TRUNCATED),
@@ -136,8 +137,8 @@ macro_rules! task_error_details {
     ($($ty:ident),*) => {$(
         impl $ty {
             pub fn new(
-                resource_type: impl Into<String>,
-                resource: impl Into<String>,
+                resource_type: impl Into<Arc<str>>,
+                resource: impl Into<Arc<str>>,
                 error: Option<String>,
                 cause: Option<String>,
             ) -> Self {
@@ -145,8 +146,8 @@ macro_rules! task_error_details {
             }
 
             pub fn from_error(
-                resource_type: impl Into<String>,
-                resource: impl Into<String>,
+                resource_type: impl Into<Arc<str>>,
+                resource: impl Into<Arc<str>>,
                 e: StatesError,
             ) -> Self {
                 Self::new(resource_type, resource, Some(e.error), Some(e.cause))
@@ -166,7 +167,7 @@ task_error_details!(
 macro_rules! task_output_details {
     ($($ty:ident),*) => {$(
         impl $ty {
-            pub fn new(resource_type: impl Into<String>, resource: impl Into<String>, output: Payload) -> Self {
+            pub fn new(resource_type: impl Into<Arc<str>>, resource: impl Into<Arc<str>>, output: Payload) -> Self {
                 $ty {
                     resource_type: resource_type.into(),
                     resource: resource.into(),
@@ -184,9 +185,9 @@ impl TaskScheduledEventDetails {
     /// `resource_type`/`resource` as AWS splits the integration ARN: for
     /// `arn:aws:states:::lambda:invoke` they are `lambda` and `invoke`.
     pub fn new(
-        resource_type: impl Into<String>,
-        resource: impl Into<String>,
-        region: impl Into<String>,
+        resource_type: impl Into<Arc<str>>,
+        resource: impl Into<Arc<str>>,
+        region: impl Into<Arc<str>>,
         parameters: Payload,
     ) -> Self {
         TaskScheduledEventDetails {
@@ -202,7 +203,7 @@ impl TaskScheduledEventDetails {
 }
 
 impl TaskStartedEventDetails {
-    pub fn new(resource_type: impl Into<String>, resource: impl Into<String>) -> Self {
+    pub fn new(resource_type: impl Into<Arc<str>>, resource: impl Into<Arc<str>>) -> Self {
         TaskStartedEventDetails {
             resource_type: resource_type.into(),
             resource: resource.into(),
@@ -212,7 +213,7 @@ impl TaskStartedEventDetails {
 
 impl LambdaFunctionScheduledEventDetails {
     /// A Task whose `Resource` is a Lambda function ARN (the pre-integration form).
-    pub fn new(resource: impl Into<String>, input: Payload) -> Self {
+    pub fn new(resource: impl Into<Arc<str>>, input: Payload) -> Self {
         LambdaFunctionScheduledEventDetails {
             resource: resource.into(),
             input: Some(input),
@@ -224,7 +225,7 @@ impl LambdaFunctionScheduledEventDetails {
 }
 
 impl ActivityScheduledEventDetails {
-    pub fn new(resource: impl Into<String>, input: Payload) -> Self {
+    pub fn new(resource: impl Into<Arc<str>>, input: Payload) -> Self {
         ActivityScheduledEventDetails {
             resource: resource.into(),
             input: Some(input),
@@ -254,7 +255,7 @@ impl MapStateStartedEventDetails {
 
 impl MapIterationEventDetails {
     /// `name` is the Map state's name (not the iteration's first state); `index` the item's.
-    pub fn new(name: impl Into<String>, index: u32) -> Self {
+    pub fn new(name: impl Into<Arc<str>>, index: u32) -> Self {
         MapIterationEventDetails {
             name: Some(name.into()),
             index: Some(index),
@@ -292,5 +293,45 @@ impl EvaluationFailedEventDetails {
             location,
             state: state.into(),
         }
+    }
+}
+
+/// The variants whose details carry state data, and the member that holds it.
+macro_rules! data_payload {
+    ($self:expr, $as:ident) => {{
+        use EventDetails as E;
+        match $self {
+            E::ChoiceStateEntered(d)
+            | E::FailStateEntered(d)
+            | E::MapStateEntered(d)
+            | E::ParallelStateEntered(d)
+            | E::PassStateEntered(d)
+            | E::SucceedStateEntered(d)
+            | E::TaskStateEntered(d)
+            | E::WaitStateEntered(d) => d.input.$as(),
+            E::ChoiceStateExited(d)
+            | E::MapStateExited(d)
+            | E::ParallelStateExited(d)
+            | E::PassStateExited(d)
+            | E::SucceedStateExited(d)
+            | E::TaskStateExited(d)
+            | E::WaitStateExited(d) => d.output.$as(),
+            E::ExecutionStarted(d) => d.input.$as(),
+            E::ExecutionSucceeded(d) => d.output.$as(),
+            _ => None,
+        }
+    }};
+}
+
+impl EventDetails {
+    /// The state data this event carries, when it is a state's input or output or the
+    /// execution's input or output (the payloads the interpreter shares with running states).
+    pub fn data_payload(&self) -> Option<&Payload> {
+        data_payload!(self, as_ref)
+    }
+
+    /// [`Self::data_payload`], to change it.
+    pub fn data_payload_mut(&mut self) -> Option<&mut Payload> {
+        data_payload!(self, as_mut)
     }
 }

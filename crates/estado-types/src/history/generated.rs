@@ -5,6 +5,7 @@
 
 use serde::de::{Error as _, MapAccess};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::sync::Arc;
 
 #[allow(unused_imports)]
 use super::{Payload, Timestamp};
@@ -215,7 +216,7 @@ pub struct ActivityScheduleFailedEventDetails {
 pub struct ActivityScheduledEventDetails {
     /// The Amazon Resource Name (ARN) of the scheduled activity.
     #[serde(rename = "resource")]
-    pub resource: String,
+    pub resource: Arc<str>,
     /// The JSON data input to the activity task. Length constraints apply to the payload size,
     /// and are expressed as bytes in UTF-8 encoding.
     #[serde(rename = "input", default, skip_serializing_if = "Option::is_none")]
@@ -278,10 +279,10 @@ pub struct ActivityTimedOutEventDetails {
 pub struct TaskFailedEventDetails {
     /// The service name of the resource in a task state.
     #[serde(rename = "resourceType")]
-    pub resource_type: String,
+    pub resource_type: Arc<str>,
     /// The action of the resource called by a task state.
     #[serde(rename = "resource")]
-    pub resource: String,
+    pub resource: Arc<str>,
     /// The error code of the failure.
     #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -295,13 +296,13 @@ pub struct TaskFailedEventDetails {
 pub struct TaskScheduledEventDetails {
     /// The service name of the resource in a task state.
     #[serde(rename = "resourceType")]
-    pub resource_type: String,
+    pub resource_type: Arc<str>,
     /// The action of the resource called by a task state.
     #[serde(rename = "resource")]
-    pub resource: String,
+    pub resource: Arc<str>,
     /// The region of the scheduled task
     #[serde(rename = "region")]
-    pub region: String,
+    pub region: Arc<str>,
     /// The JSON data passed to the resource referenced in a task state. Length constraints
     /// apply to the payload size, and are expressed as bytes in UTF-8 encoding.
     #[serde(rename = "parameters")]
@@ -331,10 +332,10 @@ pub struct TaskCredentials {
 pub struct TaskStartFailedEventDetails {
     /// The service name of the resource in a task state.
     #[serde(rename = "resourceType")]
-    pub resource_type: String,
+    pub resource_type: Arc<str>,
     /// The action of the resource called by a task state.
     #[serde(rename = "resource")]
-    pub resource: String,
+    pub resource: Arc<str>,
     /// The error code of the failure.
     #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -348,10 +349,10 @@ pub struct TaskStartFailedEventDetails {
 pub struct TaskStartedEventDetails {
     /// The service name of the resource in a task state.
     #[serde(rename = "resourceType")]
-    pub resource_type: String,
+    pub resource_type: Arc<str>,
     /// The action of the resource called by a task state.
     #[serde(rename = "resource")]
-    pub resource: String,
+    pub resource: Arc<str>,
 }
 
 /// Contains details about a task that failed to submit during an execution.
@@ -359,10 +360,10 @@ pub struct TaskStartedEventDetails {
 pub struct TaskSubmitFailedEventDetails {
     /// The service name of the resource in a task state.
     #[serde(rename = "resourceType")]
-    pub resource_type: String,
+    pub resource_type: Arc<str>,
     /// The action of the resource called by a task state.
     #[serde(rename = "resource")]
-    pub resource: String,
+    pub resource: Arc<str>,
     /// The error code of the failure.
     #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -376,10 +377,10 @@ pub struct TaskSubmitFailedEventDetails {
 pub struct TaskSubmittedEventDetails {
     /// The service name of the resource in a task state.
     #[serde(rename = "resourceType")]
-    pub resource_type: String,
+    pub resource_type: Arc<str>,
     /// The action of the resource called by a task state.
     #[serde(rename = "resource")]
-    pub resource: String,
+    pub resource: Arc<str>,
     /// The response from a resource when a task has started. Length constraints apply to the
     /// payload size, and are expressed as bytes in UTF-8 encoding.
     #[serde(rename = "output", default, skip_serializing_if = "Option::is_none")]
@@ -394,10 +395,10 @@ pub struct TaskSubmittedEventDetails {
 pub struct TaskSucceededEventDetails {
     /// The service name of the resource in a task state.
     #[serde(rename = "resourceType")]
-    pub resource_type: String,
+    pub resource_type: Arc<str>,
     /// The action of the resource called by a task state.
     #[serde(rename = "resource")]
-    pub resource: String,
+    pub resource: Arc<str>,
     /// The full JSON response from a resource when a task has succeeded. This response becomes
     /// the output of the related task. Length constraints apply to the payload size, and are
     /// expressed as bytes in UTF-8 encoding.
@@ -413,10 +414,10 @@ pub struct TaskSucceededEventDetails {
 pub struct TaskTimedOutEventDetails {
     /// The service name of the resource in a task state.
     #[serde(rename = "resourceType")]
-    pub resource_type: String,
+    pub resource_type: Arc<str>,
     /// The action of the resource called by a task state.
     #[serde(rename = "resource")]
-    pub resource: String,
+    pub resource: Arc<str>,
     /// The error code of the failure.
     #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -448,15 +449,15 @@ pub struct ExecutionStartedEventDetails {
     pub input_details: Option<HistoryEventExecutionDataDetails>,
     /// The Amazon Resource Name (ARN) of the IAM role used for executing Lambda tasks.
     #[serde(rename = "roleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
+    pub role_arn: Option<Arc<str>>,
     /// The Amazon Resource Name (ARN) that identifies a state machine alias used for starting
     /// the state machine execution.
     #[serde(rename = "stateMachineAliasArn", default, skip_serializing_if = "Option::is_none")]
-    pub state_machine_alias_arn: Option<String>,
+    pub state_machine_alias_arn: Option<Arc<str>>,
     /// The Amazon Resource Name (ARN) that identifies a state machine version used for starting
     /// the state machine execution.
     #[serde(rename = "stateMachineVersionArn", default, skip_serializing_if = "Option::is_none")]
-    pub state_machine_version_arn: Option<String>,
+    pub state_machine_version_arn: Option<Arc<str>>,
 }
 
 /// Contains details about the successful termination of the execution.
@@ -516,7 +517,7 @@ pub struct MapStateStartedEventDetails {
 pub struct MapIterationEventDetails {
     /// The name of the iteration’s parent Map state.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Arc<str>>,
     /// The index of the array belonging to the Map state iteration.
     #[serde(rename = "index", default, skip_serializing_if = "Option::is_none")]
     pub index: Option<u32>,
@@ -550,7 +551,7 @@ pub struct LambdaFunctionScheduleFailedEventDetails {
 pub struct LambdaFunctionScheduledEventDetails {
     /// The Amazon Resource Name (ARN) of the scheduled Lambda function.
     #[serde(rename = "resource")]
-    pub resource: String,
+    pub resource: Arc<str>,
     /// The JSON data input to the Lambda function. Length constraints apply to the payload
     /// size, and are expressed as bytes in UTF-8 encoding.
     #[serde(rename = "input", default, skip_serializing_if = "Option::is_none")]
@@ -605,7 +606,7 @@ pub struct LambdaFunctionTimedOutEventDetails {
 pub struct StateEnteredEventDetails {
     /// The name of the state.
     #[serde(rename = "name")]
-    pub name: String,
+    pub name: Arc<str>,
     /// The string that contains the JSON input data for the state. Length constraints apply to
     /// the payload size, and are expressed as bytes in UTF-8 encoding.
     #[serde(rename = "input", default, skip_serializing_if = "Option::is_none")]
@@ -624,7 +625,7 @@ pub struct StateExitedEventDetails {
     /// invalid characters (` U+10FFFF`) To enable logging with CloudWatch Logs, the name should
     /// only contain 0-9, A-Z, a-z, - and _.
     #[serde(rename = "name")]
-    pub name: String,
+    pub name: Arc<str>,
     /// The JSON output data of the state. Length constraints apply to the payload size, and are
     /// expressed as bytes in UTF-8 encoding.
     #[serde(rename = "output", default, skip_serializing_if = "Option::is_none")]

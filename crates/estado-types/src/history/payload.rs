@@ -1,43 +1,91 @@
 //! JSON documents carried in events (input, output, parameters, variable values).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-use serde::de::{self, Deserializer, Visitor};
+use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
 /// A JSON document carried in an event (input, output, parameters, assigned variable values).
 ///
-/// The model types these as strings containing JSON; we keep the parsed value, shared (cheap to
-/// clone: events are made per state transition on the hot path, and one state's output is the
-/// next state's input). Serialises as the compact JSON text (`{"a":1}` -> `"{\"a\":1}"`), as AWS
-/// sends it; deserialises from such a string, rejecting one that is not JSON.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Payload(pub Arc<Value>);
+/// The model types these as strings containing JSON. A payload is either the parsed value,
+/// shared (cheap to clone: events are made per state transition on the hot path, and one
+/// state's output is the next state's input), or its compact JSON text: what a payload read
+/// back from storage is, and what the interpreter turns a shared value into ([`Self::detach`])
+/// when it wants to change that value in place instead of copying it. Both forms serialise as
+/// the compact JSON text (`{"a":1}` -> `"{\"a\":1}"`), as AWS sends it, and compare by their
+/// JSON; deserialising checks that the string is a JSON document.
+#[derive(Clone, Debug)]
+pub struct Payload(Repr);
+
+#[derive(Clone, Debug)]
+enum Repr {
+    Value(Arc<Value>),
+    /// Compact JSON text, as `Value`'s `Display` writes it.
+    Text(Arc<str>),
+}
 
 impl Payload {
     pub fn new(value: Value) -> Self {
-        Payload(Arc::new(value))
+        Payload(Repr::Value(Arc::new(value)))
     }
 
     pub fn from_arc(value: Arc<Value>) -> Self {
-        Payload(value)
+        Payload(Repr::Value(value))
     }
 
-    pub fn value(&self) -> &Value {
-        &self.0
+    /// The document (parsed again when the payload holds text).
+    pub fn value(&self) -> Cow<'_, Value> {
+        match &self.0 {
+            Repr::Value(v) => Cow::Borrowed(v),
+            // Text comes from a `Value` or was checked when deserialised.
+            Repr::Text(t) => Cow::Owned(serde_json::from_str(t).unwrap_or(Value::Null)),
+        }
     }
 
-    /// The shared value, for handing on without a copy.
-    pub fn arc(&self) -> &Arc<Value> {
-        &self.0
+    /// The shared value, for handing on without a copy, when the payload holds one.
+    pub fn arc(&self) -> Option<&Arc<Value>> {
+        match &self.0 {
+            Repr::Value(v) => Some(v),
+            Repr::Text(_) => None,
+        }
     }
 
     /// The compact JSON text that goes on the wire.
     pub fn to_json_string(&self) -> String {
-        // `Value`'s own `Display` writes compact JSON and cannot fail (its keys are strings).
-        self.0.to_string()
+        match &self.0 {
+            // `Value`'s own `Display` writes compact JSON and cannot fail (its keys are strings).
+            Repr::Value(v) => v.to_string(),
+            Repr::Text(t) => t.to_string(),
+        }
+    }
+
+    /// Whether this payload shares `value` (the same allocation, not an equal copy).
+    pub fn shares(&self, value: &Arc<Value>) -> bool {
+        matches!(&self.0, Repr::Value(v) if Arc::ptr_eq(v, value))
+    }
+
+    /// Let go of the shared `value` by keeping its text instead, so that its other holders may
+    /// change it in place. `text` caches the text between calls for the same value. Does
+    /// nothing unless this payload [`shares`](Self::shares) `value`.
+    pub fn detach(&mut self, value: &Arc<Value>, text: &mut Option<Arc<str>>) {
+        if self.shares(value) {
+            let t = text.get_or_insert_with(|| Arc::from(value.to_string()));
+            self.0 = Repr::Text(t.clone());
+        }
+    }
+}
+
+impl PartialEq for Payload {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (Repr::Value(a), Repr::Value(b)) => a == b,
+            // Equal texts are equal documents; different ones may differ only in spacing.
+            (Repr::Text(a), Repr::Text(b)) => a == b || self.value() == other.value(),
+            _ => *self.value() == *other.value(),
+        }
     }
 }
 
@@ -49,15 +97,18 @@ impl From<Value> for Payload {
 
 impl From<Arc<Value>> for Payload {
     fn from(value: Arc<Value>) -> Self {
-        Payload(value)
+        Payload::from_arc(value)
     }
 }
 
 impl Serialize for Payload {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // `Value`'s `Display` is its compact JSON; serde_json's `collect_str` escapes it straight
-        // into the output, so no intermediate `String` is built per payload.
-        serializer.collect_str(&*self.0)
+        match &self.0 {
+            // `Value`'s `Display` is its compact JSON; serde_json's `collect_str` escapes it
+            // straight into the output, so no intermediate `String` is built per payload.
+            Repr::Value(v) => serializer.collect_str(&**v),
+            Repr::Text(t) => serializer.serialize_str(t),
+        }
     }
 }
 
@@ -77,8 +128,10 @@ impl Visitor<'_> for PayloadVisitor {
     }
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<Payload, E> {
-        serde_json::from_str(text)
-            .map(Payload::new)
-            .map_err(|e| E::custom(format_args!("payload is not a JSON document: {e}")))
+        // Kept as text: a payload read back is mostly written out again, rarely looked into.
+        // Checked (without building the tree) so that `value` can parse it later.
+        serde_json::from_str::<IgnoredAny>(text)
+            .map_err(|e| E::custom(format_args!("payload is not a JSON document: {e}")))?;
+        Ok(Payload(Repr::Text(Arc::from(text))))
     }
 }

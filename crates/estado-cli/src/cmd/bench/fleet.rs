@@ -20,9 +20,9 @@ use crate::driver::{ACCOUNT, REGION};
 pub struct Machine {
     pub program: Program,
     pub machine_type: MachineType,
-    name: String,
-    arn: String,
-    role_arn: String,
+    name: Arc<str>,
+    arn: Arc<str>,
+    role_arn: Arc<str>,
 }
 
 impl Machine {
@@ -30,29 +30,51 @@ impl Machine {
         Machine {
             program,
             machine_type,
-            name: name.to_string(),
-            arn: format!("arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{name}"),
-            role_arn: format!("arn:aws:iam::{ACCOUNT}:role/estado-bench"),
+            name: name.into(),
+            arn: format!("arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{name}").into(),
+            role_arn: format!("arn:aws:iam::{ACCOUNT}:role/estado-bench").into(),
         }
     }
 
     /// The facts of execution number `index`: a name and ARN of its own, a seed derived from
-    /// the index (runs are reproducible), started at `now`.
+    /// the index (runs are reproducible), started at `now`. The strings are built by hand, as a
+    /// server would from its request, not through `format!`'s general machinery.
     fn info(&self, index: usize, input: Arc<Value>, now: i64) -> ExecInfo {
-        let exec_name = format!("bench-{index}");
-        let execution_arn = match self.machine_type {
-            MachineType::Express => format!(
-                "arn:aws:states:{REGION}:{ACCOUNT}:express:{}:{exec_name}:{index:016x}",
-                self.name
-            ),
-            MachineType::Standard => format!(
-                "arn:aws:states:{REGION}:{ACCOUNT}:execution:{}:{exec_name}",
-                self.name
-            ),
-        };
+        let mut digits = [0u8; 20];
+        let index_text = decimal(index as u64, &mut digits);
+        let mut exec_name = String::with_capacity(6 + index_text.len());
+        exec_name.push_str("bench-");
+        exec_name.push_str(index_text);
+        let mut execution_arn = String::with_capacity(self.arn.len() + exec_name.len() + 24);
+        // `arn:aws:states:R:A:stateMachine:NAME` -> `arn:aws:states:R:A:execution:NAME:EXEC`.
+        let (head, tail) = self
+            .arn
+            .split_once(":stateMachine:")
+            .unwrap_or((&self.arn, ""));
+        execution_arn.push_str(head);
+        match self.machine_type {
+            MachineType::Express => {
+                execution_arn.push_str(":express:");
+                execution_arn.push_str(tail);
+                execution_arn.push(':');
+                execution_arn.push_str(&exec_name);
+                execution_arn.push(':');
+                let mut hex = [0u8; 16];
+                for (i, b) in hex.iter_mut().enumerate() {
+                    *b = b"0123456789abcdef"[(index >> ((15 - i) * 4)) & 0xf];
+                }
+                execution_arn.push_str(std::str::from_utf8(&hex).unwrap_or_default());
+            }
+            MachineType::Standard => {
+                execution_arn.push_str(":execution:");
+                execution_arn.push_str(tail);
+                execution_arn.push(':');
+                execution_arn.push_str(&exec_name);
+            }
+        }
         ExecInfo {
-            execution_arn,
-            name: exec_name,
+            execution_arn: execution_arn.into(),
+            name: exec_name.into(),
             state_machine_arn: self.arn.clone(),
             state_machine_name: self.name.clone(),
             role_arn: self.role_arn.clone(),
@@ -63,6 +85,20 @@ impl Machine {
             redrive_count: 0,
         }
     }
+}
+
+/// `n` in decimal, written into the end of `buf`.
+fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
 }
 
 /// Executions in flight, their timers, and the virtual clock.
@@ -206,5 +242,37 @@ fn clip(s: &str) -> String {
     match s.char_indices().nth(200) {
         Some((cut, _)) => format!("{}...", &s[..cut]),
         None => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn machine(machine_type: MachineType) -> Machine {
+        let def =
+            serde_json::json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}});
+        Machine::new(
+            estado_asl::compile(&def).expect("compiles"),
+            "m",
+            machine_type,
+        )
+    }
+
+    #[test]
+    fn execution_names_and_arns_are_the_ones_format_would_give() {
+        for index in [0usize, 7, 10, 12345, usize::MAX] {
+            let info = machine(MachineType::Standard).info(index, Arc::new(Value::Null), 0);
+            assert_eq!(&*info.name, format!("bench-{index}"));
+            assert_eq!(
+                &*info.execution_arn,
+                format!("arn:aws:states:{REGION}:{ACCOUNT}:execution:m:bench-{index}")
+            );
+            let info = machine(MachineType::Express).info(index, Arc::new(Value::Null), 0);
+            assert_eq!(
+                &*info.execution_arn,
+                format!("arn:aws:states:{REGION}:{ACCOUNT}:express:m:bench-{index}:{index:016x}")
+            );
+        }
     }
 }
