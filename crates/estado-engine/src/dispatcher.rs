@@ -88,13 +88,9 @@ fn outcome_row(req: &TaskRequest, outcome: Delivery, now_ms: i64) -> NewInbox {
     let (key, d) = match (&req.task_token, outcome) {
         // A callback's call went out: the task has started and waits for its token. Not keyed
         // by the effect id, which the token's answer uses (it may even come first).
-        (Some(_), Delivery::TaskSucceeded { .. }) => (
-            None,
-            Delivery::TaskStarted {
-                id: req.id,
-                worker: None,
-            },
-        ),
+        (Some(_), Delivery::TaskSucceeded { output, .. }) => {
+            (None, Delivery::TaskSubmitted { id: req.id, output })
+        }
         (_, d) => (Some(req.id), d),
     };
     NewInbox {

@@ -87,6 +87,11 @@ pub struct Runtime {
     pub(crate) dispatch_tx: tokio::sync::mpsc::UnboundedSender<Dispatch>,
     pub(crate) dispatch_rx:
         std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<Dispatch>>>,
+    /// The service over this runtime, for tasks that call it (nested executions).
+    service: std::sync::OnceLock<std::sync::Weak<crate::service::Service>>,
+    /// Children of running `.sync` nested tasks, by (parent ARN, effect id): stopped when their
+    /// task is cancelled.
+    children: std::sync::Mutex<std::collections::HashMap<(String, u64), String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -132,6 +137,8 @@ impl Runtime {
             in_flight: InFlight::default(),
             dispatch_tx,
             dispatch_rx: std::sync::Mutex::new(Some(dispatch_rx)),
+            service: std::sync::OnceLock::new(),
+            children: Default::default(),
         })
     }
 
@@ -510,9 +517,7 @@ impl Runtime {
         })?;
         let dispatches = commit.new_dispatches.clone();
         self.store.commit_step(&self.config.owner, commit).await?;
-        for id in abort {
-            self.in_flight.abort(&arn, id);
-        }
+        self.cancel_running(&arn, &abort);
         for d in dispatches {
             self.spawn_dispatch(d);
         }
@@ -522,9 +527,46 @@ impl Runtime {
         Ok(finished)
     }
 
-    /// Run a task with the runner for its resource (see [`Registry::run`]).
+    pub(crate) fn attach_service(&self, service: &Arc<crate::service::Service>) {
+        let _ = self.service.set(Arc::downgrade(service));
+    }
+
+    fn service(&self) -> Option<Arc<crate::service::Service>> {
+        self.service.get().and_then(std::sync::Weak::upgrade)
+    }
+
+    fn children(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<(String, u64), String>> {
+        self.children.lock().unwrap_or_else(|p| p.into_inner())
+    }
+    pub(crate) fn children_insert(&self, key: (String, u64), child: String) {
+        self.children().insert(key, child);
+    }
+    pub(crate) fn children_remove(&self, key: &(String, u64)) {
+        self.children().remove(key);
+    }
+
+    /// Run a task: nested executions through the service, anything else with the runner for
+    /// its resource (see [`Registry::run`]).
     pub(crate) async fn run_task(&self, info: &ExecInfo, req: &TaskRequest) -> Delivery {
+        if crate::service::nested::handles(&req.resource) {
+            if let Some(service) = self.service() {
+                return service.run_nested(info, req).await;
+            }
+        }
         self.runners.run(info, req).await
+    }
+
+    /// Cancelled tasks: abort them here, and stop the children of `.sync` nested ones.
+    fn cancel_running(&self, arn: &str, ids: &[u64]) {
+        for id in ids {
+            self.in_flight.abort(arn, *id);
+            let child = self.children().remove(&(arn.to_owned(), *id));
+            if let (Some(child), Some(service)) = (child, self.service()) {
+                tokio::spawn(async move { service.stop_child(&child).await });
+            }
+        }
     }
 }
 

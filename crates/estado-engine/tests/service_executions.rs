@@ -30,8 +30,7 @@ async fn world() -> World {
         estado_engine::Registry::default(),
     );
     tokio::spawn(rt.clone().run(std::future::pending()));
-    let mut svc = Service::new(rt, ServiceConfig::default());
-    Arc::get_mut(&mut svc).expect("fresh").activity_poll = Duration::from_secs(2);
+    let svc = Service::with_activity_poll(rt, ServiceConfig::default(), Duration::from_secs(2));
     let ctx = svc.default_ctx();
     World { svc, ctx }
 }

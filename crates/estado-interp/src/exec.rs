@@ -15,8 +15,8 @@ use estado_types::history::{
     LambdaFunctionScheduledEventDetails, LambdaFunctionStartFailedEventDetails,
     LambdaFunctionSucceededEventDetails, LambdaFunctionTimedOutEventDetails, Payload,
     StateExitedEventDetails, TaskFailedEventDetails, TaskScheduledEventDetails,
-    TaskStartFailedEventDetails, TaskStartedEventDetails, TaskSucceededEventDetails,
-    TaskTimedOutEventDetails,
+    TaskStartFailedEventDetails, TaskStartedEventDetails, TaskSubmittedEventDetails,
+    TaskSucceededEventDetails, TaskTimedOutEventDetails,
 };
 use estado_types::{errors, Entropy, Scope, SplitMix64, StatesError};
 use serde::{Deserialize, Serialize};
@@ -443,6 +443,36 @@ impl Execution {
                         *started = true;
                         let (frame, resource) = (*frame, resource.clone());
                         self.task_event(program, frame, &resource, TaskEvent::Started(worker));
+                    }
+                }
+            }
+            Delivery::TaskSubmitted { id, output } => {
+                let Some(Pending::Task {
+                    frame,
+                    resource,
+                    started,
+                    ..
+                }) = self.pending.get_mut(&id)
+                else {
+                    return;
+                };
+                let (frame, resource, was_started) = (*frame, resource.clone(), *started);
+                *started = true;
+                if !was_started {
+                    self.task_event(program, frame, &resource, TaskEvent::Started(None));
+                }
+                if !is_activity(&resource) && !is_lambda_function(&resource) {
+                    let (ty, res) = split_resource(&resource);
+                    let d = D::TaskSubmitted(TaskSubmittedEventDetails::new(
+                        ty,
+                        res,
+                        Payload::from_arc(Arc::new(output)),
+                    ));
+                    if let Some(f) = self.frames.get(&frame) {
+                        let id = self.log.push(f.prev, self.now, d);
+                        if let Some(f) = self.frames.get_mut(&frame) {
+                            f.prev = id;
+                        }
                     }
                 }
             }

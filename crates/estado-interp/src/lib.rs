@@ -108,6 +108,13 @@ pub enum Delivery {
         id: u64,
         worker: Option<String>,
     },
+    /// The integration's call went out and answered `output`; the task now waits (for its
+    /// token, or for the job it started to end). Records `TaskStarted` (unless recorded) and
+    /// `TaskSubmitted` (service integrations only).
+    TaskSubmitted {
+        id: u64,
+        output: Value,
+    },
     /// The task is still alive (`SendTaskHeartbeat`): restarts its `HeartbeatSeconds` clock.
     TaskHeartbeat {
         id: u64,

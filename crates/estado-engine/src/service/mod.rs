@@ -8,6 +8,7 @@ pub mod dispatch;
 pub mod executions;
 pub mod express;
 pub mod map_runs;
+pub mod nested;
 pub mod state_machines;
 pub mod tags;
 pub mod tasks;
@@ -106,12 +107,24 @@ pub struct Service {
 
 impl Service {
     pub fn new(runtime: Arc<Runtime>, config: ServiceConfig) -> Arc<Self> {
-        Arc::new(Service {
+        Self::with_activity_poll(runtime, config, tasks::ACTIVITY_POLL)
+    }
+
+    /// [`Service::new`] with another GetActivityTask long-poll time (tests).
+    pub fn with_activity_poll(
+        runtime: Arc<Runtime>,
+        config: ServiceConfig,
+        activity_poll: std::time::Duration,
+    ) -> Arc<Self> {
+        let service = Arc::new(Service {
             store: runtime.store.clone(),
             runtime,
             config,
-            activity_poll: tasks::ACTIVITY_POLL,
-        })
+            activity_poll,
+        });
+        // Nested executions (`states:startExecution` tasks) start through the service.
+        service.runtime.attach_service(&service);
+        service
     }
     pub fn now_ms(&self) -> i64 {
         self.runtime.clock.now_ms()
