@@ -6,6 +6,7 @@ mod alloc;
 mod cmd;
 mod config;
 mod driver;
+mod runners;
 
 #[derive(Parser)]
 #[command(

@@ -12,7 +12,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 pub use estado_interp::{Delivery, ExecInfo, TaskRequest};
 
+pub mod http;
 pub mod lambda;
+pub use http::HttpRunner;
 pub use lambda::LambdaRunner;
 
 /// Runs the resources it [`handles`](TaskRunner::handles).

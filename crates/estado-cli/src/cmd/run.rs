@@ -92,9 +92,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         role_arn: args.role_arn.clone(),
         express,
         time_scale: args.time_scale,
-        runners: estado_engine::Registry::new(vec![Arc::new(estado_runners::LambdaRunner::new(
-            host.clone(),
-        ))]),
+        runners: crate::runners::registry(host.clone()),
     };
     let outcome = rt.block_on(driver::run_definition(&text, input, opts));
     host.shutdown();

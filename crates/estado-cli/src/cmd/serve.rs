@@ -326,9 +326,7 @@ async fn serve(
             time_scale: settings.wait_time_scale,
             ..Default::default()
         },
-        estado_engine::Registry::new(vec![Arc::new(estado_runners::LambdaRunner::new(
-            functions.clone(),
-        ))]),
+        crate::runners::registry(functions.clone()),
     );
     let service = Service::new(
         runtime.clone(),
