@@ -39,6 +39,9 @@ pub struct HostSettings {
     /// Variables set in every worker before the function's own `environment`.
     pub extra_env: Vec<(String, String)>,
     pub log_sink: LogSink,
+    /// A Lambda Invoke API that runs every function not declared here (Step Functions
+    /// Local's `LAMBDA_ENDPOINT`).
+    pub fallback_endpoint: Option<String>,
 }
 
 impl Default for HostSettings {
@@ -47,6 +50,7 @@ impl Default for HostSettings {
             region: "us-east-1".into(),
             extra_env: Vec::new(),
             log_sink: Arc::new(|name, line| eprintln!("[{name}] {line}")),
+            fallback_endpoint: None,
         }
     }
 }
@@ -60,11 +64,16 @@ enum Hosted {
 pub struct FunctionHost {
     functions: BTreeMap<String, Hosted>,
     client: reqwest::Client,
+    fallback: Option<String>,
 }
 
 impl FunctionHost {
     /// Host `specs`. Workers start on the first call (must be called inside a Tokio runtime).
     pub fn new(specs: Vec<FunctionSpec>, settings: HostSettings) -> Self {
+        let fallback = settings
+            .fallback_endpoint
+            .as_ref()
+            .map(|u| u.trim_end_matches('/').to_owned());
         let settings = Arc::new(settings);
         let functions = specs
             .into_iter()
@@ -83,6 +92,7 @@ impl FunctionHost {
         FunctionHost {
             functions,
             client: reqwest::Client::new(),
+            fallback,
         }
     }
 
@@ -90,8 +100,9 @@ impl FunctionHost {
         self.functions.keys().map(String::as_str)
     }
 
+    /// Whether calls to `name` go somewhere: a declared function, or the fallback endpoint.
     pub fn contains(&self, name: &str) -> bool {
-        self.functions.contains_key(name)
+        self.functions.contains_key(name) || self.fallback.is_some()
     }
 
     /// Call `name` synchronously. `function_arn` is the ARN errors and the function see.
@@ -102,7 +113,14 @@ impl FunctionHost {
         inv: Invocation,
     ) -> Result<InvokeOutput, InvokeError> {
         let Some(hosted) = self.functions.get(name) else {
-            return Err(InvokeError::not_found(function_arn));
+            return match &self.fallback {
+                // The other side knows its functions and their timeouts.
+                Some(url) => {
+                    let longest = std::time::Duration::from_secs(900);
+                    endpoint::invoke(&self.client, url, name, longest, inv).await
+                }
+                None => Err(InvokeError::not_found(function_arn)),
+            };
         };
         if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&inv.payload) {
             return Err(InvokeError {

@@ -86,6 +86,7 @@ fn host(specs: Vec<FunctionSpec>) -> Host {
             log_sink: Arc::new(move |name, line| {
                 sink.lock().unwrap().push(format!("{name}: {line}"));
             }),
+            fallback_endpoint: None,
         },
     );
     Host { host, logs }
@@ -481,7 +482,29 @@ async fn endpoint_functions_are_called_over_the_invoke_api() {
         (e.code.as_str(), e.message.as_str(), e.status),
         ("ResourceNotFoundException", "Function not found: x", 404)
     );
+    // With a fallback endpoint (LAMBDA_ENDPOINT), undeclared functions are called there.
+    let fallback = FunctionHost::new(
+        vec![],
+        HostSettings {
+            fallback_endpoint: Some(format!("{url}/")),
+            ..Default::default()
+        },
+    );
+    assert!(fallback.contains("remote") && fallback.contains("anything"));
+    let out = fallback
+        .invoke(
+            "remote",
+            "arn",
+            Invocation {
+                payload: b"[1]".to_vec(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(json_of(&out), json!({"got": [1]}));
     let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 4);
     assert_eq!(
         seen[0],
         (

@@ -74,6 +74,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         functions,
         estado_functions::HostSettings {
             region: driver::REGION.into(),
+            fallback_endpoint: std::env::var("LAMBDA_ENDPOINT")
+                .ok()
+                .filter(|v| !v.is_empty()),
             ..Default::default()
         },
     ));

@@ -274,7 +274,8 @@ fn create_parent(path: &Path) -> anyhow::Result<()> {
 
 /// The `[functions.*]` of the settings file. Their workers log through `tracing` and reach this
 /// server through `AWS_ENDPOINT_URL_SFN` (for `SendTaskSuccess` with a task token) unless the
-/// environment already says where.
+/// environment already says where. Functions not declared go to `LAMBDA_ENDPOINT` when set
+/// (Step Functions Local's variable).
 fn function_host(
     settings: &Settings,
     specs: Vec<estado_functions::FunctionSpec>,
@@ -299,6 +300,7 @@ fn function_host(
             log_sink: Arc::new(
                 |function, line| tracing::info!(target: "estado::function", function, "{line}"),
             ),
+            fallback_endpoint: process_env("LAMBDA_ENDPOINT"),
         },
     )
 }
