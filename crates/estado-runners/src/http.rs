@@ -364,9 +364,11 @@ fn transform(t: Option<&Value>) -> Result<Option<ArrayFormat>, Failure> {
         Some("BRACKETS") => ArrayFormat::Brackets,
         Some("REPEAT") => ArrayFormat::Repeat,
         Some("COMMAS") => ArrayFormat::Commas,
-        Some(other) => return Err(runtime(format!(
+        Some(other) => {
+            return Err(runtime(format!(
             "The ArrayFormat '{other}' is not supported: use INDICES, BRACKETS, REPEAT or COMMAS"
-        ))),
+        )))
+        }
     }))
 }
 
