@@ -4,7 +4,7 @@
 //! [functions.verificarDisponibilidade]
 //! handler = "handlers/verificar.py:lambda_handler"   # Python, through Estado's bootstrap
 //! timeout = 10                                        # seconds (default 3, as on Lambda)
-//! memory = 256                                        # MB, reported to the function (default 128)
+//! memory = 256                                        # MB (default 128), enforced on resident memory
 //! environment = { TABLE = "pedidos" }
 //! concurrency = 4                                     # worker processes at most (default 10)
 //!

@@ -4,7 +4,9 @@
 //! (a cold start), hands the event over the process's own Runtime API listener and waits for
 //! the answer, the deadline, or the process's death. At the deadline the process is killed and
 //! the call fails as Lambda's do (`Sandbox.Timedout`); a process that dies mid-call fails it
-//! with `Runtime.ExitError`. Either way the next call starts a fresh process.
+//! with `Runtime.ExitError`, one whose resident memory exceeds the function's `memory` is killed
+//! (`Runtime.OutOfMemory`, checked every 50 ms on Linux). Either way the next call starts a
+//! fresh process.
 
 use std::collections::VecDeque;
 use std::process::Stdio;
@@ -24,6 +26,8 @@ use crate::spec::Source;
 
 /// Lambda's `LogResult` holds the last 4 KB of the log.
 const LOG_TAIL: usize = 4096;
+/// How often a running call's memory is checked against the function's `memory`.
+const MEMORY_CHECK: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Log lines of the invocation in progress, when it asked for them.
 #[derive(Default)]
@@ -149,8 +153,27 @@ async fn serve(pool: &Pool, p: &mut Process, job: Job, logs: &Arc<Mutex<LogCaptu
         } else {
             let sleep = tokio::time::sleep(timeout);
             tokio::pin!(sleep);
+            // The memory limit, checked while the call runs (calls shorter than one period
+            // never pay for a check).
+            let limit_kb = u64::from(pool.spec.memory_mb) * 1024;
+            let pid = p.child.id();
+            let mut memory =
+                tokio::time::interval_at(tokio::time::Instant::now() + MEMORY_CHECK, MEMORY_CHECK);
             loop {
                 tokio::select! {
+                    _ = memory.tick() => {
+                        let used = pid.and_then(|pid| crate::pool::rss_kb(pid, "VmRSS"));
+                        if used.is_some_and(|kb| kb > limit_kb) {
+                            keep = false;
+                            let _ = p.child.start_kill();
+                            output.payload = runtime_error(&request_id, "Runtime.OutOfMemory", "Runtime exited with error: signal: killed");
+                            output.function_error = Some("Unhandled".into());
+                            if let Ok(mut l) = logs.lock() {
+                                l.push(&format!("{} {request_id} the function used more than its {} MB of memory", jiff_like_now(), pool.spec.memory_mb));
+                            }
+                            break;
+                        }
+                    }
                     reply = p.replies.recv() => match reply {
                         Some((id, Reply::Response(body))) if id == request_id => {
                             output.payload = body;

@@ -52,6 +52,11 @@ def raw(event, context):
 def unserialisable(event, context):
     return {1, 2}
 
+def hog(event, context):
+    data = b"x" * (event["mb"] * 1024 * 1024)
+    time.sleep(0.5)
+    return len(data)
+
 def chatty(event, context):
     print("hello from the handler")
     return "ok"
@@ -219,6 +224,23 @@ fn is_zombie(pid: i32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .map(|s| s.contains(") Z "))
         .unwrap_or(true)
+}
+
+#[tokio::test]
+async fn a_worker_over_its_memory_is_killed() {
+    let dir = code_dir();
+    let h = host(vec![spec(
+        &dir,
+        "hog",
+        "app.py:hog",
+        "memory = 128\nconcurrency = 1",
+    )]);
+    assert_eq!(json_of(&call(&h, "hog", json!({"mb": 16})).await), 16 << 20);
+    let out = call(&h, "hog", json!({"mb": 200})).await;
+    assert_eq!(out.function_error.as_deref(), Some("Unhandled"));
+    assert_eq!(json_of(&out)["errorType"], "Runtime.OutOfMemory");
+    // A fresh worker serves the next call.
+    assert_eq!(json_of(&call(&h, "hog", json!({"mb": 1})).await), 1 << 20);
 }
 
 #[tokio::test]
