@@ -1,0 +1,112 @@
+//! Estado's shared storage backend: several `estado serve` nodes on one PostgreSQL database.
+//!
+//! Work is spread through the database: executions and dispatches are claimed with leases
+//! (`FOR UPDATE SKIP LOCKED`, so concurrent claimers never wait for each other nor take the
+//! same row), and every step commit locks its execution's row and checks its version and lease
+//! owner, so two nodes never advance one execution. A node that dies loses nothing: its leases
+//! end and the other nodes claim its executions and dispatches from their last commit.
+//!
+//! Nodes tell each other what the database alone would make them poll for with `NOTIFY` on the
+//! channel [`CHANNEL`], sent by the committing transaction (so only once it is durable): an
+//! activity task was queued (long polls of `GetActivityTask` on every node look again), or an
+//! execution finished (`StopExecution` and `.sync` waits on every node hear of it). Each store
+//! keeps one extra connection that listens; [`PostgresStore::subscribe`] hands the signals out.
+//!
+//! The schema lives in numbered files under `migrations/`, applied on connect under an advisory
+//! lock. It goes in the connection's current schema, so `options=-csearch_path=NAME` in the URL
+//! keeps several Estado instances (or test runs) apart in one database.
+
+mod error;
+mod listen;
+mod migrate;
+mod ops;
+mod store;
+
+use std::str::FromStr;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use estado_store::StoreError;
+use tokio::sync::broadcast;
+use tokio_postgres::NoTls;
+
+use crate::error::{invalid, pg, pool};
+
+pub use crate::listen::{Signal, CHANNEL};
+
+/// How a store connects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Connections in the pool (besides the one that listens). Each step commit holds one for
+    /// its transaction.
+    pub pool_size: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { pool_size: 16 }
+    }
+}
+
+/// A [`estado_store::Store`] in a PostgreSQL database.
+pub struct PostgresStore {
+    pool: Pool,
+    signals: broadcast::Sender<Signal>,
+    listener: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for PostgresStore {
+    fn drop(&mut self) {
+        self.listener.abort();
+    }
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?...]`,
+    /// or the `key=value` form), brings its schema up to date and starts listening.
+    pub async fn connect(url: &str) -> Result<PostgresStore, StoreError> {
+        Self::connect_with(url, &Options::default()).await
+    }
+
+    /// [`PostgresStore::connect`] with explicit [`Options`].
+    pub async fn connect_with(url: &str, options: &Options) -> Result<PostgresStore, StoreError> {
+        let config = tokio_postgres::Config::from_str(url)
+            .map_err(|e| invalid(format!("invalid PostgreSQL URL: {e}")))?;
+        {
+            let (mut client, conn) = config.connect(NoTls).await.map_err(pg)?;
+            let driver = tokio::spawn(conn);
+            let migrated = migrate::migrate(&mut client).await;
+            drop(client);
+            let _ = driver.await;
+            migrated?;
+        }
+        let manager = Manager::from_config(
+            config.clone(),
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(options.pool_size.max(1))
+            .build()
+            .map_err(|e| invalid(format!("cannot build the connection pool: {e}")))?;
+        let (signals, _) = broadcast::channel(4096);
+        let listener = tokio::spawn(listen::run(config, signals.clone()));
+        Ok(PostgresStore {
+            pool,
+            signals,
+            listener,
+        })
+    }
+
+    /// What other nodes (and this one) committed that waiting callers may care about. A
+    /// receiver that lags misses signals, and a listening connection that is lost and
+    /// re-established may have missed some: it then sends [`Signal::Reconnected`].
+    pub fn subscribe(&self) -> broadcast::Receiver<Signal> {
+        self.signals.subscribe()
+    }
+
+    async fn conn(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        self.pool.get().await.map_err(pool)
+    }
+}
