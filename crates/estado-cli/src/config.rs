@@ -9,6 +9,7 @@
 //! region = "us-east-1"
 //! account = "123456789012"
 //! wait_time_scale = 1.0
+//! lease_seconds = 5                         # how long a node's claim on an execution lasts
 //!
 //! [auth]
 //! access_keys = [{ id = "AKID...", secret = "..." }]
@@ -63,6 +64,7 @@ pub struct ServerSection {
     pub region: Option<String>,
     pub account: Option<String>,
     pub wait_time_scale: Option<f64>,
+    pub lease_seconds: Option<f64>,
 }
 
 /// `[auth]`: with any access key, requests must be SigV4-signed with one of them.
@@ -167,6 +169,7 @@ mod tests {
                 region: Some("eu-west-1".into()),
                 account: Some("000000000000".into()),
                 wait_time_scale: Some(0.5),
+                lease_seconds: None,
             }
         );
     }

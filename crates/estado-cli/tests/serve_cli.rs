@@ -231,13 +231,17 @@ fn fails(args: &[&str]) -> (i32, String) {
 }
 
 #[test]
-fn a_postgres_store_is_not_supported_yet() {
-    let (code, stderr) = fails(&["--port", "0", "--store", "postgres://localhost/estado"]);
+fn an_unreachable_postgres_store_fails_at_start_without_showing_its_password() {
+    // Port 9 (discard) has no PostgreSQL server.
+    let url = "postgres://estado:secret@127.0.0.1:9/estado";
+    let (code, stderr) = fails(&["--port", "0", "--store", url]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("PostgreSQL store is not supported yet"),
+        stderr.contains("cannot open the store postgres://estado:***@127.0.0.1:9/estado")
+            && stderr.contains("error connecting to server"),
         "{stderr}"
     );
+    assert!(!stderr.contains("secret"), "{stderr}");
 }
 
 #[test]

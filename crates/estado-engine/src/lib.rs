@@ -15,5 +15,5 @@ pub mod programs;
 pub mod runtime;
 
 pub use clock::{Clock, SystemClock};
-pub use runtime::{Registry, Runtime, RuntimeConfig, TaskRunner};
+pub use runtime::{Finished, Registry, Runtime, RuntimeConfig, TaskRunner};
 pub mod service;

@@ -147,6 +147,12 @@ impl Runtime {
         self.finished.subscribe()
     }
 
+    /// Tell this node's waiters (StopExecution, `.sync` tasks) that an execution finished on
+    /// another node sharing the store.
+    pub fn announce_finished(&self, done: Finished) {
+        let _ = self.finished.send(done);
+    }
+
     /// Subscribe to executions advancing: each committed step sends its execution's ARN.
     pub fn subscribe_progress(&self) -> broadcast::Receiver<Arc<str>> {
         self.progress.subscribe()

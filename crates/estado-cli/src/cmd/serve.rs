@@ -41,7 +41,8 @@ pub struct Args {
     /// Settings file [env: ESTADO_CONFIG] [default: ./estado.toml when present]
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Where executions are kept: sqlite:PATH or memory: [env: ESTADO_STORE]
+    /// Where executions are kept: sqlite:PATH, memory:, or postgres://USER@HOST:PORT/DB to
+    /// share one database among several nodes [env: ESTADO_STORE]
     /// [default: sqlite:<data-dir>/estado.db]
     #[arg(long)]
     pub store: Option<String>,
@@ -56,6 +57,11 @@ pub struct Args {
     /// [env: ESTADO_WAIT_TIME_SCALE, WAIT_TIME_SCALE] [default: 1]
     #[arg(long)]
     pub wait_time_scale: Option<f64>,
+    /// How long a node's claim on an execution or task lasts without a commit or renewal: after
+    /// a node dies, others carry on its work this long after its last renewal
+    /// [env: ESTADO_LEASE_SECONDS] [default: 5 with PostgreSQL, 30 otherwise]
+    #[arg(long)]
+    pub lease_seconds: Option<f64>,
 }
 
 /// Where executions are kept.
@@ -63,11 +69,13 @@ pub struct Args {
 pub enum StoreUrl {
     Sqlite(PathBuf),
     Memory,
+    /// A PostgreSQL database that several nodes may share (the URL as given).
+    Postgres(String),
 }
 
 impl StoreUrl {
-    /// `sqlite:PATH` (also `sqlite://PATH`) or `memory:`. Other schemes are errors; Postgres is
-    /// recognised and refused as not supported yet.
+    /// `sqlite:PATH` (also `sqlite://PATH`), `memory:`, or `postgres://...` (also
+    /// `postgresql://...`). Other schemes are errors.
     pub fn parse(url: &str) -> anyhow::Result<StoreUrl> {
         if let Some(path) = url.strip_prefix("sqlite:") {
             let path = path.strip_prefix("//").unwrap_or(path);
@@ -80,9 +88,9 @@ impl StoreUrl {
             return Ok(StoreUrl::Memory);
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            bail!("the PostgreSQL store is not supported yet; use sqlite:PATH or memory:");
+            return Ok(StoreUrl::Postgres(url.to_owned()));
         }
-        bail!("unknown store URL {url:?}: use sqlite:PATH or memory:")
+        bail!("unknown store URL {url:?}: use sqlite:PATH, memory: or postgres://USER@HOST:PORT/DB")
     }
 }
 
@@ -96,6 +104,7 @@ pub struct Settings {
     pub region: String,
     pub account: String,
     pub wait_time_scale: f64,
+    pub lease_ms: i64,
     pub access_keys: Vec<AccessKey>,
 }
 
@@ -165,6 +174,21 @@ impl Settings {
         if !scale.is_finite() {
             bail!("invalid wait time scale {scale}: expected a finite number");
         }
+        let lease_seconds = pick(
+            args.lease_seconds,
+            env,
+            &["ESTADO_LEASE_SECONDS"],
+            s.lease_seconds,
+            |v| v.parse::<f64>().map_err(|_| "a number of seconds"),
+        )?;
+        let lease_ms = match lease_seconds {
+            Some(secs) if !(0.1..=86_400.0).contains(&secs) => {
+                bail!("invalid lease of {secs} seconds: expected 0.1 to 86400")
+            }
+            Some(secs) => (secs * 1000.0) as i64,
+            None if matches!(store, StoreUrl::Postgres(_)) => 5_000,
+            None => RuntimeConfig::default().lease_ms,
+        };
         let mut access_keys: Vec<AccessKey> = file
             .auth
             .access_keys
@@ -188,6 +212,7 @@ impl Settings {
             account,
             // Step Functions Local takes the absolute value.
             wait_time_scale: scale.abs(),
+            lease_ms,
             access_keys,
         })
     }
@@ -252,16 +277,71 @@ fn init_logging() {
         .try_init();
 }
 
-fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
-    Ok(match &settings.store {
-        StoreUrl::Memory => Arc::new(estado_store::memory::MemoryStore::new()),
-        StoreUrl::Sqlite(path) => {
-            create_parent(path)?;
-            let store = estado_store_sqlite::SqliteStore::open(path)
-                .with_context(|| format!("cannot open the store {}", path.display()))?;
-            Arc::new(store)
+/// Opens the store; a shared one (PostgreSQL) also gives its signals from other nodes.
+async fn open_store(settings: &Settings) -> anyhow::Result<(Arc<dyn Store>, Option<Signals>)> {
+    if let StoreUrl::Postgres(url) = &settings.store {
+        let store = estado_store_postgres::PostgresStore::connect(url)
+            .await
+            .with_context(|| format!("cannot open the store {}", redact(url)))?;
+        let signals = store.subscribe();
+        return Ok((Arc::new(store), Some(signals)));
+    }
+    Ok((
+        match &settings.store {
+            StoreUrl::Memory => Arc::new(estado_store::memory::MemoryStore::new()),
+            StoreUrl::Sqlite(path) => {
+                create_parent(path)?;
+                let store = estado_store_sqlite::SqliteStore::open(path)
+                    .with_context(|| format!("cannot open the store {}", path.display()))?;
+                Arc::new(store)
+            }
+            StoreUrl::Postgres(_) => unreachable!("opened above"),
+        },
+        None,
+    ))
+}
+
+type Signals = tokio::sync::broadcast::Receiver<estado_store_postgres::Signal>;
+
+/// Hands what other nodes committed to this node's waiters: activity long polls look again,
+/// StopExecution and `.sync` waits hear of executions finished elsewhere. After missed signals
+/// (a lagging receiver, a lost listening connection) everything looks again.
+fn relay_signals(mut signals: Signals, runtime: Arc<Runtime>) {
+    use estado_store_postgres::Signal;
+    use tokio::sync::broadcast::error::RecvError;
+    tokio::spawn(async move {
+        loop {
+            match signals.recv().await {
+                Ok(Signal::ActivityTasks) => runtime.activity_ready.notify_waiters(),
+                Ok(Signal::Finished {
+                    execution_arn,
+                    status,
+                }) => runtime.announce_finished(estado_engine::Finished {
+                    execution_arn,
+                    status,
+                }),
+                Ok(Signal::Reconnected) | Err(RecvError::Lagged(_)) => {
+                    runtime.activity_ready.notify_waiters();
+                    runtime.poke();
+                }
+                Err(RecvError::Closed) => return,
+            }
         }
-    })
+    });
+}
+
+/// A store URL for logs, without its password.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let user = &url[s + 3..at];
+            match user.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..s + 3], &user[..colon], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
 }
 
 fn create_parent(path: &Path) -> anyhow::Result<()> {
@@ -309,13 +389,16 @@ async fn serve(
     settings: Settings,
     functions: Vec<estado_functions::FunctionSpec>,
 ) -> anyhow::Result<()> {
-    let store = open_store(&settings)?;
+    let (store, signals) = open_store(&settings).await?;
     // One node owns a SQLite file: leases left in it belong to a process that is gone (killed
-    // or crashed), so its executions continue now rather than when the leases expire.
-    store
-        .release_leases()
-        .await
-        .context("cannot release the leases of the previous run")?;
+    // or crashed), so its executions continue now rather than when the leases expire. A shared
+    // store's leases may belong to live nodes: they end on their own.
+    if signals.is_none() {
+        store
+            .release_leases()
+            .await
+            .context("cannot release the leases of the previous run")?;
+    }
     let listener = tokio::net::TcpListener::bind((settings.bind.as_str(), settings.port))
         .await
         .with_context(|| format!("cannot listen on {}:{}", settings.bind, settings.port))?;
@@ -326,10 +409,14 @@ async fn serve(
         Arc::new(SystemClock),
         RuntimeConfig {
             time_scale: settings.wait_time_scale,
+            lease_ms: settings.lease_ms,
             ..Default::default()
         },
         crate::runners::registry(functions.clone()),
     );
+    if let Some(signals) = signals {
+        relay_signals(signals, runtime.clone());
+    }
     let service = Service::new(
         runtime.clone(),
         ServiceConfig {
@@ -364,7 +451,11 @@ async fn serve(
         port,
         account = %settings.account,
         region = %settings.region,
-        store = ?settings.store,
+        store = %match &settings.store {
+            StoreUrl::Postgres(url) => redact(url),
+            other => format!("{other:?}"),
+        },
+        lease_ms = settings.lease_ms,
         wait_time_scale = settings.wait_time_scale,
         signed_requests_only = !settings.access_keys.is_empty(),
         "serving the Step Functions API"
@@ -466,6 +557,7 @@ mod tests {
                 region: "us-east-1".into(),
                 account: "123456789012".into(),
                 wait_time_scale: 1.0,
+                lease_ms: 30_000,
                 access_keys: Vec::new(),
             }
         );
@@ -545,11 +637,37 @@ mod tests {
         );
         assert_eq!(parse("memory:"), Ok(StoreUrl::Memory));
         assert_eq!(
-            parse("postgres://localhost/estado"),
-            Err("the PostgreSQL store is not supported yet; use sqlite:PATH or memory:".into())
+            parse("postgres://postgres@127.0.0.1:5432/estado"),
+            Ok(StoreUrl::Postgres(
+                "postgres://postgres@127.0.0.1:5432/estado".into()
+            ))
         );
+        assert!(matches!(
+            parse("postgresql://u@h/db"),
+            Ok(StoreUrl::Postgres(_))
+        ));
         assert!(parse("sqlite:").is_err());
         assert!(parse("redis://x").is_err());
+    }
+
+    #[test]
+    fn leases_are_short_on_a_shared_store_and_configurable() {
+        let pg = [("ESTADO_STORE", "postgres://postgres@127.0.0.1/estado")];
+        assert_eq!(resolve(&Args::default(), &pg, "").lease_ms, 5_000);
+        assert_eq!(resolve(&Args::default(), &[], "").lease_ms, 30_000);
+        let s = resolve(&Args::default(), &pg, "[server]\nlease_seconds = 2.5");
+        assert_eq!(s.lease_ms, 2_500);
+        let mut env = pg.to_vec();
+        env.push(("ESTADO_LEASE_SECONDS", "8"));
+        assert_eq!(resolve(&Args::default(), &env, "").lease_ms, 8_000);
+        assert!(
+            refuses(&Args::default(), &[("ESTADO_LEASE_SECONDS", "0")], "")
+                .contains("invalid lease")
+        );
+        assert_eq!(
+            redact("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
     }
 
     #[test]
