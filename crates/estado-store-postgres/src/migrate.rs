@@ -10,11 +10,18 @@ use crate::error::{invalid, pg, to_u32};
 
 /// Every migration, in order. A new file under `migrations/` is added here (a test checks the
 /// folder and this list agree).
-pub(crate) const MIGRATIONS: &[(u32, &str, &str)] = &[(
-    1,
-    "0001_init.sql",
-    include_str!("../migrations/0001_init.sql"),
-)];
+pub(crate) const MIGRATIONS: &[(u32, &str, &str)] = &[
+    (
+        1,
+        "0001_init.sql",
+        include_str!("../migrations/0001_init.sql"),
+    ),
+    (
+        2,
+        "0002_one_statement_steps.sql",
+        include_str!("../migrations/0002_one_statement_steps.sql"),
+    ),
+];
 
 /// The advisory lock key migrations hold ("estado" in ASCII); scoped to the schema in use by
 /// hashing it in, so databases with several Estado schemas migrate them independently.

@@ -120,7 +120,7 @@ pub(crate) fn dispatch_from_row(r: &Row) -> Result<Dispatch, StoreError> {
     })
 }
 
-/// Inbox rows as column arrays, for [`INSERT_INBOX`].
+/// Inbox rows as column arrays (due times, keys, payloads), for `UNNEST`.
 pub(crate) struct InboxArrays {
     pub due: Vec<i64>,
     pub key: Vec<Option<i64>>,
@@ -136,17 +136,6 @@ impl InboxArrays {
         }
     }
 }
-
-/// Adds inbox rows ($1 execution id, $2 due times, $3 keys, $4 payloads), in order; a row
-/// whose key is already pending for the execution is dropped.
-pub(crate) const INSERT_INBOX: &str = "INSERT INTO inbox (execution_id, due_ms, key, payload) \
-     SELECT $1, d, k, p FROM UNNEST($2::bigint[], $3::bigint[], $4::bytea[]) \
-         WITH ORDINALITY AS t(d, k, p, n) ORDER BY n \
-     ON CONFLICT (execution_id, key) WHERE key IS NOT NULL DO NOTHING";
-
-/// Adds history events ($1 execution id, $2 event ids, $3 wire JSON).
-pub(crate) const INSERT_EVENTS: &str = "INSERT INTO events (execution_id, id, body) \
-     SELECT $1, i, b FROM UNNEST($2::bigint[], $3::text[]) AS t(i, b)";
 
 /// History events in their stored form: event ids and wire JSON.
 pub(crate) fn encode_events(

@@ -1,8 +1,8 @@
-//! [`Store`] for [`PostgresStore`]. Single statements run on a pooled connection in autocommit;
-//! calls that need several run them in one transaction. A step commit sends its writes
-//! pipelined (one round trip for all of them) after locking and checking its execution's row.
-
-use std::collections::HashMap;
+//! [`Store`] for [`PostgresStore`]. Calls run as single statements on a pooled connection in
+//! autocommit (one round trip, one short transaction), the hot ones too: creating an execution
+//! (data-modifying CTEs), claiming (a CTE that locks with SKIP LOCKED, leases and reads) and
+//! committing a step (the `estado_commit_step` function of migration 0002, which locks the
+//! execution's row, checks version and lease owner, and writes). The rest use a transaction.
 
 use async_trait::async_trait;
 use estado_store::{
@@ -12,8 +12,8 @@ use estado_store::{
 use estado_types::history::HistoryEvent;
 use tokio_postgres::types::ToSql;
 
-use crate::error::{json, label_from_sql, label_to_sql, pg, to_i64, to_u32, to_u64};
-use crate::listen::{Signal, CHANNEL};
+use crate::error::{invalid, json, label_from_sql, label_to_sql, pg, to_i64, to_u32, to_u64};
+use crate::listen::Signal;
 use crate::ops::*;
 use crate::PostgresStore;
 
@@ -396,15 +396,24 @@ impl Store for PostgresStore {
         let x = &e.execution;
         let redrive_count = i64::from(x.redrive_count);
         let version = to_i64(x.version, "execution version")?;
-        let mut c = self.conn().await?;
-        let tx = c.transaction().await.map_err(pg)?;
+        let c = self.conn().await?;
+        // One statement: the row, its events and its inbox rows, or nothing when the ARN is
+        // taken.
         let sql = format!(
-            "INSERT INTO executions ({EXECUTION_COLUMNS}, snapshot) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-              $19, $20) ON CONFLICT (arn) DO NOTHING RETURNING id"
+            "WITH e AS (INSERT INTO executions ({EXECUTION_COLUMNS}, snapshot) VALUES \
+                 ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+                  $18, $19, $20) ON CONFLICT (arn) DO NOTHING RETURNING id), \
+             ev AS (INSERT INTO events (execution_id, id, body) \
+                 SELECT e.id, i, b FROM e, UNNEST($21::bigint[], $22::text[]) AS t(i, b)), \
+             ib AS (INSERT INTO inbox (execution_id, due_ms, key, payload) \
+                 SELECT e.id, d, k, p FROM e, \
+                     UNNEST($23::bigint[], $24::bigint[], $25::bytea[]) \
+                     WITH ORDINALITY AS t(d, k, p, n) ORDER BY n \
+                 ON CONFLICT (execution_id, key) WHERE key IS NOT NULL DO NOTHING) \
+             SELECT id FROM e"
         );
         let row = query_opt(
-            &tx,
+            &c,
             &sql,
             &[
                 &x.arn,
@@ -427,22 +436,18 @@ impl Store for PostgresStore {
                 &x.redrive_ms,
                 &version,
                 &e.snapshot,
+                &event_ids,
+                &bodies,
+                &inbox.due,
+                &inbox.key,
+                &inbox.payload,
             ],
         )
         .await?;
-        let Some(row) = row else {
-            return Err(StoreError::AlreadyExists(x.arn.clone()));
-        };
-        let id: i64 = get(&row, 0)?;
-        let event_params: [&(dyn ToSql + Sync); 3] = [&id, &event_ids, &bodies];
-        let inbox_params: [&(dyn ToSql + Sync); 4] = [&id, &inbox.due, &inbox.key, &inbox.payload];
-        let (events, rows) = tokio::join!(
-            execute(&tx, INSERT_EVENTS, &event_params),
-            execute(&tx, INSERT_INBOX, &inbox_params),
-        );
-        events?;
-        rows?;
-        tx.commit().await.map_err(pg)
+        match row {
+            Some(_) => Ok(()),
+            None => Err(StoreError::AlreadyExists(x.arn.clone())),
+        }
     }
     async fn get_execution(&self, arn: &str) -> Result<Option<Execution>> {
         let c = self.conn().await?;
@@ -525,66 +530,64 @@ impl Store for PostgresStore {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let mut c = self.conn().await?;
-        let tx = c.transaction().await.map_err(pg)?;
-        // Each execution's oldest due row orders it; rows another claimer has locked are
-        // skipped, not waited for.
-        let picked = query(
-            &tx,
+        let c = self.conn().await?;
+        let until = now_ms.saturating_add(lease_ms);
+        // One statement: each execution's oldest due row orders it; executions another
+        // claimer has locked are skipped, not waited for; the lease is taken and the snapshot
+        // and due rows read in the same go.
+        let sql = format!(
             "WITH due AS ( \
                  SELECT DISTINCT ON (execution_id) execution_id, due_ms, id FROM inbox \
-                 WHERE due_ms <= $1 ORDER BY execution_id, due_ms, id) \
-             SELECT e.id FROM due JOIN executions e ON e.id = due.execution_id \
-             WHERE e.lease_until IS NULL OR e.lease_until <= $1 \
-             ORDER BY due.due_ms, due.id LIMIT $2 \
-             FOR UPDATE OF e SKIP LOCKED",
-            &[&now_ms, &sql_limit(limit)],
-        )
-        .await?;
-        if picked.is_empty() {
-            return Ok(Vec::new());
-        }
-        let ids = collect(picked, |r| get::<i64>(r, 0))?;
-        let until = now_ms.saturating_add(lease_ms);
-        let sql = format!(
-            "UPDATE executions SET lease_owner = $2, lease_until = $3 WHERE id = ANY($1) \
-             RETURNING id, snapshot, {EXECUTION_COLUMNS}"
+                 WHERE due_ms <= $1 ORDER BY execution_id, due_ms, id), \
+             picked AS ( \
+                 SELECT e.id, due.due_ms AS first_due, due.id AS first_row \
+                 FROM due JOIN executions e ON e.id = due.execution_id \
+                 WHERE e.lease_until IS NULL OR e.lease_until <= $1 \
+                 ORDER BY due.due_ms, due.id LIMIT $2 \
+                 FOR UPDATE OF e SKIP LOCKED), \
+             leased AS ( \
+                 UPDATE executions x SET lease_owner = $3, lease_until = $4 FROM picked \
+                 WHERE x.id = picked.id \
+                 RETURNING x.id, picked.first_due, picked.first_row, x.snapshot, {}) \
+             SELECT leased.*, \
+                 ARRAY(SELECT i.id FROM inbox i WHERE i.execution_id = leased.id \
+                       AND i.due_ms <= $1 ORDER BY i.id), \
+                 ARRAY(SELECT i.due_ms FROM inbox i WHERE i.execution_id = leased.id \
+                       AND i.due_ms <= $1 ORDER BY i.id), \
+                 ARRAY(SELECT i.key FROM inbox i WHERE i.execution_id = leased.id \
+                       AND i.due_ms <= $1 ORDER BY i.id), \
+                 ARRAY(SELECT i.payload FROM inbox i WHERE i.execution_id = leased.id \
+                       AND i.due_ms <= $1 ORDER BY i.id) \
+             FROM leased ORDER BY first_due, first_row",
+            EXECUTION_COLUMNS
+                .split(", ")
+                .map(|c| format!("x.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
-        let lease_params: [&(dyn ToSql + Sync); 3] = [&ids, &owner, &until];
-        let row_params: [&(dyn ToSql + Sync); 2] = [&ids, &now_ms];
-        let (leased, rows) = tokio::join!(
-            query(&tx, &sql, &lease_params),
-            query(
-                &tx,
-                "SELECT execution_id, id, due_ms, key, payload FROM inbox \
-                 WHERE execution_id = ANY($1) AND due_ms <= $2 ORDER BY execution_id, id",
-                &row_params,
-            ),
-        );
-        let (leased, rows) = (leased?, rows?);
-        tx.commit().await.map_err(pg)?;
-        let mut inboxes: HashMap<i64, Vec<InboxRow>> = HashMap::new();
-        for r in &rows {
-            inboxes.entry(get(r, 0)?).or_default().push(InboxRow {
-                id: to_u64(get(r, 1)?, "inbox id")?,
-                due_ms: get(r, 2)?,
-                key: get::<Option<i64>>(r, 3)?.map(label_from_sql),
-                payload: get(r, 4)?,
-            });
-        }
-        let mut claims: HashMap<i64, Claim> = HashMap::new();
-        for r in &leased {
-            let id: i64 = get(r, 0)?;
-            claims.insert(
-                id,
-                Claim {
-                    snapshot: get(r, 1)?,
-                    execution: execution_from_row(r, 2)?,
-                    inbox: inboxes.remove(&id).unwrap_or_default(),
-                },
-            );
-        }
-        Ok(ids.iter().filter_map(|id| claims.remove(id)).collect())
+        let rows = query(&c, &sql, &[&now_ms, &sql_limit(limit), &owner, &until]).await?;
+        let rows_at = 4 + 19;
+        collect(rows, |r| {
+            let ids: Vec<i64> = get(r, rows_at)?;
+            let dues: Vec<i64> = get(r, rows_at + 1)?;
+            let keys: Vec<Option<i64>> = get(r, rows_at + 2)?;
+            let payloads: Vec<Vec<u8>> = get(r, rows_at + 3)?;
+            let mut inbox = Vec::with_capacity(ids.len());
+            for (((id, due_ms), key), payload) in ids.into_iter().zip(dues).zip(keys).zip(payloads)
+            {
+                inbox.push(InboxRow {
+                    id: to_u64(id, "inbox id")?,
+                    due_ms,
+                    key: key.map(label_from_sql),
+                    payload,
+                });
+            }
+            Ok(Claim {
+                snapshot: get(r, 3)?,
+                execution: execution_from_row(r, 4)?,
+                inbox,
+            })
+        })
     }
 
     async fn commit_step(&self, owner: &str, c: StepCommit) -> Result<()> {
@@ -597,8 +600,8 @@ impl Store for PostgresStore {
             .collect();
         let cancel_keys: Vec<i64> = c.cancel_keys.iter().map(|k| label_to_sql(*k)).collect();
         let cancel_tasks: Vec<i64> = c.cancel_tasks.iter().map(|k| label_to_sql(*k)).collect();
-        let tasks = TaskArrays::new(&c.new_tasks);
-        let dispatches = DispatchArrays::new(&c.new_dispatches);
+        let t = TaskArrays::new(&c.new_tasks);
+        let d = DispatchArrays::new(&c.new_dispatches);
         let mut signals = Vec::new();
         if c.new_tasks.iter().any(|t| t.activity_arn.is_some()) {
             signals.push(Signal::ActivityTasks.payload());
@@ -615,117 +618,73 @@ impl Store for PostgresStore {
             }
         }
         let arn = &c.execution_arn;
-
-        let mut conn = self.conn().await?;
-        let tx = conn.transaction().await.map_err(pg)?;
-        let found = query_opt(
-            &tx,
-            "SELECT id, version, lease_owner FROM executions WHERE arn = $1 FOR UPDATE",
-            &[arn],
+        let expected = to_i64(c.expected_version, "expected version")?;
+        let u = c.update.as_ref();
+        let has_update = u.is_some();
+        let status = u.map(|u| &u.status);
+        let stop_ms = u.and_then(|u| u.stop_ms);
+        let output = u.and_then(|u| u.output.as_ref());
+        let error = u.and_then(|u| u.error.as_ref());
+        let cause = u.and_then(|u| u.cause.as_ref());
+        let conn = self.conn().await?;
+        // One statement in autocommit: one round trip, one short transaction.
+        let row = query_opt(
+            &conn,
+            "SELECT estado_commit_step($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+             $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, \
+             $30, $31, $32)",
+            &[
+                arn,
+                &owner,
+                &expected,
+                &c.snapshot,
+                &event_ids,
+                &bodies,
+                &consumed,
+                &cancel_keys,
+                &inbox.due,
+                &inbox.key,
+                &inbox.payload,
+                &cancel_tasks,
+                &t.token,
+                &t.execution_arn,
+                &t.effect_id,
+                &t.activity_arn,
+                &t.input,
+                &t.created_ms,
+                &t.worker,
+                &d.arn,
+                &d.effect_id,
+                &d.payload,
+                &d.created_ms,
+                &d.owner,
+                &d.until,
+                &has_update,
+                &status,
+                &stop_ms,
+                &output,
+                &error,
+                &cause,
+                &signals,
+            ],
         )
         .await?;
-        let Some(found) = found else {
-            return Err(StoreError::NotFound(arn.clone()));
+        let code: i64 = match row {
+            Some(r) => get(&r, 0)?,
+            None => return Err(invalid("estado_commit_step answered no row".into())),
         };
-        let id: i64 = get(&found, 0)?;
-        let version = to_u64(get(&found, 1)?, "execution version")?;
-        let lease_owner: Option<String> = get(&found, 2)?;
-        if version != c.expected_version {
-            return Err(StoreError::Conflict(format!(
-                "{arn} is at version {version}, not {}",
-                c.expected_version
-            )));
-        }
-        if lease_owner.as_deref().is_some_and(|o| o != owner) {
-            return Err(StoreError::Conflict(format!(
+        match code {
+            0 => Ok(()),
+            -1 => Err(StoreError::NotFound(arn.clone())),
+            -2 => Err(StoreError::Conflict(format!(
                 "{arn} is leased by another worker"
-            )));
+            ))),
+            n => Err(StoreError::Conflict(format!(
+                "{arn} is at version {}, not {}",
+                n - 1,
+                c.expected_version
+            ))),
         }
-
-        let (status, stop_ms, output, error, cause) = match &c.update {
-            Some(u) => (
-                Some(&u.status),
-                u.stop_ms,
-                u.output.as_ref(),
-                u.error.as_ref(),
-                u.cause.as_ref(),
-            ),
-            None => (None, None, None, None, None),
-        };
-        let summary = if c.update.is_some() {
-            "UPDATE executions SET version = version + 1, lease_owner = NULL, \
-             lease_until = NULL, snapshot = $2, status = $3, stop_ms = $4, output = $5, \
-             error = $6, cause = $7 WHERE id = $1"
-        } else {
-            "UPDATE executions SET version = version + 1, lease_owner = NULL, \
-             lease_until = NULL, snapshot = $2 WHERE id = $1"
-        };
-        let summary_params: Vec<&(dyn ToSql + Sync)> = if c.update.is_some() {
-            vec![&id, &c.snapshot, &status, &stop_ms, &output, &error, &cause]
-        } else {
-            vec![&id, &c.snapshot]
-        };
-        let event_params: [&(dyn ToSql + Sync); 3] = [&id, &event_ids, &bodies];
-        let consumed_params: [&(dyn ToSql + Sync); 2] = [&id, &consumed];
-        let keys_params: [&(dyn ToSql + Sync); 2] = [&id, &cancel_keys];
-        let inbox_params: [&(dyn ToSql + Sync); 4] = [&id, &inbox.due, &inbox.key, &inbox.payload];
-        let cancel_params: [&(dyn ToSql + Sync); 2] = [arn, &cancel_tasks];
-        let task_params = tasks.params();
-        let dispatch_params = dispatches.params();
-        const DELETE_CONSUMED: &str = "DELETE FROM inbox WHERE execution_id = $1 AND id = ANY($2)";
-        const DELETE_KEYS: &str = "DELETE FROM inbox WHERE execution_id = $1 AND key = ANY($2)";
-        const DELETE_TASKS: &str =
-            "DELETE FROM tasks WHERE execution_arn = $1 AND effect_id = ANY($2)";
-        const DELETE_DISPATCHES: &str =
-            "DELETE FROM dispatches WHERE execution_arn = $1 AND effect_id = ANY($2)";
-        const NOTIFY: &str = "SELECT pg_notify($1, $2)";
-        // Prepared first (from the connection's cache, after its first commits), so that the
-        // writes below go out in exactly this order.
-        let (
-            s_events,
-            s_consumed,
-            s_keys,
-            s_inbox,
-            s_tasks_del,
-            s_tasks,
-            s_disp_del,
-            s_disp,
-            s_summary,
-            s_notify,
-        ) = tokio::try_join!(
-            prepare(&tx, INSERT_EVENTS),
-            prepare(&tx, DELETE_CONSUMED),
-            prepare(&tx, DELETE_KEYS),
-            prepare(&tx, INSERT_INBOX),
-            prepare(&tx, DELETE_TASKS),
-            prepare(&tx, INSERT_TASKS),
-            prepare(&tx, DELETE_DISPATCHES),
-            prepare(&tx, INSERT_DISPATCHES),
-            prepare(&tx, summary),
-            prepare(&tx, NOTIFY),
-        )?;
-        let notify = async {
-            for payload in &signals {
-                tx.execute(&s_notify, &[&CHANNEL, payload])
-                    .await
-                    .map_err(pg)?;
-            }
-            Ok::<(), StoreError>(())
-        };
-        // Sent in this order on the one connection, without waiting for each answer.
-        tokio::try_join!(
-            when(&tx, !event_ids.is_empty(), &s_events, &event_params),
-            when(&tx, !consumed.is_empty(), &s_consumed, &consumed_params),
-            when(&tx, !cancel_keys.is_empty(), &s_keys, &keys_params),
-            when(&tx, !inbox.due.is_empty(), &s_inbox, &inbox_params),
-            when(&tx, !cancel_tasks.is_empty(), &s_tasks_del, &cancel_params),
-            when(&tx, !tasks.token.is_empty(), &s_tasks, &task_params),
-            when(&tx, !cancel_tasks.is_empty(), &s_disp_del, &cancel_params),
-            when(&tx, !dispatches.arn.is_empty(), &s_disp, &dispatch_params),
-            when(&tx, true, &s_summary, &summary_params),
-            notify,
-        )?;
-        tx.commit().await.map_err(pg)
     }
 
     async fn deliver(&self, row: NewInbox, execution_arn: &str) -> Result<bool> {
@@ -938,14 +897,6 @@ struct TaskArrays {
     worker: Vec<Option<String>>,
 }
 
-const INSERT_TASKS: &str = "INSERT INTO tasks (token, execution_arn, effect_id, activity_arn, \
-         input, created_ms, worker) \
-     SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], \
-         $6::bigint[], $7::text[]) \
-     ON CONFLICT (token) DO UPDATE SET execution_arn = excluded.execution_arn, \
-         effect_id = excluded.effect_id, activity_arn = excluded.activity_arn, \
-         input = excluded.input, created_ms = excluded.created_ms, worker = excluded.worker";
-
 impl TaskArrays {
     fn new(tasks: &[Task]) -> TaskArrays {
         TaskArrays {
@@ -958,17 +909,6 @@ impl TaskArrays {
             worker: tasks.iter().map(|t| t.worker.clone()).collect(),
         }
     }
-    fn params(&self) -> [&(dyn ToSql + Sync); 7] {
-        [
-            &self.token,
-            &self.execution_arn,
-            &self.effect_id,
-            &self.activity_arn,
-            &self.input,
-            &self.created_ms,
-            &self.worker,
-        ]
-    }
 }
 
 /// New dispatches as column arrays; one with the same key replaces the old.
@@ -980,14 +920,6 @@ struct DispatchArrays {
     owner: Vec<Option<String>>,
     until: Vec<Option<i64>>,
 }
-
-const INSERT_DISPATCHES: &str = "INSERT INTO dispatches (execution_arn, effect_id, payload, \
-         created_ms, lease_owner, lease_until) \
-     SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bytea[], $4::bigint[], $5::text[], \
-         $6::bigint[]) \
-     ON CONFLICT (execution_arn, effect_id) DO UPDATE SET payload = excluded.payload, \
-         created_ms = excluded.created_ms, lease_owner = excluded.lease_owner, \
-         lease_until = excluded.lease_until";
 
 impl DispatchArrays {
     fn new(rows: &[Dispatch]) -> DispatchArrays {
@@ -1003,34 +935,4 @@ impl DispatchArrays {
             until: rows.iter().map(|d| d.lease.as_ref().map(|l| l.1)).collect(),
         }
     }
-    fn params(&self) -> [&(dyn ToSql + Sync); 6] {
-        [
-            &self.arn,
-            &self.effect_id,
-            &self.payload,
-            &self.created_ms,
-            &self.owner,
-            &self.until,
-        ]
-    }
-}
-
-/// Runs a statement of a pipelined batch, or nothing when `cond` is false.
-async fn when<C: deadpool_postgres::GenericClient>(
-    c: &C,
-    cond: bool,
-    statement: &tokio_postgres::Statement,
-    params: Params<'_>,
-) -> Result<()> {
-    if cond {
-        c.execute(statement, params).await.map_err(pg)?;
-    }
-    Ok(())
-}
-
-async fn prepare<C: deadpool_postgres::GenericClient>(
-    c: &C,
-    sql: &str,
-) -> Result<tokio_postgres::Statement> {
-    c.prepare_cached(sql).await.map_err(pg)
 }

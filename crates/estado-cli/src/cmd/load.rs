@@ -1,5 +1,5 @@
-//! `estado load [--endpoint URL | --spawn] [--data-dir DIR] [--only PHASES] [--count N]
-//! [--json]`: load a running `estado serve` through its HTTP API and measure it.
+//! `estado load [--endpoint URL [--also-endpoint URL]... | --spawn] [--data-dir DIR]
+//! [--only PHASES] [--count N] [--json]`: load a running `estado serve` through its HTTP API and measure it.
 //!
 //! Phases (in this order; `--only` picks some):
 //! - `throughput`: completed `many_small` executions per second (STANDARD, durable), started
@@ -50,6 +50,10 @@ pub struct Args {
     /// A running server to load, e.g. http://127.0.0.1:8083 (loopback addresses only).
     #[arg(long, conflicts_with = "spawn")]
     pub endpoint: Option<String>,
+    /// Another node sharing --endpoint's store (PostgreSQL); repeatable. Calls go to every
+    /// node in turn, so the phases measure the nodes together.
+    #[arg(long = "also-endpoint", requires = "endpoint")]
+    pub also_endpoints: Vec<String>,
     /// Start `estado serve` (this executable) for each phase on a free port, with a temporary
     /// SQLite data directory, and stop it afterwards. The default without --endpoint.
     #[arg(long)]
@@ -125,6 +129,8 @@ struct Ctx {
     args: Args,
     tag: String,
     runtime: tokio::runtime::Runtime,
+    /// The endpoints of `--also-endpoint`.
+    peers: Vec<reqwest::Url>,
 }
 
 impl Ctx {
@@ -179,6 +185,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         Some(e) => Some(Server::attach(e, args.server_pid)?),
         None => None,
     };
+    let peers = args
+        .also_endpoints
+        .iter()
+        .map(|e| Server::attach(e, None).map(|s| s.endpoint.clone()))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     // The load generator takes one core at most; the server gets the rest of the machine.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -188,6 +199,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         args,
         tag: run_tag(),
         runtime,
+        peers,
     };
     let load_before = procfs::load_average();
     let mut figures = Vec::new();
@@ -268,7 +280,10 @@ fn run_phase(ctx: &Ctx, phase: Phase, server: &Server, deadline: Instant) -> Vec
     let failed = |name: &str, e: anyhow::Error| {
         Figure::failed(phase.name(), name, &format!("{e:#}{}", server.log_tail()))
     };
-    let sfn = |connections: usize| Sfn::new(server.endpoint.clone(), connections).map(Arc::new);
+    let sfn = |connections: usize| {
+        Sfn::new(server.endpoint.clone(), connections)
+            .map(|s| Arc::new(s.with_peers(ctx.peers.clone())))
+    };
     match phase {
         Phase::Throughput => {
             let name = "many_small completed executions/s";

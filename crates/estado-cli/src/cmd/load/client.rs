@@ -20,6 +20,9 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(120);
 pub struct Sfn {
     http: reqwest::Client,
     endpoint: Url,
+    /// Further nodes sharing the first one's store: calls go to each endpoint in turn.
+    peers: Vec<Url>,
+    turn: std::sync::atomic::AtomicUsize,
 }
 
 /// An answer of one page of a list call.
@@ -37,7 +40,31 @@ impl Sfn {
             .timeout(CALL_TIMEOUT)
             .build()
             .context("cannot set up the HTTP client")?;
-        Ok(Sfn { http, endpoint })
+        Ok(Sfn {
+            http,
+            endpoint,
+            peers: Vec::new(),
+            turn: std::sync::atomic::AtomicUsize::new(0),
+        })
+    }
+
+    /// Spreads the calls over `endpoint` and `peers` (nodes sharing one store), in turn.
+    pub fn with_peers(mut self, peers: Vec<Url>) -> Sfn {
+        self.peers = peers;
+        self
+    }
+
+    fn next_endpoint(&self) -> &Url {
+        if self.peers.is_empty() {
+            return &self.endpoint;
+        }
+        let turn =
+            self.turn.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % (self.peers.len() + 1);
+        if turn == 0 {
+            &self.endpoint
+        } else {
+            &self.peers[turn - 1]
+        }
     }
 
     /// `POST /` with `X-Amz-Target: AWSStepFunctions.<action>`. An error answer (any status
@@ -45,9 +72,10 @@ impl Sfn {
     pub async fn call(&self, action: &str, body: &Value) -> anyhow::Result<Value> {
         let target = HeaderValue::from_str(&format!("AWSStepFunctions.{action}"))
             .with_context(|| format!("{action} is not a header value"))?;
+        let endpoint = self.next_endpoint();
         let response = self
             .http
-            .post(self.endpoint.clone())
+            .post(endpoint.clone())
             .header("X-Amz-Target", target)
             .header(
                 CONTENT_TYPE,
@@ -56,7 +84,7 @@ impl Sfn {
             .body(serde_json::to_vec(body)?)
             .send()
             .await
-            .with_context(|| format!("{action}: no answer from {}", self.endpoint))?;
+            .with_context(|| format!("{action}: no answer from {endpoint}"))?;
         let status = response.status();
         let bytes = response
             .bytes()
