@@ -260,15 +260,3 @@ pub struct Catcher {
     pub output: Option<JsonataTemplate>,
     pub assign: Option<Assign>,
 }
-
-/// Whether an `ErrorEquals` list matches an error name, as AWS documents it: names match
-/// exactly; `States.ALL` matches every error except the terminal `States.Runtime` and
-/// `States.DataLimitExceeded`; `States.TaskFailed` additionally excludes `States.Timeout`.
-pub fn error_matches(errors: &[String], error: &str) -> bool {
-    let terminal = error == "States.Runtime" || error == "States.DataLimitExceeded";
-    errors.iter().any(|e| {
-        e == error
-            || (e == "States.ALL" && !terminal)
-            || (e == "States.TaskFailed" && !terminal && error != "States.Timeout")
-    })
-}

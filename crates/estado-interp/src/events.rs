@@ -53,9 +53,6 @@ pub struct Log {
     taken: i64,
 }
 
-/// How far back [`Log::detach`] looks.
-const RECENT: usize = 16;
-
 /// Events per chunk once the first chunk is full.
 const CHUNK: usize = 1024;
 
@@ -78,44 +75,6 @@ impl Log {
         }
         chunks.into_iter().flatten().collect()
     }
-    /// Make `value` owned by its caller alone, if the only other holders are recent events:
-    /// those keep its JSON text instead. Returns whether `value` is now unshared. The caller
-    /// holds exactly one reference (the one it passes). Looks at the last [`RECENT`] events,
-    /// where a running state's input is recorded (its `*StateEntered` event and the output of
-    /// the state before it).
-    pub fn detach(&mut self, value: &Arc<Value>) -> bool {
-        let others = Arc::strong_count(value) - 1;
-        if others == 0 {
-            return true;
-        }
-        let recent = || {
-            self.chunks
-                .iter()
-                .rev()
-                .flat_map(|c| c.iter().rev())
-                .take(RECENT)
-        };
-        let held = recent()
-            .filter(|e| matches!(e.details.data_payload(), Some(p) if p.shares(value)))
-            .count();
-        if held != others {
-            return false;
-        }
-        let mut text = None;
-        for e in self
-            .chunks
-            .iter_mut()
-            .rev()
-            .flat_map(|c| c.iter_mut().rev())
-            .take(RECENT)
-        {
-            if let Some(p) = e.details.data_payload_mut() {
-                p.detach(value, &mut text);
-            }
-        }
-        Arc::strong_count(value) == 1
-    }
-
     /// Append an event after `prev` (0 for none) and return its id.
     pub fn push(&mut self, prev: i64, now: i64, details: D) -> i64 {
         let id = self.next_id();

@@ -25,6 +25,7 @@ use serde_json::{Map, Value};
 use crate::context::{self, StateFacts};
 use crate::events::{self, Log};
 use crate::fanout::Fanout;
+use crate::frames::Frames;
 use crate::limits;
 use crate::vars::{ScopeId, Scopes};
 use crate::{flow, Delivery, Effect, Env, ExecInfo, MachineType, Status, TaskRequest};
@@ -114,7 +115,7 @@ enum Next {
 #[derive(Serialize, Deserialize)]
 pub struct Execution {
     info: ExecInfo,
-    frames: HashMap<FrameId, Frame>,
+    frames: Frames,
     next_frame: FrameId,
     ready: VecDeque<FrameId>,
     pub(crate) scopes: Scopes,
@@ -140,7 +141,7 @@ impl Execution {
     /// execution-timeout timer when the definition has `TimeoutSeconds`.
     pub fn start(program: &Program, info: ExecInfo, env: Env) -> Self {
         let mut x = Execution {
-            frames: HashMap::default(),
+            frames: Frames::default(),
             next_frame: 0,
             ready: VecDeque::new(),
             scopes: Scopes::new(),
@@ -423,7 +424,7 @@ impl Execution {
                 {
                     self.cancel_timer(timeout_timer);
                     self.cancel_timer(heartbeat.map(|h| h.0));
-                    let e = StatesError::new(error, cause);
+                    let e = StatesError::from_task(error, cause);
                     if !started {
                         self.task_event(program, frame, &resource, TaskEvent::Started(None));
                     }
@@ -655,11 +656,6 @@ impl Execution {
 
     pub(crate) fn make_ready(&mut self, fid: FrameId) {
         self.ready.push_back(fid);
-    }
-
-    /// See [`Log::detach`].
-    pub(crate) fn detach(&mut self, value: &Arc<Value>) -> bool {
-        self.log.detach(value)
     }
 
     /// Append an event at the current time after `prev`; returns its id.
@@ -901,11 +897,7 @@ impl Execution {
                         .scoped(f, st, None, |s| flow::effective_input(fl, &f.input, s))
                         .map_err(|e| self.located(f, st, e))?;
                     let r = match result {
-                        Some(r) => {
-                            // Not kept: the input may be written into in place (ResultPath).
-                            drop(eff);
-                            Arc::new(r.clone())
-                        }
+                        Some(r) => Arc::new(r.clone()),
                         None => eff,
                     };
                     self.finish(program, f, st, r)
@@ -1031,10 +1023,10 @@ impl Execution {
         let error = field(&fail.error, "Error", "ErrorPath")?;
         let cause = field(&fail.cause, "Cause", "CausePath")?;
         // An absent Error/Cause travels as "" and is reported as absent.
-        Ok(StatesError {
-            error: error.unwrap_or_default(),
-            cause: cause.unwrap_or_default(),
-        })
+        Ok(StatesError::new(
+            error.unwrap_or_default(),
+            cause.unwrap_or_default(),
+        ))
     }
 
     fn wait_due(&self, f: &Frame, st: &State, w: &model::Wait) -> Result<i64, StatesError> {
@@ -1239,48 +1231,6 @@ impl Execution {
         st: &State,
         result: Arc<Value>,
     ) -> Result<Next, StatesError> {
-        let mut undo = None;
-        let next = self.finish_steps(f, st, result, &mut undo);
-        // Retry and Catch see the state's input as it was.
-        if let (Err(_), Some(u), Flow::JsonPath(fl)) = (&next, undo, &st.flow) {
-            flow::undo(&mut f.input, &fl.result_path, u);
-        }
-        next
-    }
-
-    /// ResultPath `$.name` on an object input that nothing but this frame and recent events
-    /// hold: the events keep its text ([`Log::detach`]) and the result goes into the input in
-    /// place, instead of into a copy of it. `undo` says what to put back if the state fails
-    /// afterwards. Otherwise the plain [`flow::result_path`].
-    fn result_path(
-        &mut self,
-        f: &mut Frame,
-        field: &model::PathField,
-        result: Arc<Value>,
-        undo: &mut Option<flow::Undo>,
-    ) -> Result<Arc<Value>, StatesError> {
-        if let Some(name) = flow::single_member(field) {
-            if f.input.is_object()
-                && !Arc::ptr_eq(&f.input, &self.info.input)
-                && self.log.detach(&f.input)
-            {
-                if let Some(Value::Object(map)) = Arc::get_mut(&mut f.input) {
-                    let value = Arc::try_unwrap(result).unwrap_or_else(|a| (*a).clone());
-                    *undo = Some(flow::put_member(map, name, value));
-                    return Ok(f.input.clone());
-                }
-            }
-        }
-        flow::result_path(field, &f.input, result)
-    }
-
-    fn finish_steps(
-        &mut self,
-        f: &mut Frame,
-        st: &State,
-        result: Arc<Value>,
-        undo: &mut Option<flow::Undo>,
-    ) -> Result<Next, StatesError> {
         let (output, assigned) = match &st.flow {
             Flow::JsonPath(fl) => {
                 let r = self
@@ -1310,7 +1260,7 @@ impl Execution {
                     Kind::Succeed | Kind::Wait(_) => {
                         self.scoped(f, st, None, |s| flow::input_path(fl, &f.input, s))
                     }
-                    _ => self.result_path(f, &fl.result_path, r, undo),
+                    _ => flow::result_path(&fl.result_path, &f.input, r),
                 };
                 let out = out
                     .and_then(|o| self.scoped(f, st, None, |s| flow::output_path(fl, o, s)))
@@ -1348,8 +1298,8 @@ impl Execution {
         };
         // An output that is the state's input itself (Choice, Succeed, a Pass without changes)
         // was checked when it was made (or at StartExecution).
-        let unchanged = undo.is_none() && Arc::ptr_eq(&output, &f.input);
-        if !unchanged && limits::exceeds(&output, limits::PAYLOAD_LIMIT_BYTES) {
+        if !Arc::ptr_eq(&output, &f.input) && limits::exceeds(&output, limits::PAYLOAD_LIMIT_BYTES)
+        {
             return Err(data_limit(st));
         }
         self.exit(f, st, output.clone(), assigned)?;
@@ -1365,7 +1315,7 @@ impl Execution {
             .retry
             .iter()
             .enumerate()
-            .find(|(_, r)| model::error_matches(&r.errors, &e.error))
+            .find(|(_, r)| e.matches(&r.errors))
         {
             let attempts = f.retries.get(i).copied().unwrap_or(0);
             if attempts < r.max_attempts {
@@ -1391,11 +1341,7 @@ impl Execution {
                 return Next::Block;
             }
         }
-        if let Some(c) = st
-            .catch
-            .iter()
-            .find(|c| model::error_matches(&c.errors, &e.error))
-        {
+        if let Some(c) = st.catch.iter().find(|c| e.matches(&c.errors)) {
             let error_output = serde_json::json!({"Error": e.error, "Cause": e.cause});
             let caught = match st.ql {
                 QueryLanguage::JsonPath => {

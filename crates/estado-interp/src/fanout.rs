@@ -434,9 +434,6 @@ fn handle_child(
     let is_map = fo.map.is_some();
     match outcome {
         Ok(out) => {
-            // The branch's last event holds its output: let it keep the text so that the
-            // value moves into the results instead of being copied.
-            x.detach(&out);
             fo.results[index] = Arc::try_unwrap(out).unwrap_or_else(|a| (*a).clone());
             fo.last_event = if is_map {
                 x.push_event(

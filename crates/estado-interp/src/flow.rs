@@ -81,49 +81,6 @@ pub fn result_path(
     }
 }
 
-/// What [`put_member`] changed, so that [`undo`] can put it back.
-pub enum Undo {
-    Replaced(Value),
-    Inserted,
-}
-
-/// The member a `ResultPath` of the form `$.name` sets, if it has that form.
-pub fn single_member(field: &PathField) -> Option<&str> {
-    match field {
-        PathField::Path(p) if p.source() != "$" => p.single_member(),
-        _ => None,
-    }
-}
-
-/// ResultPath `$.name` done in place on an object the caller owns: the same result as
-/// [`result_path`] (an existing member keeps its position, a new one goes last).
-pub fn put_member(map: &mut Map<String, Value>, name: &str, value: Value) -> Undo {
-    match estado_expr::member::get_mut(map, name) {
-        Some(slot) => Undo::Replaced(std::mem::replace(slot, value)),
-        None => {
-            map.insert(name.to_owned(), value);
-            Undo::Inserted
-        }
-    }
-}
-
-/// Put back what [`put_member`] changed in `input` for `field`.
-pub fn undo(input: &mut Arc<Value>, field: &PathField, undo: Undo) {
-    let (Some(name), Value::Object(map)) = (single_member(field), Arc::make_mut(input)) else {
-        return;
-    };
-    match undo {
-        Undo::Replaced(old) => {
-            if let Some(slot) = estado_expr::member::get_mut(map, name) {
-                *slot = old;
-            }
-        }
-        Undo::Inserted => {
-            map.shift_remove(name);
-        }
-    }
-}
-
 /// OutputPath (absent: `$`; null: `{}`).
 pub fn output_path(
     flow: &JsonPathFlow,

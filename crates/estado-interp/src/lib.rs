@@ -18,6 +18,7 @@ mod events;
 mod exec;
 mod fanout;
 mod flow;
+mod frames;
 mod limits;
 pub mod test_state;
 mod vars;

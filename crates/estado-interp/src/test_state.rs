@@ -18,7 +18,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use estado_asl::model::{self, Flow, JsonPathFlow, Kind, Program, State, ROOT};
+use estado_asl::model::{Flow, JsonPathFlow, Kind, Program, State, ROOT};
 use estado_asl::validate::{self, Diagnostic, Options};
 use estado_types::history::{EventDetails as D, HistoryEvent, StateExitedEventDetails};
 use estado_types::{errors, Scope, SplitMix64, StatesError};
@@ -245,17 +245,14 @@ pub fn test_state(req: TestStateRequest) -> Result<TestStateResult, TestStateErr
     let error_seen = run.delivered_error.clone().or(stage_error);
     let mut details = ErrorDetails::default();
     if let Some(e) = &error_seen {
-        details.retry_index = state
-            .retry
-            .iter()
-            .position(|r| model::error_matches(&r.errors, &e.error));
+        details.retry_index = state.retry.iter().position(|r| e.matches(&r.errors));
     }
     let caught_by = |next: &str| {
         error_seen.as_ref().and_then(|e| {
             state
                 .catch
                 .iter()
-                .position(|c| model::error_matches(&c.errors, &e.error))
+                .position(|c| e.matches(&c.errors))
                 .filter(|&i| {
                     list.states
                         .get(state.catch[i].next as usize)

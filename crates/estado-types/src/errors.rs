@@ -29,6 +29,11 @@ pub const BRANCH_FAILED: &str = "States.BranchFailed";
 pub struct StatesError {
     pub error: String,
     pub cause: String,
+    /// Reported by a task's integration (a Lambda result too large, ...) rather than raised by
+    /// the interpreter: AWS lets `States.ALL` catch such errors even when their name is one of
+    /// the terminal ones (`States.DataLimitExceeded`), as its recorded histories show.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_task: bool,
 }
 
 impl StatesError {
@@ -36,7 +41,28 @@ impl StatesError {
         StatesError {
             error: error.into(),
             cause: cause.into(),
+            from_task: false,
         }
+    }
+    /// An error a task reported (see [`StatesError::from_task`]).
+    pub fn from_task(error: impl Into<String>, cause: impl Into<String>) -> Self {
+        StatesError {
+            from_task: true,
+            ..Self::new(error, cause)
+        }
+    }
+    /// Whether a `Retry`/`Catch` rule's `ErrorEquals` matches this error, as AWS does it: names
+    /// match exactly; `States.ALL` matches every error except the terminal `States.Runtime`
+    /// and `States.DataLimitExceeded` raised by the interpreter itself; `States.TaskFailed`
+    /// additionally excludes `States.Timeout`.
+    pub fn matches(&self, errors: &[String]) -> bool {
+        let terminal =
+            !self.from_task && (self.error == RUNTIME || self.error == DATA_LIMIT_EXCEEDED);
+        errors.iter().any(|e| {
+            *e == self.error
+                || (e == ALL && !terminal)
+                || (e == TASK_FAILED && !terminal && self.error != TIMEOUT)
+        })
     }
     pub fn runtime(cause: impl Into<String>) -> Self {
         Self::new(RUNTIME, cause)

@@ -335,36 +335,6 @@ fn payloads_share_their_value_and_travel_as_compact_json_text() {
 }
 
 #[test]
-fn a_detached_payload_keeps_the_text_and_lets_go_of_the_value() {
-    let mut shared = Arc::new(json!({"b": [1, 2.5, "x"], "a": null}));
-    let mut payload = Payload::from_arc(shared.clone());
-    let other = Arc::new(json!({"b": 1}));
-    let mut text = None;
-    payload.detach(&other, &mut text);
-    assert!(
-        payload.shares(&shared) && text.is_none(),
-        "not the value it holds"
-    );
-    payload.detach(&shared, &mut text);
-    assert!(!payload.shares(&shared) && payload.arc().is_none());
-    assert_eq!(Arc::strong_count(&shared), 1);
-    assert_eq!(text.as_deref(), Some(r#"{"b":[1,2.5,"x"],"a":null}"#));
-    assert_eq!(payload.to_json_string(), r#"{"b":[1,2.5,"x"],"a":null}"#);
-    assert_eq!(
-        serde_json::to_string(&payload).unwrap(),
-        r#""{\"b\":[1,2.5,\"x\"],\"a\":null}""#
-    );
-    assert_eq!(
-        payload,
-        Payload::new(json!({"b": [1, 2.5, "x"], "a": null}))
-    );
-    // The owner may now change the value; the payload keeps what it was.
-    Arc::get_mut(&mut shared).unwrap()["a"] = json!(7);
-    assert_eq!(*payload.value(), json!({"b": [1, 2.5, "x"], "a": null}));
-    assert_ne!(payload, Payload::from_arc(shared));
-}
-
-#[test]
 fn event_type_names_match_variants() {
     let d = EventDetails::MapIterationFailed(MapIterationEventDetails::new("M", 3));
     assert_eq!(d.event_type(), "MapIterationFailed");

@@ -12,10 +12,9 @@ use serde_json::Value;
 ///
 /// The model types these as strings containing JSON. A payload is either the parsed value,
 /// shared (cheap to clone: events are made per state transition on the hot path, and one
-/// state's output is the next state's input), or its compact JSON text: what a payload read
-/// back from storage is, and what the interpreter turns a shared value into ([`Self::detach`])
-/// when it wants to change that value in place instead of copying it. Both forms serialise as
-/// the compact JSON text (`{"a":1}` -> `"{\"a\":1}"`), as AWS sends it, and compare by their
+/// state's output is the next state's input), or the JSON text, as a payload read back from
+/// storage is kept (it is mostly written out again, rarely looked into). Both forms serialise
+/// as the JSON text (`{"a":1}` -> `"{\"a\":1}"`), as AWS sends it, and compare by their
 /// JSON; deserialising checks that the string is a JSON document.
 #[derive(Clone, Debug)]
 pub struct Payload(Repr);
@@ -56,8 +55,7 @@ impl Payload {
     /// The compact JSON text that goes on the wire.
     pub fn to_json_string(&self) -> String {
         match &self.0 {
-            // `Value`'s own `Display` writes compact JSON and cannot fail (its keys are strings).
-            Repr::Value(v) => v.to_string(),
+            Repr::Value(v) => compact(v),
             Repr::Text(t) => t.to_string(),
         }
     }
@@ -66,16 +64,15 @@ impl Payload {
     pub fn shares(&self, value: &Arc<Value>) -> bool {
         matches!(&self.0, Repr::Value(v) if Arc::ptr_eq(v, value))
     }
+}
 
-    /// Let go of the shared `value` by keeping its text instead, so that its other holders may
-    /// change it in place. `text` caches the text between calls for the same value. Does
-    /// nothing unless this payload [`shares`](Self::shares) `value`.
-    pub fn detach(&mut self, value: &Arc<Value>, text: &mut Option<Arc<str>>) {
-        if self.shares(value) {
-            let t = text.get_or_insert_with(|| Arc::from(value.to_string()));
-            self.0 = Repr::Text(t.clone());
-        }
-    }
+/// `value` as compact JSON text (what `Value`'s `Display` writes, written faster).
+fn compact(value: &Value) -> String {
+    let mut out = Vec::with_capacity(128);
+    // Writing a `Value` into a `Vec` cannot fail: its keys are strings.
+    let _ = serde_json::to_writer(&mut out, value);
+    // serde_json writes UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 impl PartialEq for Payload {
@@ -104,9 +101,9 @@ impl From<Arc<Value>> for Payload {
 impl Serialize for Payload {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match &self.0 {
-            // `Value`'s `Display` is its compact JSON; serde_json's `collect_str` escapes it
-            // straight into the output, so no intermediate `String` is built per payload.
-            Repr::Value(v) => serializer.collect_str(&**v),
+            // Not `collect_str`: `Value`'s `Display` goes through `fmt::Write` piece by piece,
+            // several times slower than writing the text into a buffer first.
+            Repr::Value(v) => serializer.serialize_str(&compact(v)),
             Repr::Text(t) => serializer.serialize_str(t),
         }
     }

@@ -22,6 +22,8 @@ pub struct Machine {
     pub machine_type: MachineType,
     name: Arc<str>,
     arn: Arc<str>,
+    /// Length of `arn:aws:states:REGION:ACCOUNT`, the part execution ARNs share with it.
+    arn_head: usize,
     role_arn: Arc<str>,
 }
 
@@ -32,6 +34,7 @@ impl Machine {
             machine_type,
             name: name.into(),
             arn: format!("arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{name}").into(),
+            arn_head: format!("arn:aws:states:{REGION}:{ACCOUNT}").len(),
             role_arn: format!("arn:aws:iam::{ACCOUNT}:role/estado-bench").into(),
         }
     }
@@ -47,10 +50,7 @@ impl Machine {
         exec_name.push_str(index_text);
         let mut execution_arn = String::with_capacity(self.arn.len() + exec_name.len() + 24);
         // `arn:aws:states:R:A:stateMachine:NAME` -> `arn:aws:states:R:A:execution:NAME:EXEC`.
-        let (head, tail) = self
-            .arn
-            .split_once(":stateMachine:")
-            .unwrap_or((&self.arn, ""));
+        let (head, tail) = (&self.arn[..self.arn_head], &*self.name);
         execution_arn.push_str(head);
         match self.machine_type {
             MachineType::Express => {
