@@ -61,6 +61,7 @@ fn run(program: &estado_asl::Program) {
         machine_type: MachineType::Standard,
         seed: 7,
         redrive_count: 0,
+        test_case: None,
     };
     let mut now = NOW_MILLIS;
     let mut exec = Execution::start(program, info, Env { now_millis: now });

@@ -107,7 +107,9 @@ def _venv_tool(name: str) -> str:
     return found
 
 
-def _start_estado(binary: str, workdir: Path, data_dir: Path | None = None) -> Server:
+def _start_estado(
+    binary: str, workdir: Path, data_dir: Path | None = None, env: dict | None = None
+) -> Server:
     if not Path(binary).is_file():
         raise RuntimeError(f"estado binary not found: {binary} (build it or set ESTADO_BIN)")
     port = _free_port()
@@ -117,7 +119,13 @@ def _start_estado(binary: str, workdir: Path, data_dir: Path | None = None) -> S
     stderr_path = workdir / "estado-serve.stderr"
     stderr = open(stderr_path, "wb")
     cmd = [binary, "serve", "--port", str(port), "--data-dir", str(data_dir), "--bind", "127.0.0.1"]
-    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, **env} if env else None,
+    )
     stderr.close()
     server = Server("estado", f"http://127.0.0.1:{port}", process, stderr_path)
 
@@ -213,15 +221,16 @@ def server(request, tmp_path_factory) -> Server:
 def fresh_estado(request):
     """Starts extra `estado serve` processes on a data dir the test chooses (for restarts).
 
-    Returns `start(data_dir) -> Server`; every server it started is stopped after the test.
+    Returns `start(data_dir, env=None) -> Server` (`env`: extra environment variables); every
+    server it started is stopped after the test.
     """
     started = []
 
-    def start(data_dir: Path) -> Server:
+    def start(data_dir: Path, env: dict | None = None) -> Server:
         if request.config.getoption("--target") != "estado":
             pytest.fail("this test needs estado itself (moto keeps nothing across restarts)")
         workdir = Path(tempfile.mkdtemp(prefix="estado-restart-"))
-        srv = _start_estado(request.config.getoption("--estado-bin"), workdir, data_dir)
+        srv = _start_estado(request.config.getoption("--estado-bin"), workdir, data_dir, env)
         started.append((srv, workdir))
         return srv
 

@@ -123,6 +123,7 @@ pub async fn run_definition(
                 .unwrap_or([7; 8]),
         ),
         redrive_count: 0,
+        test_case: None,
     };
     let mut exec = Execution::start(&program, info, Env { now_millis: now });
     let runners = opts.runners.clone();

@@ -145,7 +145,16 @@ impl Runtime {
                     Err(_) => crate::local::runner_panicked(p.request.id),
                 };
                 drop(guard);
-                outcome_row(&p.request, outcome, self.clock.now_ms())
+                if self.runners().mocked(&p.info, &p.request.state_name) {
+                    // A mock's answer is final, whatever the integration pattern.
+                    NewInbox {
+                        due_ms: self.clock.now_ms(),
+                        key: Some(p.request.id),
+                        payload: Payload::Deliver(outcome).encode(),
+                    }
+                } else {
+                    outcome_row(&p.request, outcome, self.clock.now_ms())
+                }
             }
             None => NewInbox {
                 due_ms: self.clock.now_ms(),

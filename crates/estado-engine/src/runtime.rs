@@ -59,6 +59,8 @@ pub struct StartRequest {
     pub version_arn: Option<String>,
     pub alias_arn: Option<String>,
     pub trace_header: Option<String>,
+    /// The mock test case (`StateMachineArn#TestCase`).
+    pub test_case: Option<String>,
 }
 
 /// An execution reached a terminal status.
@@ -142,6 +144,11 @@ impl Runtime {
         })
     }
 
+    /// The task runners (and mocks) of this runtime.
+    pub fn runners(&self) -> &Registry {
+        &self.runners
+    }
+
     /// Subscribe to executions finishing (for StopExecution and sync waits).
     pub fn subscribe(&self) -> broadcast::Receiver<Finished> {
         self.finished.subscribe()
@@ -192,6 +199,7 @@ impl Runtime {
             },
             seed: seed_of(&req.execution_arn, now),
             redrive_count: 0,
+            test_case: req.test_case.clone(),
         };
         let mut exec = Execution::start(&program, info, Env { now_millis: now });
         let events = exec.take_new_events();
@@ -454,7 +462,8 @@ impl Runtime {
                 }
                 Effect::RunTask(req) => {
                     let input = || serde_json::to_string(&*req.input).unwrap_or_default();
-                    if let Some(activity) = activity_arn(&req.resource) {
+                    let mocked = self.runners.mocked(exec.info(), &req.state_name);
+                    if let Some(activity) = activity_arn(&req.resource).filter(|_| !mocked) {
                         activity_tasks = true;
                         commit.new_tasks.push(Task {
                             token: activity_token(&arn, req.id),
@@ -467,7 +476,7 @@ impl Runtime {
                         });
                         continue;
                     }
-                    if let Some(token) = &req.task_token {
+                    if let Some(token) = req.task_token.as_ref().filter(|_| !mocked) {
                         // A callback: the token is answerable from this commit on, before the
                         // integration's call even goes out (it may answer from inside it).
                         commit.new_tasks.push(Task {
@@ -553,10 +562,12 @@ impl Runtime {
         self.children().remove(key);
     }
 
-    /// Run a task: nested executions through the service, anything else with the runner for
-    /// its resource (see [`Registry::run`]).
+    /// Run a task: mocked states from the mocks, nested executions through the service,
+    /// anything else with the runner for its resource (see [`Registry::run`]).
     pub(crate) async fn run_task(&self, info: &ExecInfo, req: &TaskRequest) -> Delivery {
-        if crate::service::nested::handles(&req.resource) {
+        if crate::service::nested::handles(&req.resource)
+            && !self.runners.mocked(info, &req.state_name)
+        {
             if let Some(service) = self.service() {
                 return service.run_nested(info, req).await;
             }

@@ -97,6 +97,7 @@ fn start_req(i: usize, def: &Value) -> StartRequest {
         version_arn: None,
         alias_arn: None,
         trace_header: None,
+        test_case: None,
     }
 }
 

@@ -22,6 +22,7 @@ fn start(def: &Value) -> (Arc<estado_asl::model::Program>, Execution) {
         machine_type: MachineType::Express,
         seed: 7,
         redrive_count: 0,
+        test_case: None,
     };
     let exec = Execution::start(&program, info, Env { now_millis: now });
     (program, exec)

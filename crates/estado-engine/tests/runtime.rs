@@ -33,6 +33,7 @@ fn start_req(i: usize, def: &Value, input: Value) -> StartRequest {
         version_arn: None,
         alias_arn: None,
         trace_header: None,
+        test_case: None,
     }
 }
 

@@ -160,6 +160,7 @@ async fn map_runs_of_an_execution_without_them() {
             version_arn: None,
             alias_arn: None,
             trace_header: None,
+            test_case: None,
         })
         .await
         .unwrap();

@@ -46,6 +46,10 @@ pub struct ExecInfo {
     /// Seed of the execution's deterministic randomness (UUIDs, jitter).
     pub seed: u64,
     pub redrive_count: u32,
+    /// The mock test case the execution was started with (`StateMachineArn#TestCase`, Step
+    /// Functions Local's mocked service integrations); not part of the context object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_case: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

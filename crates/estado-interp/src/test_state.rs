@@ -188,6 +188,7 @@ pub fn test_state(req: TestStateRequest) -> Result<TestStateResult, TestStateErr
         machine_type: MachineType::Express,
         seed: req.seed,
         redrive_count: 0,
+        test_case: None,
     };
     let env = Env {
         now_millis: req.now_millis,

@@ -26,6 +26,7 @@ fn info(input: Value, machine_type: MachineType, seed: u64) -> ExecInfo {
         machine_type,
         seed,
         redrive_count: 0,
+        test_case: None,
     }
 }
 

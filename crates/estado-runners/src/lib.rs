@@ -14,8 +14,10 @@ pub use estado_interp::{Delivery, ExecInfo, TaskRequest};
 
 pub mod http;
 pub mod lambda;
+pub mod mock;
 pub use http::HttpRunner;
 pub use lambda::LambdaRunner;
+pub use mock::{MockConfig, Mocks};
 
 /// Runs the resources it [`handles`](TaskRunner::handles).
 #[async_trait]
@@ -30,15 +32,38 @@ pub trait TaskRunner: Send + Sync + 'static {
     async fn run(&self, info: &ExecInfo, req: &TaskRequest) -> Delivery;
 }
 
-/// The runners of one process, asked in order.
+/// The runners of one process, asked in order, after the mocks (when a mock config is in use
+/// and the execution's test case mocks the state).
 #[derive(Clone, Default)]
 pub struct Registry {
     runners: Vec<Arc<dyn TaskRunner>>,
+    mocks: Option<Arc<Mocks>>,
 }
 
 impl Registry {
     pub fn new(runners: Vec<Arc<dyn TaskRunner>>) -> Self {
-        Registry { runners }
+        Registry {
+            runners,
+            mocks: None,
+        }
+    }
+
+    /// Answers mocked states from `mocks` before any runner.
+    pub fn with_mocks(mut self, mocks: Arc<Mocks>) -> Self {
+        self.mocks = Some(mocks);
+        self
+    }
+
+    pub fn mocks(&self) -> Option<&Arc<Mocks>> {
+        self.mocks.as_ref()
+    }
+
+    /// Whether the execution's test case mocks the state `state_name` (its tasks, activities
+    /// included, are then answered by [`Registry::run`] at once, whatever the resource).
+    pub fn mocked(&self, info: &ExecInfo, state_name: &str) -> bool {
+        self.mocks
+            .as_ref()
+            .is_some_and(|m| m.mocks(info, state_name))
     }
 
     pub fn push(&mut self, runner: Arc<dyn TaskRunner>) {
@@ -53,6 +78,9 @@ impl Registry {
     /// Run `req` with its runner; without one, the task fails with an error that names the
     /// resource and the state (never a hang, never a silent success).
     pub async fn run(&self, info: &ExecInfo, req: &TaskRequest) -> Delivery {
+        if let Some(d) = self.mocks.as_ref().and_then(|m| m.run(info, req)) {
+            return d;
+        }
         match self.find(&req.resource) {
             Some(r) => r.run(info, req).await,
             None => Delivery::TaskFailed {
@@ -64,9 +92,14 @@ impl Registry {
     }
 }
 
-/// Why a task whose resource nothing can run failed.
+/// Why a task whose resource nothing can run failed: it names the resource and the state, and
+/// says how to mock it or what Estado can run instead.
 pub fn no_runner_cause(resource: &str, state_name: &str) -> String {
     format!(
-        "Estado cannot run the resource '{resource}' of state '{state_name}': no runner is configured for it (Lambda functions and service integrations are not supported yet)."
+        "Estado cannot run the resource '{resource}' of state '{state_name}': it calls a service Estado does not host or reach. \
+         Mock it for tests with Step Functions Local's mock config (SFN_MOCK_CONFIG=file or ./MockConfigFile.json: \
+         StateMachines -> TestCases -> '{state_name}' -> a MockedResponses entry, then start the execution with \
+         'arn:...:stateMachine:NAME#TestCase'), or call it through a Lambda function ([functions] in estado.toml), \
+         an HTTP Task (arn:aws:states:::http:invoke) or an activity."
     )
 }

@@ -74,6 +74,7 @@ fn info() -> ExecInfo {
         machine_type: MachineType::Standard,
         seed: 1,
         redrive_count: 0,
+        test_case: None,
     }
 }
 

@@ -279,5 +279,6 @@ fn exec_info() -> ExecInfo {
         machine_type: MachineType::Standard,
         seed: 1,
         redrive_count: 0,
+        test_case: None,
     }
 }

@@ -404,6 +404,13 @@ async fn serve(
         .with_context(|| format!("cannot listen on {}:{}", settings.bind, settings.port))?;
     let port = listener.local_addr()?.port();
     let functions = Arc::new(function_host(&settings, functions, port));
+    let mocks = match crate::runners::mock_config(&process_env)? {
+        Some((path, mocks)) => {
+            tracing::info!(file = %path.display(), "mocked service integrations on");
+            Some(Arc::new(mocks))
+        }
+        None => None,
+    };
     let runtime = Runtime::new(
         store,
         Arc::new(SystemClock),
@@ -412,7 +419,10 @@ async fn serve(
             lease_ms: settings.lease_ms,
             ..Default::default()
         },
-        crate::runners::registry(functions.clone()),
+        match mocks {
+            Some(mocks) => crate::runners::registry(functions.clone()).with_mocks(mocks),
+            None => crate::runners::registry(functions.clone()),
+        },
     );
     if let Some(signals) = signals {
         relay_signals(signals, runtime.clone());

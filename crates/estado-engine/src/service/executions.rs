@@ -24,6 +24,8 @@ pub(crate) struct Target {
     pub role_arn: String,
     pub version_arn: Option<String>,
     pub alias_arn: Option<String>,
+    /// The mock test case the ARN named (`…#TestCase`).
+    pub test_case: Option<String>,
 }
 
 pub(crate) fn machine_missing(arn: &str) -> ApiError {
@@ -63,6 +65,7 @@ impl Service {
                     machine,
                     version_arn: None,
                     alias_arn: None,
+                    test_case: None,
                 })
             }
             StateMachineTarget::Version(v) => {
@@ -79,6 +82,7 @@ impl Service {
                     machine,
                     version_arn: Some(version.arn),
                     alias_arn: None,
+                    test_case: None,
                 })
             }
             StateMachineTarget::Alias(a) => {
@@ -113,9 +117,35 @@ impl Service {
                     machine,
                     version_arn: Some(version.arn),
                     alias_arn: Some(alias.arn),
+                    test_case: None,
                 })
             }
         }
+    }
+
+    /// [`Service::resolve_target`] for starting an execution: the ARN may end in `#TestCase`,
+    /// a test case of the mock config (Step Functions Local's mocked service integrations).
+    pub(crate) async fn resolve_start_target(&self, arn: &str) -> ApiResult<Target> {
+        let Some((arn, case)) = arn.split_once('#') else {
+            return self.resolve_target(arn).await;
+        };
+        let mut target = self.resolve_target(arn).await?;
+        let known = self
+            .runtime
+            .runners()
+            .mocks()
+            .is_some_and(|m| m.config().has_case(&target.machine.name, case));
+        if !known {
+            return Err(ApiError::validation(
+                format!(
+                    "Test case '{case}' of state machine '{}' is not in the mock config (set SFN_MOCK_CONFIG or put MockConfigFile.json in the working directory)",
+                    target.machine.name
+                ),
+                "MISSING_REQUIRED_PARAMETER",
+            ));
+        }
+        target.test_case = Some(case.to_owned());
+        Ok(target)
     }
 
     async fn machine(&self, arn: &StateMachineArn) -> ApiResult<StateMachine> {
@@ -159,7 +189,7 @@ impl Service {
         ctx: &Ctx,
         req: StartExecutionInput,
     ) -> ApiResult<StartExecutionOutput> {
-        let target = self.resolve_target(&req.state_machine_arn).await?;
+        let target = self.resolve_start_target(&req.state_machine_arn).await?;
         let input = Self::execution_input(req.input)?;
         let name = Self::execution_name(req.name)?;
         if target.machine.kind == "EXPRESS" {
@@ -190,6 +220,7 @@ impl Service {
                 version_arn: target.version_arn,
                 alias_arn: target.alias_arn,
                 trace_header: req.trace_header,
+                test_case: target.test_case,
             })
             .await;
         match started {
@@ -240,7 +271,7 @@ impl Service {
         ctx: &Ctx,
         req: StartSyncExecutionInput,
     ) -> ApiResult<StartSyncExecutionOutput> {
-        let target = self.resolve_target(&req.state_machine_arn).await?;
+        let target = self.resolve_start_target(&req.state_machine_arn).await?;
         if target.machine.kind != "EXPRESS" {
             return Err(ApiError::new(
                 ErrorCode::StateMachineTypeNotSupported,

@@ -69,6 +69,7 @@ impl Service {
             machine_type: MachineType::Express,
             seed: uuid::Uuid::new_v4().as_u64_pair().0,
             redrive_count: 0,
+            test_case: target.test_case.clone(),
         };
         let exec = Execution::start(&program, info, Env { now_millis: now });
         Ok(Prepared {

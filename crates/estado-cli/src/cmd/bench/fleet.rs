@@ -83,6 +83,7 @@ impl Machine {
             machine_type: self.machine_type,
             seed: (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5EED,
             redrive_count: 0,
+            test_case: None,
         }
     }
 }
