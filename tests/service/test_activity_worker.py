@@ -78,7 +78,7 @@ def test_two_boto3_workers_serve_a_map_of_activity_tasks(sfn, server):
                         "Work": {
                             "Type": "Task",
                             "Resource": act,
-                            "HeartbeatSeconds": 1,
+                            "HeartbeatSeconds": 2,
                             "TimeoutSeconds": 30,
                             "Catch": [{"ErrorEquals": ["BadJob"], "Next": "Skipped"}],
                             "End": True,
@@ -95,8 +95,8 @@ def test_two_boto3_workers_serve_a_map_of_activity_tasks(sfn, server):
     for w in workers:
         w.start()
     try:
-        # Job 3 takes 1.5 s: longer than HeartbeatSeconds, kept alive by heartbeats.
-        jobs = [{"n": 1}, {"n": 2, "ms": 300}, {"n": 3, "ms": 1500}, {"n": 4, "fail": True}, {"n": 5}]
+        # Job 3 takes 3 s: longer than HeartbeatSeconds, kept alive by heartbeats (every 0.2 s).
+        jobs = [{"n": 1}, {"n": 2, "ms": 300}, {"n": 3, "ms": 3000}, {"n": 4, "fail": True}, {"n": 5}]
         run = sfn.start_execution(stateMachineArn=sm, input=json.dumps({"jobs": jobs}))
         done = wait_for_execution(sfn, run["executionArn"], timeout=20)
     finally:
