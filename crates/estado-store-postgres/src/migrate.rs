@@ -21,6 +21,11 @@ pub(crate) const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0002_one_statement_steps.sql",
         include_str!("../migrations/0002_one_statement_steps.sql"),
     ),
+    (
+        3,
+        "0003_lease_index.sql",
+        include_str!("../migrations/0003_lease_index.sql"),
+    ),
 ];
 
 /// The advisory lock key migrations hold ("estado" in ASCII); scoped to the schema in use by

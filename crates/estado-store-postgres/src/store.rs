@@ -532,13 +532,19 @@ impl Store for PostgresStore {
         }
         let c = self.conn().await?;
         let until = now_ms.saturating_add(lease_ms);
-        // One statement: each execution's oldest due row orders it; executions another
-        // claimer has locked are skipped, not waited for; the lease is taken and the snapshot
-        // and due rows read in the same go.
+        // One statement: due rows of free executions are walked in due order (the first
+        // `4 * limit` of them, so that a backlog is not read whole), each execution ordered by
+        // its oldest; executions another claimer has locked are skipped, not waited for; the
+        // lease is taken and the snapshot and due rows read in the same go.
         let sql = format!(
-            "WITH due AS ( \
-                 SELECT DISTINCT ON (execution_id) execution_id, due_ms, id FROM inbox \
-                 WHERE due_ms <= $1 ORDER BY execution_id, due_ms, id), \
+            "WITH walk AS ( \
+                 SELECT i.execution_id, i.due_ms, i.id \
+                 FROM inbox i JOIN executions e ON e.id = i.execution_id \
+                 WHERE i.due_ms <= $1 AND (e.lease_until IS NULL OR e.lease_until <= $1) \
+                 ORDER BY i.due_ms, i.id LIMIT $2::bigint * 4), \
+             due AS ( \
+                 SELECT DISTINCT ON (execution_id) execution_id, due_ms, id FROM walk \
+                 ORDER BY execution_id, due_ms, id), \
              picked AS ( \
                  SELECT e.id, due.due_ms AS first_due, due.id AS first_row \
                  FROM due JOIN executions e ON e.id = due.execution_id \
@@ -746,12 +752,18 @@ impl Store for PostgresStore {
 
     async fn next_due(&self) -> Result<Option<i64>> {
         let c = self.conn().await?;
-        // Per execution the later of a row's due time and the lease's end; the lease is the
-        // same for all its rows, so the minimum over rows is the minimum over executions.
+        // Per execution the later of its earliest row's due time and its lease's end. Free
+        // executions (no lease): the first row in due order of one of them. Leased ones (few:
+        // claimed and not committed since): each one's lease end or earliest row.
         let row = query_opt(
             &c,
-            "SELECT min(GREATEST(i.due_ms, COALESCE(e.lease_until, i.due_ms))) \
-             FROM inbox i JOIN executions e ON e.id = i.execution_id",
+            "SELECT LEAST( \
+                 (SELECT i.due_ms FROM inbox i JOIN executions e ON e.id = i.execution_id \
+                  WHERE e.lease_until IS NULL ORDER BY i.due_ms LIMIT 1), \
+                 (SELECT min(GREATEST(e.lease_until, \
+                      (SELECT min(i.due_ms) FROM inbox i WHERE i.execution_id = e.id))) \
+                  FROM executions e WHERE e.lease_until IS NOT NULL \
+                  AND EXISTS (SELECT 1 FROM inbox i WHERE i.execution_id = e.id)))",
             &[],
         )
         .await?;
