@@ -7,10 +7,15 @@
 //! end and the other nodes claim its executions and dispatches from their last commit.
 //!
 //! Nodes tell each other what the database alone would make them poll for with `NOTIFY` on the
-//! channel [`CHANNEL`], sent by the committing transaction (so only once it is durable): an
-//! activity task was queued (long polls of `GetActivityTask` on every node look again), or an
-//! execution finished (`StopExecution` and `.sync` waits on every node hear of it). Each store
-//! keeps one extra connection that listens; [`PostgresStore::subscribe`] hands the signals out.
+//! channel [`CHANNEL`], sent once the step that caused it has committed: an activity task was
+//! queued (long polls of `GetActivityTask` on every node look again), or an execution finished
+//! (`StopExecution` and `.sync` waits on every node hear of it). The notifications go out in
+//! batches, in transactions of their own: PostgreSQL serialises every committing transaction
+//! that notifies (a database-wide lock held through the commit's WAL flush), so notifying from
+//! each step commit would limit the whole cluster to one commit per flush. A node that dies
+//! between a commit and its batch loses those signals; the waiters' own polls are the backstop.
+//! Each store keeps one extra connection that listens; [`PostgresStore::subscribe`] hands the
+//! signals out.
 //!
 //! The schema lives in numbered files under `migrations/`, applied on connect under an advisory
 //! lock. It goes in the connection's current schema, so `options=-csearch_path=NAME` in the URL
@@ -52,13 +57,19 @@ pub struct PostgresStore {
     pool: Pool,
     signals: broadcast::Sender<Signal>,
     listener: tokio::task::JoinHandle<()>,
+    outgoing: tokio::sync::mpsc::UnboundedSender<String>,
+    notifier: tokio::task::JoinHandle<()>,
 }
 
 impl Drop for PostgresStore {
     fn drop(&mut self) {
         self.listener.abort();
+        self.notifier.abort();
     }
 }
+
+/// Payloads sent in one notifying transaction at most.
+const NOTIFY_BATCH: usize = 1_000;
 
 impl PostgresStore {
     /// Connects to the database at `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?...]`,
@@ -92,10 +103,14 @@ impl PostgresStore {
             .map_err(|e| invalid(format!("cannot build the connection pool: {e}")))?;
         let (signals, _) = broadcast::channel(4096);
         let listener = tokio::spawn(listen::run(config, signals.clone()));
+        let (outgoing, queue) = tokio::sync::mpsc::unbounded_channel();
+        let notifier = tokio::spawn(send_notifications(pool.clone(), queue));
         Ok(PostgresStore {
             pool,
             signals,
             listener,
+            outgoing,
+            notifier,
         })
     }
 
@@ -108,5 +123,35 @@ impl PostgresStore {
 
     async fn conn(&self) -> Result<deadpool_postgres::Object, StoreError> {
         self.pool.get().await.map_err(pool)
+    }
+
+    /// Queues a `NOTIFY` payload for the next batch.
+    fn notify(&self, payload: String) {
+        let _ = self.outgoing.send(payload);
+    }
+}
+
+/// Sends queued payloads, everything waiting at that moment in one statement (one transaction).
+async fn send_notifications(pool: Pool, mut queue: tokio::sync::mpsc::UnboundedReceiver<String>) {
+    while let Some(first) = queue.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < NOTIFY_BATCH {
+            match queue.try_recv() {
+                Ok(p) => batch.push(p),
+                Err(_) => break,
+            }
+        }
+        let sent = async {
+            let c = pool.get().await.map_err(crate::error::pool)?;
+            ops::execute(
+                &c,
+                "SELECT pg_notify($1, p) FROM UNNEST($2::text[]) AS t(p)",
+                &[&CHANNEL, &batch],
+            )
+            .await
+        };
+        if let Err(e) = sent.await {
+            tracing::warn!("{} notifications to other nodes were lost: {e}", batch.len());
+        }
     }
 }

@@ -671,7 +671,8 @@ impl Store for PostgresStore {
                 &output,
                 &error,
                 &cause,
-                &signals,
+                // Sent after the commit instead, batched (see `PostgresStore::notify`).
+                &Vec::<String>::new(),
             ],
         )
         .await?;
@@ -680,7 +681,12 @@ impl Store for PostgresStore {
             None => return Err(invalid("estado_commit_step answered no row".into())),
         };
         match code {
-            0 => Ok(()),
+            0 => {
+                for signal in signals {
+                    self.notify(signal);
+                }
+                Ok(())
+            }
             -1 => Err(StoreError::NotFound(arn.clone())),
             -2 => Err(StoreError::Conflict(format!(
                 "{arn} is leased by another worker"
