@@ -151,7 +151,10 @@ async fn send_notifications(pool: Pool, mut queue: tokio::sync::mpsc::UnboundedR
             .await
         };
         if let Err(e) = sent.await {
-            tracing::warn!("{} notifications to other nodes were lost: {e}", batch.len());
+            tracing::warn!(
+                "{} notifications to other nodes were lost: {e}",
+                batch.len()
+            );
         }
     }
 }

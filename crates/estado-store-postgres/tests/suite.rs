@@ -98,3 +98,82 @@ async fn concurrent_starts_migrate_once() {
     drop(client);
     db.drop().await;
 }
+
+/// Two nodes on one schema: a step that queues an activity task and one that ends an execution,
+/// committed through one node, reach the other node's subscribers, after the commit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_nodes_hear_of_activity_tasks_and_finished_executions() {
+    use estado_store::suite::{activity_arn, inbox, new_execution, task};
+    use estado_store::{ExecutionUpdate, StepCommit, Store};
+    use estado_store_postgres::Signal;
+    use std::time::Duration;
+
+    let Some(db) =
+        common::TestDb::create("other_nodes_hear_of_activity_tasks_and_finished_executions").await
+    else {
+        return;
+    };
+    let url = db.schema_url("signals").await;
+    let options = Options { pool_size: 2 };
+    let a = PostgresStore::connect_with(&url, &options)
+        .await
+        .expect("node a");
+    let b = PostgresStore::connect_with(&url, &options)
+        .await
+        .expect("node b");
+    let mut heard = b.subscribe();
+    // The listening connection starts in the background: give it a moment to LISTEN.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let e = new_execution("m", "e1", 1, 1, vec![inbox(1, None)]);
+    let arn = e.execution.arn.clone();
+    a.create_execution(e).await.expect("create");
+    let claim = a.claim_runnable("a", 10, 1_000, 1).await.expect("claim");
+    let first = StepCommit {
+        execution_arn: arn.clone(),
+        expected_version: claim[0].execution.version,
+        snapshot: b"s1".to_vec(),
+        consumed: claim[0].inbox.iter().map(|r| r.id).collect(),
+        new_tasks: vec![task(&arn, 7, Some(&activity_arn("act")), 10)],
+        new_inbox: vec![inbox(20, Some(9))],
+        ..Default::default()
+    };
+    a.commit_step("a", first).await.expect("first step");
+    let got = tokio::time::timeout(Duration::from_secs(10), heard.recv())
+        .await
+        .expect("a signal within 10 s")
+        .expect("open channel");
+    assert_eq!(got, Signal::ActivityTasks);
+
+    let claim = a.claim_runnable("a", 30, 1_000, 1).await.expect("claim");
+    let last = StepCommit {
+        execution_arn: arn.clone(),
+        expected_version: claim[0].execution.version,
+        snapshot: b"s2".to_vec(),
+        consumed: claim[0].inbox.iter().map(|r| r.id).collect(),
+        update: Some(ExecutionUpdate {
+            status: "SUCCEEDED".into(),
+            stop_ms: Some(30),
+            output: Some("{}".into()),
+            error: None,
+            cause: None,
+        }),
+        ..Default::default()
+    };
+    a.commit_step("a", last).await.expect("last step");
+    let got = tokio::time::timeout(Duration::from_secs(10), heard.recv())
+        .await
+        .expect("a signal within 10 s")
+        .expect("open channel");
+    assert_eq!(
+        got,
+        Signal::Finished {
+            execution_arn: arn.clone(),
+            status: "SUCCEEDED".into()
+        }
+    );
+    let seen = b.get_execution(&arn).await.expect("read").expect("there");
+    assert_eq!(seen.status, "SUCCEEDED", "the signal follows the commit");
+    drop((a, b));
+    db.drop().await;
+}
