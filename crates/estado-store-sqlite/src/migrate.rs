@@ -16,6 +16,11 @@ pub(crate) const MIGRATIONS: &[(u32, &str, &str)] = &[
         include_str!("../migrations/0001_init.sql"),
     ),
     (
+        2,
+        "0002_history_chunks.sql",
+        include_str!("../migrations/0002_history_chunks.sql"),
+    ),
+    (
         3,
         "0003_dispatches.sql",
         include_str!("../migrations/0003_dispatches.sql"),
@@ -134,6 +139,47 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM schema_version", [], |r| r.get(0))
             .expect("count");
         assert_eq!(rows, 3);
+    }
+
+    /// A database of schema 1 keeps its histories: their per-event rows become chunks that read
+    /// back the same, in order, page by page.
+    #[test]
+    fn histories_written_by_schema_1_survive_the_move_to_chunks() {
+        use estado_store::suite::{event, events};
+        let mut conn = Connection::open_in_memory().expect("open");
+        conn.execute_batch(MIGRATIONS[0].2).expect("schema 1");
+        conn.execute_batch(
+            "CREATE TABLE schema_version (version INTEGER NOT NULL); \
+             INSERT INTO schema_version (version) VALUES (1); \
+             INSERT INTO executions (id, arn, state_machine_arn, name, kind, status, start_ms, \
+                 input, definition, role_arn, redrive_count, version) \
+             VALUES (7, 'arn:x', 'arn:m', 'x', 'STANDARD', 'RUNNING', 1, '{}', '{}', 'r', 0, 0);",
+        )
+        .expect("an execution");
+        // Inserted out of order: the chunks still hold them by id.
+        for id in (1..=600).rev() {
+            conn.execute(
+                "INSERT INTO events (execution_id, id, body) VALUES (7, ?1, ?2)",
+                rusqlite::params![id, serde_json::to_string(&event(id)).expect("json")],
+            )
+            .expect("event");
+        }
+        assert_eq!(
+            migrate(&mut conn).expect("migrate"),
+            MIGRATIONS.last().map_or(0, |m| m.0)
+        );
+        let chunks: i64 = conn
+            .query_row("SELECT COUNT(*) FROM history_chunks", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(chunks, 3, "600 events in chunks of 256");
+        let history = |from, reverse, limit| {
+            crate::ops::executions::history(&conn, "arn:x", from, reverse, limit).expect("history")
+        };
+        assert_eq!(history(0, false, 1000), events(1, 600));
+        assert_eq!(history(250, false, 10), events(251, 260));
+        let mut back = events(245, 260);
+        back.reverse();
+        assert_eq!(history(261, true, 16), back);
     }
 
     #[test]

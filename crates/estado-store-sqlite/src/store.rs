@@ -104,7 +104,7 @@ impl Store for SqliteStore {
     }
 
     async fn create_execution(&self, mut e: NewExecution) -> Result<()> {
-        let events = executions::encode_events(&std::mem::take(&mut e.events))?;
+        let events = executions::encode_events(&std::mem::take(&mut e.events));
         self.write(move |c| executions::create_execution(c, &e, &events))
             .await
     }
@@ -141,7 +141,7 @@ impl Store for SqliteStore {
     }
     async fn commit_step(&self, owner: &str, mut commit: StepCommit) -> Result<()> {
         let owner = owner.to_owned();
-        let events = executions::encode_events(&std::mem::take(&mut commit.events))?;
+        let events = executions::encode_events(&std::mem::take(&mut commit.events));
         self.write(move |c| stepping::commit_step(c, &owner, &commit, &events))
             .await
     }

@@ -9,6 +9,7 @@
 //! The store stores; the engine decides: every id, token and timestamp is made by the engine.
 //! Every backend passes the same [`suite`].
 
+pub mod chunks;
 pub mod memory;
 pub mod records;
 pub mod suite;

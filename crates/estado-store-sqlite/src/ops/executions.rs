@@ -1,11 +1,12 @@
 //! Creating, reading and listing executions; their history.
 
+use estado_store::chunks::{self, HistoryChunk};
 use estado_store::{Execution, ExecutionQuery, NewExecution, NewInbox, StoreError};
 use estado_types::history::HistoryEvent;
-use rusqlite::types::ToSql;
+use rusqlite::types::{ToSql, ValueRef};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::{parse_json, sql_limit, u64_col};
+use super::{sql_limit, u64_col};
 use crate::error::{label_to_sql, to_i64, OpError, OpResult};
 
 /// The summary columns, in [`execution_from_row`]'s order.
@@ -45,23 +46,22 @@ pub(crate) fn execution_id(conn: &Connection, arn: &str) -> OpResult<Option<i64>
         .optional()?)
 }
 
-/// History events in their stored form: (event id, wire JSON).
-pub(crate) type EncodedEvents = Vec<(i64, String)>;
+/// History events in their stored form: chunks of consecutive events.
+pub(crate) type EncodedEvents = Vec<HistoryChunk>;
 
 /// Encodes events for [`insert_events`]. Callers do this before handing work to the writer,
 /// so that the one writer thread spends its time on SQL only.
-pub(crate) fn encode_events(events: &[HistoryEvent]) -> Result<EncodedEvents, StoreError> {
-    events
-        .iter()
-        .map(|e| Ok((e.id, serde_json::to_string(e).map_err(OpError::from)?)))
-        .collect()
+pub(crate) fn encode_events(events: &[HistoryEvent]) -> EncodedEvents {
+    chunks::encode_chunks(events)
 }
 
-pub(crate) fn insert_events(conn: &Connection, id: i64, events: &[(i64, String)]) -> OpResult<()> {
-    let mut stmt =
-        conn.prepare_cached("INSERT INTO events (execution_id, id, body) VALUES (?1, ?2, ?3)")?;
-    for (event_id, body) in events {
-        stmt.execute(params![id, event_id, body])?;
+pub(crate) fn insert_events(conn: &Connection, id: i64, chunks: &[HistoryChunk]) -> OpResult<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO history_chunks (execution_id, first_id, last_id, body) \
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for c in chunks {
+        stmt.execute(params![id, c.first_id, c.last_id, c.body])?;
     }
     Ok(())
 }
@@ -87,7 +87,7 @@ pub(crate) fn insert_inbox(conn: &Connection, id: i64, rows: &[NewInbox]) -> OpR
 pub(crate) fn create_execution(
     conn: &Connection,
     e: &NewExecution,
-    events: &[(i64, String)],
+    events: &[HistoryChunk],
 ) -> OpResult<()> {
     let x = &e.execution;
     if execution_id(conn, &x.arn)?.is_some() {
@@ -170,6 +170,8 @@ pub(crate) fn list_executions(conn: &Connection, q: &ExecutionQuery) -> OpResult
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Reads the chunks that can hold the page, nearest to `from` first, and takes the page's
+/// events out of them; a page needs more than one chunk only where it crosses a chunk's end.
 pub(crate) fn history(
     conn: &Connection,
     arn: &str,
@@ -180,15 +182,49 @@ pub(crate) fn history(
     let Some(id) = execution_id(conn, arn)? else {
         return Err(StoreError::NotFound(arn.to_owned()).into());
     };
+    let mut out = Vec::new();
+    if limit == 0 {
+        return Ok(out);
+    }
     let sql = if reverse {
-        "SELECT body FROM events WHERE execution_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"
+        "SELECT body FROM history_chunks WHERE execution_id = ?1 AND first_id < ?2 \
+         ORDER BY last_id DESC"
     } else {
-        "SELECT body FROM events WHERE execution_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3"
+        "SELECT body FROM history_chunks WHERE execution_id = ?1 AND last_id > ?2 \
+         ORDER BY last_id"
     };
     let mut stmt = conn.prepare_cached(sql)?;
-    let rows = stmt.query_map(params![id, from, sql_limit(limit)], |r| {
-        let body: String = r.get(0)?;
-        parse_json::<HistoryEvent>(&body, 0)
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut rows = stmt.query(params![id, from])?;
+    while let Some(row) = rows.next()? {
+        let body = match row.get_ref(0)? {
+            ValueRef::Blob(b) | ValueRef::Text(b) => b,
+            _ => {
+                return Err(OpError::Invalid(format!(
+                    "a history chunk of {arn} has no body"
+                )))
+            }
+        };
+        let events = chunks::decode_chunk(body)
+            .map_err(|e| OpError::Invalid(format!("the history of {arn} cannot be read: {e}")))?;
+        if reverse {
+            out.extend(
+                events
+                    .into_iter()
+                    .rev()
+                    .filter(|e| e.id < from)
+                    .take(limit - out.len()),
+            );
+        } else {
+            out.extend(
+                events
+                    .into_iter()
+                    .filter(|e| e.id > from)
+                    .take(limit - out.len()),
+            );
+        }
+        if out.len() >= limit {
+            break;
+        }
+    }
+    Ok(out)
 }

@@ -1,5 +1,6 @@
 //! Claiming executions, committing steps, delivering to inboxes, and wake-up times.
 
+use estado_store::chunks::HistoryChunk;
 use estado_store::{Claim, InboxRow, NewInbox, StepCommit, StoreError};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -98,7 +99,7 @@ pub(crate) fn commit_step(
     conn: &Connection,
     owner: &str,
     c: &StepCommit,
-    events: &[(i64, String)],
+    events: &[HistoryChunk],
 ) -> OpResult<()> {
     let found: Option<(i64, u64, Option<String>)> = conn
         .prepare_cached("SELECT id, version, lease_owner FROM executions WHERE arn = ?1")?

@@ -1,0 +1,591 @@
+//! History events in stored form: a commit's events cut into *chunks* of consecutive events,
+//! each chunk one compact binary body, for backends that keep a row per chunk instead of a row
+//! per event (a 2,000-transition step writes 4,000 events: one row each cost most of a durable
+//! step's time).
+//!
+//! A body starts with its format byte. [`FORMAT_COMPACT`] is the only one written; a body that
+//! starts with `[` is a JSON array of events in AWS's wire form (what a backend can produce from
+//! older per-event rows in SQL alone), read back sorted by id.
+//!
+//! The compact form encodes the common events field by field (the `…StateEntered`/`…Exited`
+//! family, Map iterations, the unit events): ids, previous ids and timestamps as small deltas,
+//! state names once per chunk, and every input/output document **once per chunk**: an event
+//! whose payload is the very same shared value as an earlier one's (a state's output is the next
+//! state's input) refers back to it by number instead of repeating it. Any other event (or one
+//! with a field this form does not cover) is stored as its wire JSON. Reading gives back events
+//! equal to those written; payloads that were one shared value are one shared value again.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use estado_types::history::{
+    AssignedVariables, AssignedVariablesDetails, EventDetails, HistoryEvent,
+    HistoryEventExecutionDataDetails, MapIterationEventDetails, MapStateStartedEventDetails,
+    Payload, StateEnteredEventDetails, StateExitedEventDetails, Timestamp,
+};
+use serde_json::Value;
+
+/// The first byte of a compact body.
+pub const FORMAT_COMPACT: u8 = 1;
+
+/// A chunk ends after this many events...
+pub const CHUNK_MAX_EVENTS: usize = 256;
+/// ...or once its body has reached this many bytes, so that reading a page of history decodes
+/// little more than the page.
+pub const CHUNK_TARGET_BYTES: usize = 32 * 1024;
+
+/// Consecutive events of one execution in stored form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryChunk {
+    /// The smallest and largest event id in the chunk.
+    pub first_id: i64,
+    pub last_id: i64,
+    pub events: usize,
+    pub body: Vec<u8>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChunkError {
+    #[error("history chunk is truncated")]
+    Truncated,
+    #[error("history chunk has unknown format {0}")]
+    UnknownFormat(u8),
+    #[error("history chunk has unknown event tag {0}")]
+    UnknownTag(u8),
+    #[error("history chunk refers to entry {0} that it does not hold")]
+    BadReference(u64),
+    #[error("history chunk holds invalid text: {0}")]
+    Utf8(#[from] std::str::Utf8Error),
+    #[error("history chunk holds invalid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("history chunk holds a number out of range")]
+    Range,
+}
+
+/// Cuts `events` (in id order) into chunks of at most [`CHUNK_MAX_EVENTS`] events and about
+/// [`CHUNK_TARGET_BYTES`] bytes each.
+pub fn encode_chunks(events: &[HistoryEvent]) -> Vec<HistoryChunk> {
+    let mut chunks = Vec::new();
+    let mut enc: Option<Encoder> = None;
+    for e in events {
+        let open = enc.get_or_insert_with(Encoder::new);
+        open.push(e);
+        if open.events >= CHUNK_MAX_EVENTS || open.buf.len() >= CHUNK_TARGET_BYTES {
+            chunks.extend(enc.take().map(Encoder::finish));
+        }
+    }
+    chunks.extend(enc.map(Encoder::finish));
+    chunks
+}
+
+/// The events of one chunk body, in stored order (a JSON array: by id).
+pub fn decode_chunk(body: &[u8]) -> Result<Vec<HistoryEvent>, ChunkError> {
+    match body.first() {
+        None => Err(ChunkError::Truncated),
+        Some(&FORMAT_COMPACT) => Decoder::new(&body[1..]).all(),
+        Some(b'[') => {
+            let mut events: Vec<HistoryEvent> = serde_json::from_slice(body)?;
+            events.sort_by_key(|e| e.id);
+            Ok(events)
+        }
+        Some(&other) => Err(ChunkError::UnknownFormat(other)),
+    }
+}
+
+// ----- tags ------------------------------------------------------------------------------------
+// Stored on disk: never renumber, only add.
+
+/// The whole event as wire JSON.
+const T_JSON: u8 = 0;
+
+/// `…StateEntered` types, all carrying [`StateEnteredEventDetails`].
+const ENTERED: [(u8, fn(StateEnteredEventDetails) -> EventDetails); 8] = [
+    (1, EventDetails::ChoiceStateEntered),
+    (2, EventDetails::FailStateEntered),
+    (3, EventDetails::MapStateEntered),
+    (4, EventDetails::ParallelStateEntered),
+    (5, EventDetails::PassStateEntered),
+    (6, EventDetails::SucceedStateEntered),
+    (7, EventDetails::TaskStateEntered),
+    (8, EventDetails::WaitStateEntered),
+];
+
+/// `…StateExited` types, all carrying [`StateExitedEventDetails`].
+const EXITED: [(u8, fn(StateExitedEventDetails) -> EventDetails); 7] = [
+    (20, EventDetails::ChoiceStateExited),
+    (21, EventDetails::MapStateExited),
+    (22, EventDetails::ParallelStateExited),
+    (23, EventDetails::PassStateExited),
+    (24, EventDetails::SucceedStateExited),
+    (25, EventDetails::TaskStateExited),
+    (26, EventDetails::WaitStateExited),
+];
+
+/// Map iteration events, all carrying [`MapIterationEventDetails`].
+const ITERATION: [(u8, fn(MapIterationEventDetails) -> EventDetails); 4] = [
+    (40, EventDetails::MapIterationStarted),
+    (41, EventDetails::MapIterationSucceeded),
+    (42, EventDetails::MapIterationFailed),
+    (43, EventDetails::MapIterationAborted),
+];
+
+const T_MAP_STATE_STARTED: u8 = 50;
+
+/// Events without details.
+const UNIT: [(u8, EventDetails); 12] = [
+    (60, EventDetails::LambdaFunctionStarted),
+    (61, EventDetails::MapStateAborted),
+    (62, EventDetails::MapStateFailed),
+    (63, EventDetails::MapStateSucceeded),
+    (64, EventDetails::ParallelStateAborted),
+    (65, EventDetails::ParallelStateFailed),
+    (66, EventDetails::ParallelStateStarted),
+    (67, EventDetails::ParallelStateSucceeded),
+    (68, EventDetails::TaskStateAborted),
+    (69, EventDetails::WaitStateAborted),
+    (70, EventDetails::MapRunAborted),
+    (71, EventDetails::MapRunSucceeded),
+];
+
+/// What the compact form stores of an event's details.
+enum Shape<'a> {
+    Entered(u8, &'a StateEnteredEventDetails),
+    Exited(u8, &'a StateExitedEventDetails),
+    Iteration(u8, &'a MapIterationEventDetails),
+    MapStarted(&'a MapStateStartedEventDetails),
+    Unit(u8),
+}
+
+fn shape(d: &EventDetails) -> Option<Shape<'_>> {
+    use EventDetails as E;
+    Some(match d {
+        E::ChoiceStateEntered(x) => Shape::Entered(1, x),
+        E::FailStateEntered(x) => Shape::Entered(2, x),
+        E::MapStateEntered(x) => Shape::Entered(3, x),
+        E::ParallelStateEntered(x) => Shape::Entered(4, x),
+        E::PassStateEntered(x) => Shape::Entered(5, x),
+        E::SucceedStateEntered(x) => Shape::Entered(6, x),
+        E::TaskStateEntered(x) => Shape::Entered(7, x),
+        E::WaitStateEntered(x) => Shape::Entered(8, x),
+        E::ChoiceStateExited(x) => Shape::Exited(20, x),
+        E::MapStateExited(x) => Shape::Exited(21, x),
+        E::ParallelStateExited(x) => Shape::Exited(22, x),
+        E::PassStateExited(x) => Shape::Exited(23, x),
+        E::SucceedStateExited(x) => Shape::Exited(24, x),
+        E::TaskStateExited(x) => Shape::Exited(25, x),
+        E::WaitStateExited(x) => Shape::Exited(26, x),
+        E::MapIterationStarted(x) => Shape::Iteration(40, x),
+        E::MapIterationSucceeded(x) => Shape::Iteration(41, x),
+        E::MapIterationFailed(x) => Shape::Iteration(42, x),
+        E::MapIterationAborted(x) => Shape::Iteration(43, x),
+        E::MapStateStarted(x) => Shape::MapStarted(x),
+        E::LambdaFunctionStarted => Shape::Unit(60),
+        E::MapStateAborted => Shape::Unit(61),
+        E::MapStateFailed => Shape::Unit(62),
+        E::MapStateSucceeded => Shape::Unit(63),
+        E::ParallelStateAborted => Shape::Unit(64),
+        E::ParallelStateFailed => Shape::Unit(65),
+        E::ParallelStateStarted => Shape::Unit(66),
+        E::ParallelStateSucceeded => Shape::Unit(67),
+        E::TaskStateAborted => Shape::Unit(68),
+        E::WaitStateAborted => Shape::Unit(69),
+        E::MapRunAborted => Shape::Unit(70),
+        E::MapRunSucceeded => Shape::Unit(71),
+        _ => return None,
+    })
+}
+
+// ----- encoding --------------------------------------------------------------------------------
+
+struct Encoder {
+    buf: Vec<u8>,
+    events: usize,
+    first_id: i64,
+    last_id: i64,
+    prev_id: i64,
+    prev_ms: i64,
+    /// Names written so far, by text: their number.
+    names: HashMap<String, u64>,
+    /// Payloads written so far, by the address of their shared value: their number. The
+    /// events being encoded hold every one of these values, so no address is reused meanwhile.
+    payloads: HashMap<usize, u64>,
+    next_payload: u64,
+}
+
+impl Encoder {
+    fn new() -> Encoder {
+        let mut buf = Vec::with_capacity(4096);
+        buf.push(FORMAT_COMPACT);
+        Encoder {
+            buf,
+            events: 0,
+            first_id: i64::MAX,
+            last_id: i64::MIN,
+            prev_id: 0,
+            prev_ms: 0,
+            names: HashMap::new(),
+            payloads: HashMap::new(),
+            next_payload: 0,
+        }
+    }
+
+    fn finish(self) -> HistoryChunk {
+        HistoryChunk {
+            first_id: self.first_id,
+            last_id: self.last_id,
+            events: self.events,
+            body: self.buf,
+        }
+    }
+
+    fn push(&mut self, e: &HistoryEvent) {
+        self.events += 1;
+        self.first_id = self.first_id.min(e.id);
+        self.last_id = self.last_id.max(e.id);
+        let Some(shape) = shape(&e.details) else {
+            self.buf.push(T_JSON);
+            self.json(e);
+            self.prev_id = e.id;
+            self.prev_ms = e.timestamp.as_millis();
+            return;
+        };
+        let tag = match &shape {
+            Shape::Entered(t, _) | Shape::Exited(t, _) | Shape::Iteration(t, _) => *t,
+            Shape::MapStarted(_) => T_MAP_STATE_STARTED,
+            Shape::Unit(t) => *t,
+        };
+        self.buf.push(tag);
+        self.signed(e.id.wrapping_sub(self.prev_id));
+        self.signed(e.id.wrapping_sub(e.previous_event_id));
+        let ms = e.timestamp.as_millis();
+        self.signed(ms.wrapping_sub(self.prev_ms));
+        self.prev_id = e.id;
+        self.prev_ms = ms;
+        match shape {
+            // Destructured in full, so that a field added to these types fails to compile here
+            // instead of being dropped silently.
+            Shape::Entered(_, d) => {
+                let StateEnteredEventDetails {
+                    name,
+                    input,
+                    input_details,
+                } = d;
+                self.name(name);
+                self.payload(input.as_ref());
+                self.data_details(input_details.as_ref().map(|x| x.truncated));
+            }
+            Shape::Exited(_, d) => {
+                let StateExitedEventDetails {
+                    name,
+                    output,
+                    output_details,
+                    assigned_variables,
+                    assigned_variables_details,
+                } = d;
+                self.name(name);
+                self.payload(output.as_ref());
+                self.data_details(output_details.as_ref().map(|x| x.truncated));
+                match assigned_variables {
+                    None => self.unsigned(0),
+                    Some(vars) => {
+                        self.unsigned(vars.0.len() as u64 + 1);
+                        for (name, value) in &vars.0 {
+                            self.name(name);
+                            self.payload(Some(value));
+                        }
+                    }
+                }
+                self.data_details(assigned_variables_details.as_ref().map(|x| x.truncated));
+            }
+            Shape::Iteration(_, d) => {
+                let MapIterationEventDetails { name, index } = d;
+                match name {
+                    None => self.unsigned(0),
+                    Some(n) => {
+                        self.unsigned(1);
+                        self.name(n);
+                    }
+                }
+                self.optional_u32(*index);
+            }
+            Shape::MapStarted(d) => {
+                let MapStateStartedEventDetails { length } = d;
+                self.optional_u32(*length);
+            }
+            Shape::Unit(_) => {}
+        }
+    }
+
+    fn json(&mut self, e: &HistoryEvent) {
+        let at = self.buf.len();
+        self.buf.extend_from_slice(&[0; 4]);
+        // Serialising into a Vec fails only for maps with non-string keys, which events lack.
+        serde_json::to_writer(&mut self.buf, e).expect("a history event serialises to JSON");
+        self.patch_len(at);
+    }
+
+    fn unsigned(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.buf.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        self.buf.push(v as u8);
+    }
+
+    fn signed(&mut self, v: i64) {
+        self.unsigned(((v << 1) ^ (v >> 63)) as u64);
+    }
+
+    fn optional_u32(&mut self, v: Option<u32>) {
+        self.unsigned(v.map_or(0, |n| u64::from(n) + 1));
+    }
+
+    /// `Option<{truncated: Option<bool>}>` as one byte.
+    fn data_details(&mut self, d: Option<Option<bool>>) {
+        self.buf.push(match d {
+            None => 0,
+            Some(None) => 1,
+            Some(Some(false)) => 2,
+            Some(Some(true)) => 3,
+        });
+    }
+
+    /// 0 then the text for a new name, else its number + 1.
+    fn name(&mut self, name: &str) {
+        if let Some(&n) = self.names.get(name) {
+            self.unsigned(n + 1);
+            return;
+        }
+        let n = self.names.len() as u64;
+        self.names.insert(name.to_owned(), n);
+        self.unsigned(0);
+        self.unsigned(name.len() as u64);
+        self.buf.extend_from_slice(name.as_bytes());
+    }
+
+    /// 0 for none, 1 then the compact JSON for a new document, else its number + 2.
+    fn payload(&mut self, p: Option<&Payload>) {
+        let Some(p) = p else {
+            self.unsigned(0);
+            return;
+        };
+        let key = Arc::as_ptr(p.arc()) as usize;
+        if let Some(&n) = self.payloads.get(&key) {
+            self.unsigned(n + 2);
+            return;
+        }
+        self.payloads.insert(key, self.next_payload);
+        self.next_payload += 1;
+        self.unsigned(1);
+        let at = self.buf.len();
+        self.buf.extend_from_slice(&[0; 4]);
+        serde_json::to_writer(&mut self.buf, p.value()).expect("a JSON value serialises");
+        self.patch_len(at);
+    }
+
+    /// Writes the length of what follows the 4 bytes at `at`.
+    fn patch_len(&mut self, at: usize) {
+        let len = u32::try_from(self.buf.len() - at - 4).expect("an event under 4 GiB");
+        self.buf[at..at + 4].copy_from_slice(&len.to_le_bytes());
+    }
+}
+
+// ----- decoding --------------------------------------------------------------------------------
+
+struct Decoder<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    prev_id: i64,
+    prev_ms: i64,
+    names: Vec<String>,
+    payloads: Vec<Arc<Value>>,
+}
+
+impl<'a> Decoder<'a> {
+    fn new(buf: &'a [u8]) -> Decoder<'a> {
+        Decoder {
+            buf,
+            pos: 0,
+            prev_id: 0,
+            prev_ms: 0,
+            names: Vec::new(),
+            payloads: Vec::new(),
+        }
+    }
+
+    fn all(mut self) -> Result<Vec<HistoryEvent>, ChunkError> {
+        let mut out = Vec::new();
+        while self.pos < self.buf.len() {
+            out.push(self.event()?);
+        }
+        Ok(out)
+    }
+
+    fn event(&mut self) -> Result<HistoryEvent, ChunkError> {
+        let tag = self.byte()?;
+        if tag == T_JSON {
+            let bytes = self.sized()?;
+            let e: HistoryEvent = serde_json::from_slice(bytes)?;
+            self.prev_id = e.id;
+            self.prev_ms = e.timestamp.as_millis();
+            return Ok(e);
+        }
+        let id = self.prev_id.wrapping_add(self.signed()?);
+        let previous_event_id = id.wrapping_sub(self.signed()?);
+        let ms = self.prev_ms.wrapping_add(self.signed()?);
+        self.prev_id = id;
+        self.prev_ms = ms;
+        let details = if let Some((_, make)) = ENTERED.iter().find(|(t, _)| *t == tag) {
+            let name = self.name()?;
+            let input = self.payload()?;
+            let input_details = self.data_details()?;
+            make(StateEnteredEventDetails {
+                name,
+                input,
+                input_details: input_details
+                    .map(|truncated| HistoryEventExecutionDataDetails { truncated }),
+            })
+        } else if let Some((_, make)) = EXITED.iter().find(|(t, _)| *t == tag) {
+            let name = self.name()?;
+            let output = self.payload()?;
+            let output_details = self.data_details()?;
+            let assigned_variables = match self.unsigned()? {
+                0 => None,
+                n => {
+                    let mut vars = Vec::new();
+                    for _ in 1..n {
+                        let name = self.name()?;
+                        let value = self.payload()?.ok_or(ChunkError::BadReference(0))?;
+                        vars.push((name, value));
+                    }
+                    Some(AssignedVariables(vars))
+                }
+            };
+            let assigned_details = self.data_details()?;
+            make(StateExitedEventDetails {
+                name,
+                output,
+                output_details: output_details
+                    .map(|truncated| HistoryEventExecutionDataDetails { truncated }),
+                assigned_variables,
+                assigned_variables_details: assigned_details
+                    .map(|truncated| AssignedVariablesDetails { truncated }),
+            })
+        } else if let Some((_, make)) = ITERATION.iter().find(|(t, _)| *t == tag) {
+            let name = match self.unsigned()? {
+                0 => None,
+                _ => Some(self.name()?),
+            };
+            let index = self.optional_u32()?;
+            make(MapIterationEventDetails { name, index })
+        } else if tag == T_MAP_STATE_STARTED {
+            EventDetails::MapStateStarted(MapStateStartedEventDetails {
+                length: self.optional_u32()?,
+            })
+        } else if let Some((_, unit)) = UNIT.iter().find(|(t, _)| *t == tag) {
+            unit.clone()
+        } else {
+            return Err(ChunkError::UnknownTag(tag));
+        };
+        Ok(HistoryEvent {
+            id,
+            previous_event_id,
+            timestamp: Timestamp::from_millis(ms),
+            details,
+        })
+    }
+
+    fn byte(&mut self) -> Result<u8, ChunkError> {
+        let b = *self.buf.get(self.pos).ok_or(ChunkError::Truncated)?;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    fn unsigned(&mut self) -> Result<u64, ChunkError> {
+        let mut v: u64 = 0;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return Ok(v);
+            }
+        }
+        Err(ChunkError::Range)
+    }
+
+    fn signed(&mut self) -> Result<i64, ChunkError> {
+        let u = self.unsigned()?;
+        Ok(((u >> 1) as i64) ^ -((u & 1) as i64))
+    }
+
+    fn optional_u32(&mut self) -> Result<Option<u32>, ChunkError> {
+        match self.unsigned()? {
+            0 => Ok(None),
+            n => u32::try_from(n - 1)
+                .map(Some)
+                .map_err(|_| ChunkError::Range),
+        }
+    }
+
+    fn data_details(&mut self) -> Result<Option<Option<bool>>, ChunkError> {
+        Ok(match self.byte()? {
+            0 => None,
+            1 => Some(None),
+            2 => Some(Some(false)),
+            3 => Some(Some(true)),
+            _ => return Err(ChunkError::Range),
+        })
+    }
+
+    fn take(&mut self, len: usize) -> Result<&'a [u8], ChunkError> {
+        let end = self.pos.checked_add(len).ok_or(ChunkError::Truncated)?;
+        let bytes = self.buf.get(self.pos..end).ok_or(ChunkError::Truncated)?;
+        self.pos = end;
+        Ok(bytes)
+    }
+
+    /// 4 bytes of length, then that many bytes.
+    fn sized(&mut self) -> Result<&'a [u8], ChunkError> {
+        let len: [u8; 4] = self
+            .take(4)?
+            .try_into()
+            .map_err(|_| ChunkError::Truncated)?;
+        self.take(u32::from_le_bytes(len) as usize)
+    }
+
+    fn name(&mut self) -> Result<String, ChunkError> {
+        match self.unsigned()? {
+            0 => {
+                let len = usize::try_from(self.unsigned()?).map_err(|_| ChunkError::Range)?;
+                let text = std::str::from_utf8(self.take(len)?)?.to_owned();
+                self.names.push(text.clone());
+                Ok(text)
+            }
+            n => self
+                .names
+                .get((n - 1) as usize)
+                .cloned()
+                .ok_or(ChunkError::BadReference(n)),
+        }
+    }
+
+    fn payload(&mut self) -> Result<Option<Payload>, ChunkError> {
+        match self.unsigned()? {
+            0 => Ok(None),
+            1 => {
+                let value: Value = serde_json::from_slice(self.sized()?)?;
+                let value = Arc::new(value);
+                self.payloads.push(value.clone());
+                Ok(Some(Payload::from_arc(value)))
+            }
+            n => self
+                .payloads
+                .get((n - 2) as usize)
+                .map(|v| Some(Payload::from_arc(v.clone())))
+                .ok_or(ChunkError::BadReference(n)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,246 @@
+use std::sync::Arc;
+
+use estado_types::history::*;
+use serde_json::{json, Value};
+
+use super::*;
+
+fn at(id: i64, prev: i64, ms: i64, details: EventDetails) -> HistoryEvent {
+    HistoryEvent::new(id, prev, Timestamp::from_millis(ms), details)
+}
+
+fn doc(v: Value) -> Payload {
+    Payload::from(Arc::new(v))
+}
+
+fn round_trip(events: &[HistoryEvent]) -> Vec<HistoryEvent> {
+    encode_chunks(events)
+        .iter()
+        .flat_map(|c| decode_chunk(&c.body).expect("decodes"))
+        .collect()
+}
+
+/// One event of every type the compact form covers, with every optional field set one way or
+/// another, among events it stores as JSON.
+fn every_shape() -> Vec<HistoryEvent> {
+    let shared = doc(json!({"i": 1, "label": "é\"\n\u{1F600}", "f": 1.5, "big": u64::MAX}));
+    let mut out = vec![serde_json::from_value::<HistoryEvent>(json!({
+        "timestamp": 1_700_000_000.123, "type": "ExecutionStarted", "id": 1, "previousEventId": 0,
+        "executionStartedEventDetails": {"input": "{\"a\":1}", "inputDetails": {"truncated": false},
+            "roleArn": "arn:aws:iam::123456789012:role/r"}
+    }))
+    .expect("wire event")];
+    let mut id = 1;
+    let mut next = |d: EventDetails, out: &mut Vec<HistoryEvent>| {
+        id += 1;
+        // Ids, previous ids and times that go backwards and jump, as well as forwards.
+        let prev = if id % 3 == 0 { 0 } else { id - 1 };
+        let ms = 1_700_000_000_123 + (id % 5) * 997 - 2_000;
+        out.push(at(id, prev, ms, d));
+    };
+    for (i, (_, make)) in ENTERED.iter().enumerate() {
+        let mut d = StateEnteredEventDetails::new(format!("S{}", i % 3), shared.clone());
+        match i % 3 {
+            0 => d.input_details = None,
+            1 => d.input = None,
+            _ => d.input_details = Some(HistoryEventExecutionDataDetails { truncated: None }),
+        }
+        next(make(d), &mut out);
+    }
+    for (i, (_, make)) in EXITED.iter().enumerate() {
+        let mut d = StateExitedEventDetails::new(format!("S{}", i % 4), shared.clone());
+        match i % 4 {
+            0 => {
+                d = d.with_assigned_variables(AssignedVariables(vec![
+                    ("x".into(), doc(json!([1, {"y": null}]))),
+                    ("S0".into(), shared.clone()),
+                ]))
+            }
+            1 => d.output = Some(doc(json!("fresh"))),
+            2 => {
+                d.output_details = Some(HistoryEventExecutionDataDetails {
+                    truncated: Some(true),
+                })
+            }
+            _ => d.assigned_variables = Some(AssignedVariables(vec![])),
+        }
+        next(make(d), &mut out);
+    }
+    for (i, (_, make)) in ITERATION.iter().enumerate() {
+        let d = match i {
+            0 => MapIterationEventDetails::new("M", 0),
+            1 => MapIterationEventDetails::new("M", u32::MAX),
+            2 => MapIterationEventDetails {
+                name: None,
+                index: Some(3),
+            },
+            _ => MapIterationEventDetails::default(),
+        };
+        next(make(d), &mut out);
+    }
+    next(
+        EventDetails::MapStateStarted(MapStateStartedEventDetails::new(10_000)),
+        &mut out,
+    );
+    next(
+        EventDetails::MapStateStarted(MapStateStartedEventDetails::default()),
+        &mut out,
+    );
+    for (_, unit) in UNIT.iter() {
+        next(unit.clone(), &mut out);
+    }
+    let n = out.len() as i64 + 1;
+    out.push(
+        serde_json::from_value(json!({
+            "timestamp": 1_700_000_009.5, "type": "TaskFailed", "id": n, "previousEventId": n - 1,
+            "taskFailedEventDetails": {"resourceType": "lambda", "resource": "invoke",
+                "error": "E", "cause": "c"}
+        }))
+        .expect("wire event"),
+    );
+    out
+}
+
+#[test]
+fn every_event_reads_back_as_written() {
+    let events = every_shape();
+    assert_eq!(round_trip(&events), events);
+}
+
+#[test]
+fn each_covered_type_has_its_own_tag_and_json_is_the_fallback() {
+    let mut seen = std::collections::HashMap::new();
+    for e in every_shape() {
+        let chunks = encode_chunks(std::slice::from_ref(&e));
+        let body = &chunks[0].body;
+        assert_eq!(body[0], FORMAT_COMPACT);
+        let tag = body[1];
+        match e.details {
+            EventDetails::ExecutionStarted(_) | EventDetails::TaskFailed(_) => {
+                assert_eq!(tag, T_JSON, "{}", e.event_type())
+            }
+            _ => {
+                assert_ne!(tag, T_JSON, "{} is covered", e.event_type());
+                let first = *seen.entry(tag).or_insert(e.event_type());
+                assert_eq!(first, e.event_type(), "two types share tag {tag}");
+            }
+        }
+        assert_eq!(decode_chunk(body).expect("decodes"), vec![e]);
+    }
+}
+
+#[test]
+fn a_shared_document_is_written_once_and_read_back_shared() {
+    let shared = doc(json!({"payload": "x".repeat(1000)}));
+    let events: Vec<HistoryEvent> = (1..=10)
+        .map(|id| {
+            at(
+                id,
+                id - 1,
+                1_700_000_000_000,
+                EventDetails::PassStateEntered(StateEnteredEventDetails::new("P", shared.clone())),
+            )
+        })
+        .collect();
+    let chunks = encode_chunks(&events);
+    assert_eq!(chunks.len(), 1);
+    assert!(
+        chunks[0].body.len() < 1_100,
+        "one copy of the document: {} bytes",
+        chunks[0].body.len()
+    );
+    let back = decode_chunk(&chunks[0].body).expect("decodes");
+    assert_eq!(back, events);
+    let arc = |e: &HistoryEvent| match &e.details {
+        EventDetails::PassStateEntered(d) => d.input.as_ref().map(|p| p.arc().clone()),
+        _ => None,
+    };
+    let first = arc(&back[0]).expect("input");
+    assert!(back
+        .iter()
+        .all(|e| arc(e).is_some_and(|a| Arc::ptr_eq(&a, &first))));
+}
+
+#[test]
+fn chunks_are_cut_by_count_and_by_size() {
+    let small: Vec<HistoryEvent> = (1..=600)
+        .map(|id| {
+            at(
+                id,
+                id - 1,
+                id,
+                EventDetails::PassStateEntered(StateEnteredEventDetails::new(
+                    "P",
+                    doc(json!({ "n": id })),
+                )),
+            )
+        })
+        .collect();
+    let chunks = encode_chunks(&small);
+    let ranges: Vec<(i64, i64, usize)> = chunks
+        .iter()
+        .map(|c| (c.first_id, c.last_id, c.events))
+        .collect();
+    assert_eq!(ranges, [(1, 256, 256), (257, 512, 256), (513, 600, 88)]);
+    assert_eq!(round_trip(&small), small);
+
+    let big: Vec<HistoryEvent> = (1..=5)
+        .map(|id| {
+            at(
+                id,
+                id - 1,
+                id,
+                EventDetails::PassStateExited(StateExitedEventDetails::new(
+                    "P",
+                    doc(json!("y".repeat(20_000))),
+                )),
+            )
+        })
+        .collect();
+    let chunks = encode_chunks(&big);
+    assert_eq!(
+        chunks.iter().map(|c| c.events).collect::<Vec<_>>(),
+        [2, 2, 1],
+        "a chunk closes once past {CHUNK_TARGET_BYTES} bytes"
+    );
+    assert_eq!(round_trip(&big), big);
+    assert!(encode_chunks(&[]).is_empty());
+}
+
+#[test]
+fn a_json_array_body_reads_back_by_id() {
+    let events = every_shape();
+    let mut shuffled = events.clone();
+    shuffled.reverse();
+    let body = serde_json::to_vec(&shuffled).expect("json");
+    assert_eq!(decode_chunk(&body).expect("decodes"), events);
+}
+
+#[test]
+fn damaged_bodies_are_errors_not_panics() {
+    let body = encode_chunks(&every_shape()).remove(0).body;
+    for cut in 0..body.len() {
+        // A cut at an event boundary is a shorter, valid chunk; anywhere else an error.
+        let _ = decode_chunk(&body[..cut]);
+    }
+    assert!(decode_chunk(&[]).is_err());
+    assert!(matches!(
+        decode_chunk(&[7]),
+        Err(ChunkError::UnknownFormat(7))
+    ));
+    assert!(matches!(
+        decode_chunk(&[FORMAT_COMPACT, 250, 2, 2, 2]),
+        Err(ChunkError::UnknownTag(250))
+    ));
+    // A reference to a name the chunk never wrote.
+    assert!(matches!(
+        decode_chunk(&[FORMAT_COMPACT, 5, 2, 2, 2, 9]),
+        Err(ChunkError::BadReference(9))
+    ));
+    let mut flipped = body.clone();
+    for i in 1..flipped.len() {
+        flipped[i] ^= 0x5a;
+        let _ = decode_chunk(&flipped);
+        flipped[i] ^= 0x5a;
+    }
+}
