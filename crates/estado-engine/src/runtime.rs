@@ -175,7 +175,8 @@ impl Runtime {
         self.wake.notify_one();
     }
 
-    /// Create an execution: `ExecutionStarted` and its first step queued, in one transaction.
+    /// Create an execution in one transaction: `ExecutionStarted` with its first step (see
+    /// [`Runtime::first_step`]).
     pub async fn start(&self, req: StartRequest) -> Result<estado_store::Execution, StartError> {
         let program = self
             .programs
@@ -201,16 +202,7 @@ impl Runtime {
             redrive_count: 0,
             test_case: req.test_case.clone(),
         };
-        let mut exec = Execution::start(&program, info, Env { now_millis: now });
-        let events = exec.take_new_events();
-        // Effects of `start` (the execution timeout) stay in the snapshot and come out of the
-        // first step's `run`.
-        let snapshot = serde_json::to_vec(&exec).map_err(|e| StartError::Input(e.to_string()))?;
-        let inbox = vec![NewInbox {
-            due_ms: now,
-            key: None,
-            payload: Payload::Kick.encode(),
-        }];
+        let first = self.first_step(&program, info, now)?;
         let record = estado_store::Execution {
             arn: req.execution_arn,
             state_machine_arn: req.state_machine_arn,
@@ -220,13 +212,16 @@ impl Runtime {
             } else {
                 "STANDARD".into()
             },
-            status: "RUNNING".into(),
+            status: first
+                .update
+                .as_ref()
+                .map_or_else(|| "RUNNING".into(), |u| u.status.clone()),
             start_ms: now,
-            stop_ms: None,
+            stop_ms: first.update.as_ref().and_then(|u| u.stop_ms),
             input: req.input,
-            output: None,
-            error: None,
-            cause: None,
+            output: first.update.as_ref().and_then(|u| u.output.clone()),
+            error: first.update.as_ref().and_then(|u| u.error.clone()),
+            cause: first.update.as_ref().and_then(|u| u.cause.clone()),
             definition: req.definition,
             role_arn: req.role_arn,
             version_arn: req.version_arn,
@@ -236,16 +231,80 @@ impl Runtime {
             redrive_ms: None,
             version: 0,
         };
+        let runnable = !first.inbox.is_empty();
         self.store
             .create_execution(NewExecution {
                 execution: record.clone(),
-                snapshot,
-                events,
-                inbox,
+                snapshot: first.snapshot,
+                events: first.events,
+                inbox: first.inbox,
             })
             .await?;
-        self.poke();
+        if let Some(u) = &first.update {
+            let _ = self.finished.send(Finished {
+                execution_arn: record.arn.clone(),
+                status: u.status.clone(),
+            });
+        }
+        if runnable {
+            self.poke();
+        }
         Ok(record)
+    }
+
+    /// A new execution's first step, run before it is created so that both are one commit:
+    /// `ExecutionStarted`, then the states up to the first blocking point (a Wait's timer), or
+    /// to the end. A single durable write then starts (and for short machines finishes) an
+    /// execution, where a step worker would need a claim and a second commit.
+    ///
+    /// Only when the step leaves nothing but timers: a step that starts a task is left to the
+    /// step workers (task runners can take long, and the response to StartExecution must not
+    /// wait for them), so then the execution is created with `ExecutionStarted` alone and its
+    /// first step queued, as if this never ran.
+    fn first_step(
+        &self,
+        program: &estado_asl::model::Program,
+        info: ExecInfo,
+        now: i64,
+    ) -> Result<FirstStep, StartError> {
+        let env = || Env { now_millis: now };
+        let mut exec = Execution::start(program, info.clone(), env());
+        let effects = exec.run(program, env());
+        let timers_only = effects
+            .iter()
+            .all(|e| matches!(e, Effect::StartTimer { .. } | Effect::CancelTimer { .. }));
+        let mut inbox: Vec<NewInbox> = Vec::new();
+        let update = if timers_only {
+            for e in effects {
+                match e {
+                    Effect::StartTimer { id, due_millis } => {
+                        inbox.retain(|r| r.key != Some(id));
+                        inbox.push(self.timer_row(now, id, due_millis));
+                    }
+                    Effect::CancelTimer { id } => inbox.retain(|r| r.key != Some(id)),
+                    Effect::RunTask(_) | Effect::CancelTask { .. } => {}
+                }
+            }
+            terminal_update(exec.status(), now)
+        } else {
+            // Effects of `start` (the execution timeout) stay in the snapshot and come out of
+            // the first step's `run`.
+            exec = Execution::start(program, info, env());
+            inbox.push(NewInbox {
+                due_ms: now,
+                key: None,
+                payload: Payload::Kick.encode(),
+            });
+            None
+        };
+        let events = exec.take_new_events();
+        let snapshot = serde_json::to_vec(&exec).map_err(|e| StartError::Input(e.to_string()))?;
+        Ok(FirstStep {
+            events,
+            snapshot,
+            inbox,
+            update,
+        })
     }
 
     /// Tell an execution something (a task result, a heartbeat, a stop request).
@@ -500,32 +559,11 @@ impl Runtime {
             }
         }
         commit.events = exec.take_new_events();
-        let finished = match exec.status() {
-            Status::Running => None,
-            s => {
-                let (error, cause) = match s {
-                    Status::Failed { error, cause }
-                    | Status::TimedOut { error, cause }
-                    | Status::Aborted { error, cause } => (error.clone(), cause.clone()),
-                    _ => (None, None),
-                };
-                let output = match s {
-                    Status::Succeeded { output } => serde_json::to_string(&**output).ok(),
-                    _ => None,
-                };
-                commit.update = Some(ExecutionUpdate {
-                    status: s.name().into(),
-                    stop_ms: Some(now),
-                    output,
-                    error,
-                    cause,
-                });
-                Some(Finished {
-                    execution_arn: arn.clone(),
-                    status: s.name().into(),
-                })
-            }
-        };
+        commit.update = terminal_update(exec.status(), now);
+        let finished = commit.update.as_ref().map(|u| Finished {
+            execution_arn: arn.clone(),
+            status: u.status.clone(),
+        });
         commit.snapshot = serde_json::to_vec(&exec).map_err(|e| StoreError::Backend {
             message: format!("snapshot of {arn} cannot be written: {e}"),
             retryable: false,
@@ -585,6 +623,37 @@ impl Runtime {
             }
         }
     }
+}
+
+/// What [`Runtime::first_step`] leaves for the creating commit.
+struct FirstStep {
+    events: Vec<estado_types::history::HistoryEvent>,
+    snapshot: Vec<u8>,
+    inbox: Vec<NewInbox>,
+    /// Set when the first step ended the execution.
+    update: Option<ExecutionUpdate>,
+}
+
+/// The summary of an execution that reached a terminal status at `now`; `None` while running.
+fn terminal_update(status: &Status, now: i64) -> Option<ExecutionUpdate> {
+    let (error, cause) = match status {
+        Status::Running => return None,
+        Status::Failed { error, cause }
+        | Status::TimedOut { error, cause }
+        | Status::Aborted { error, cause } => (error.clone(), cause.clone()),
+        _ => (None, None),
+    };
+    let output = match status {
+        Status::Succeeded { output } => serde_json::to_string(&**output).ok(),
+        _ => None,
+    };
+    Some(ExecutionUpdate {
+        status: status.name().into(),
+        stop_ms: Some(now),
+        output,
+        error,
+        cause,
+    })
 }
 
 /// `arn:aws:states:REGION:ACCOUNT:activity:NAME` -> the activity ARN.

@@ -150,9 +150,21 @@ async fn a_dead_runtime_is_replaced_and_nothing_is_lost_or_run_twice() {
             .await
             .unwrap();
     }
-    // Let the first runtime do part of the work, then kill it without any cleanup.
+    // Let the first runtime do part of the work (until an execution closed: starting ran each
+    // one's first step already), then kill it without any cleanup.
     let handle = tokio::spawn(first.clone().run(std::future::pending()));
-    tokio::time::sleep(Duration::from_millis(3)).await;
+    let some_closed = || async {
+        for i in 0..60 {
+            let arn = format!("arn:aws:states:us-east-1:123456789012:execution:sm:e{i}");
+            if !store.get_execution(&arn).await.unwrap().unwrap().is_open() {
+                return true;
+            }
+        }
+        false
+    };
+    while !some_closed().await {
+        tokio::task::yield_now().await;
+    }
     handle.abort();
     let _ = handle.await;
     let mut open = 0;
@@ -211,4 +223,99 @@ async fn tasks_without_a_runner_fail_naming_the_resource() {
         .unwrap()
         .contains("arn:aws:states:::sqs:sendMessage"));
     handle.abort();
+}
+
+/// Starting an execution runs its first step in the same commit, with no step worker running:
+/// a machine without a blocking point is finished when `start` answers, one with a Wait is
+/// parked at its Wait, and one whose first step starts a task is left to a step worker with
+/// `ExecutionStarted` alone (task runners do not run inside StartExecution).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_commits_the_first_step_with_the_execution() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let rt = Runtime::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        RuntimeConfig {
+            time_scale: 1.0,
+            ..config("idle")
+        },
+        Registry::default(),
+    );
+    let types = |arn: String| {
+        let store = store.clone();
+        async move {
+            store
+                .history(&arn, 0, false, 100)
+                .await
+                .unwrap()
+                .iter()
+                .map(|e| e.event_type())
+                .collect::<Vec<_>>()
+        }
+    };
+
+    let pass =
+        json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"r": 1}, "End": true}}});
+    let done = rt.start(start_req(0, &pass, json!({}))).await.unwrap();
+    assert_eq!(done.status, "SUCCEEDED");
+    let stored = store.get_execution(&done.arn).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.status.as_str(), stored.output.as_deref()),
+        ("SUCCEEDED", Some(r#"{"r":1}"#))
+    );
+    assert_eq!(stored.stop_ms, Some(stored.start_ms));
+    assert_eq!(
+        types(done.arn.clone()).await,
+        [
+            "ExecutionStarted",
+            "PassStateEntered",
+            "PassStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+
+    let wait =
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": true}}});
+    let parked = rt.start(start_req(1, &wait, json!({}))).await.unwrap();
+    assert_eq!(parked.status, "RUNNING");
+    assert_eq!(
+        types(parked.arn.clone()).await,
+        ["ExecutionStarted", "WaitStateEntered"]
+    );
+    let due = store.next_due().await.unwrap().expect("the Wait's timer");
+    assert!(
+        due >= parked.start_ms + 3_600_000,
+        "only the timer is pending, an hour on: {due}"
+    );
+
+    let fail =
+        json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": "c"}}});
+    let failed = rt.start(start_req(2, &fail, json!({}))).await.unwrap();
+    let stored = store.get_execution(&failed.arn).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            stored.status.as_str(),
+            stored.error.as_deref(),
+            stored.cause.as_deref()
+        ),
+        ("FAILED", Some("E"), Some("c"))
+    );
+
+    let task = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": true}}});
+    let queued = rt.start(start_req(3, &task, json!({}))).await.unwrap();
+    assert_eq!(queued.status, "RUNNING");
+    assert_eq!(types(queued.arn.clone()).await, ["ExecutionStarted"]);
+    let a_minute_on = queued.start_ms + 60_000;
+    let claims = store
+        .claim_runnable("w", a_minute_on, 1_000, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        claims
+            .iter()
+            .map(|c| c.execution.arn.as_str())
+            .collect::<Vec<_>>(),
+        [queued.arn.as_str()],
+        "only the task's execution waits for a step worker"
+    );
 }
