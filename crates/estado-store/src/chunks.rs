@@ -99,7 +99,10 @@ pub fn decode_chunk(body: &[u8]) -> Result<Vec<HistoryEvent>, ChunkError> {
 const T_JSON: u8 = 0;
 
 /// `…StateEntered` types, all carrying [`StateEnteredEventDetails`].
-const ENTERED: [(u8, fn(StateEnteredEventDetails) -> EventDetails); 8] = [
+/// A tag and the event type it stands for, made from its details.
+type Tagged<D> = (u8, fn(D) -> EventDetails);
+
+const ENTERED: [Tagged<StateEnteredEventDetails>; 8] = [
     (1, EventDetails::ChoiceStateEntered),
     (2, EventDetails::FailStateEntered),
     (3, EventDetails::MapStateEntered),
@@ -111,7 +114,7 @@ const ENTERED: [(u8, fn(StateEnteredEventDetails) -> EventDetails); 8] = [
 ];
 
 /// `…StateExited` types, all carrying [`StateExitedEventDetails`].
-const EXITED: [(u8, fn(StateExitedEventDetails) -> EventDetails); 7] = [
+const EXITED: [Tagged<StateExitedEventDetails>; 7] = [
     (20, EventDetails::ChoiceStateExited),
     (21, EventDetails::MapStateExited),
     (22, EventDetails::ParallelStateExited),
@@ -122,7 +125,7 @@ const EXITED: [(u8, fn(StateExitedEventDetails) -> EventDetails); 7] = [
 ];
 
 /// Map iteration events, all carrying [`MapIterationEventDetails`].
-const ITERATION: [(u8, fn(MapIterationEventDetails) -> EventDetails); 4] = [
+const ITERATION: [Tagged<MapIterationEventDetails>; 4] = [
     (40, EventDetails::MapIterationStarted),
     (41, EventDetails::MapIterationSucceeded),
     (42, EventDetails::MapIterationFailed),
