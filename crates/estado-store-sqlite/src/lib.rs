@@ -4,10 +4,13 @@
 //! `synchronous=FULL` (the WAL is fsynced). Throughput comes from **group commit**: one writer
 //! thread owns the write connection and runs every request waiting at that moment in one
 //! transaction, one fsync for all of them (see [`threads`](crate::threads) for the rules).
-//! Reads go to a few reader connections, which WAL lets run beside the writer.
+//! Reads go to a few reader connections, which WAL lets run beside the writer, and the WAL is
+//! copied back into the database by a checkpointer thread (see [`checkpoint`]), not inside the
+//! writer's commits.
 //!
 //! The schema lives in numbered files under `migrations/`, applied on open.
 
+mod checkpoint;
 mod error;
 mod migrate;
 mod ops;
@@ -20,6 +23,7 @@ use std::time::Duration;
 use estado_store::StoreError;
 use rusqlite::{Connection, OpenFlags};
 
+use crate::checkpoint::Checkpointer;
 use crate::error::{OpError, OpResult};
 use crate::threads::{Readers, Writer};
 
@@ -46,8 +50,11 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 ///
 /// Dropping it answers every request already sent, then closes the connections.
 pub struct SqliteStore {
-    // Readers first: they close before the writer, whose close then checkpoints the WAL.
+    // Readers and the checkpointer first: they close before the writer, whose close then
+    // checkpoints the WAL.
     readers: Option<Readers>,
+    /// Held for its thread (stopped on drop).
+    _checkpointer: Option<Checkpointer>,
     writer: Writer,
 }
 
@@ -71,8 +78,14 @@ impl SqliteStore {
                 Some(Readers::start(conns).map_err(thread_failed)?)
             }
         };
+        let checkpointer = Checkpointer::start(open_checkpointer(path)?).map_err(thread_failed)?;
+        checkpointer.hook_into(&mut conn)?;
         let writer = Writer::start(conn).map_err(thread_failed)?;
-        Ok(SqliteStore { readers, writer })
+        Ok(SqliteStore {
+            readers,
+            _checkpointer: Some(checkpointer),
+            writer,
+        })
     }
 
     /// A private database in memory, gone when the store is dropped. Reads run on the writer
@@ -84,6 +97,7 @@ impl SqliteStore {
         let writer = Writer::start(conn).map_err(thread_failed)?;
         Ok(SqliteStore {
             readers: None,
+            _checkpointer: None,
             writer,
         })
     }
@@ -146,6 +160,17 @@ fn open_reader(path: &Path) -> OpResult<Connection> {
     Ok(conn)
 }
 
+/// The checkpointer's connection: checkpoints take the database's checkpoint lock, never the
+/// write lock, so it runs beside the writer.
+fn open_checkpointer(path: &Path) -> OpResult<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // FULL: the database file is synced before the WAL may be reused.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(conn)
+}
+
 fn thread_failed(e: std::io::Error) -> StoreError {
     StoreError::Backend {
         message: format!("cannot start a sqlite thread: {e}"),
@@ -182,6 +207,40 @@ mod tests {
             .await
             .expect("reader pragma");
         assert!(query_only, "reader connections cannot write");
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Commits past the WAL threshold get their pages copied into the database file while the
+    /// store stays open (by the checkpointer: the writer's own automatic checkpoint is off).
+    #[tokio::test]
+    async fn the_wal_is_checkpointed_beside_the_writer() {
+        use estado_store::suite::new_execution;
+        use estado_store::Store;
+        let dir =
+            std::env::temp_dir().join(format!("estado-sqlite-checkpoint-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let db = dir.join("c.db");
+        let store = SqliteStore::open(&db).expect("open");
+        let empty = std::fs::metadata(&db).expect("db").len();
+        // ~12 MB of inputs, well past the 4 MB at which a checkpoint is asked for.
+        for i in 0..300 {
+            let mut e = new_execution("m", &format!("e{i}"), i, 1, vec![]);
+            e.execution.input = format!("{{\"pad\":\"{}\"}}", "x".repeat(40_000));
+            store.create_execution(e).await.expect("create");
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let size = std::fs::metadata(&db).expect("db").len();
+            if size > empty + 4_000_000 {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the database file stayed at {size} bytes: nothing was checkpointed"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
         drop(store);
         let _ = std::fs::remove_dir_all(&dir);
     }

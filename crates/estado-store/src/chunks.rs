@@ -8,7 +8,7 @@
 //! older per-event rows in SQL alone), read back sorted by id.
 //!
 //! The compact form encodes the common events field by field (the `…StateEntered`/`…Exited`
-//! family, Map iterations, the unit events): ids, previous ids and timestamps as small deltas,
+//! family, Map iterations, `ExecutionStarted`/`ExecutionSucceeded`, the unit events): ids, previous ids and timestamps as small deltas,
 //! state names once per chunk, and every input/output document **once per chunk**: an event
 //! whose payload is the very same shared value as an earlier one's (a state's output is the next
 //! state's input) refers back to it by number instead of repeating it. Any other event (or one
@@ -19,9 +19,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use estado_types::history::{
-    AssignedVariables, AssignedVariablesDetails, EventDetails, HistoryEvent,
-    HistoryEventExecutionDataDetails, MapIterationEventDetails, MapStateStartedEventDetails,
-    Payload, StateEnteredEventDetails, StateExitedEventDetails, Timestamp,
+    AssignedVariables, AssignedVariablesDetails, EventDetails, ExecutionStartedEventDetails,
+    ExecutionSucceededEventDetails, HistoryEvent, HistoryEventExecutionDataDetails,
+    MapIterationEventDetails, MapStateStartedEventDetails, Payload, StateEnteredEventDetails,
+    StateExitedEventDetails, Timestamp,
 };
 use serde_json::Value;
 
@@ -133,6 +134,8 @@ const ITERATION: [Tagged<MapIterationEventDetails>; 4] = [
 ];
 
 const T_MAP_STATE_STARTED: u8 = 50;
+const T_EXECUTION_STARTED: u8 = 80;
+const T_EXECUTION_SUCCEEDED: u8 = 81;
 
 /// Events without details.
 const UNIT: [(u8, EventDetails); 12] = [
@@ -156,6 +159,8 @@ enum Shape<'a> {
     Exited(u8, &'a StateExitedEventDetails),
     Iteration(u8, &'a MapIterationEventDetails),
     MapStarted(&'a MapStateStartedEventDetails),
+    ExecutionStarted(&'a ExecutionStartedEventDetails),
+    ExecutionSucceeded(&'a ExecutionSucceededEventDetails),
     Unit(u8),
 }
 
@@ -182,6 +187,8 @@ fn shape(d: &EventDetails) -> Option<Shape<'_>> {
         E::MapIterationFailed(x) => Shape::Iteration(42, x),
         E::MapIterationAborted(x) => Shape::Iteration(43, x),
         E::MapStateStarted(x) => Shape::MapStarted(x),
+        E::ExecutionStarted(x) => Shape::ExecutionStarted(x),
+        E::ExecutionSucceeded(x) => Shape::ExecutionSucceeded(x),
         E::LambdaFunctionStarted => Shape::Unit(60),
         E::MapStateAborted => Shape::Unit(61),
         E::MapStateFailed => Shape::Unit(62),
@@ -255,6 +262,8 @@ impl Encoder {
         let tag = match &shape {
             Shape::Entered(t, _) | Shape::Exited(t, _) | Shape::Iteration(t, _) => *t,
             Shape::MapStarted(_) => T_MAP_STATE_STARTED,
+            Shape::ExecutionStarted(_) => T_EXECUTION_STARTED,
+            Shape::ExecutionSucceeded(_) => T_EXECUTION_SUCCEEDED,
             Shape::Unit(t) => *t,
         };
         self.buf.push(tag);
@@ -302,20 +311,46 @@ impl Encoder {
             }
             Shape::Iteration(_, d) => {
                 let MapIterationEventDetails { name, index } = d;
-                match name {
-                    None => self.unsigned(0),
-                    Some(n) => {
-                        self.unsigned(1);
-                        self.name(n);
-                    }
-                }
+                self.optional_name(name.as_deref());
                 self.optional_u32(*index);
             }
             Shape::MapStarted(d) => {
                 let MapStateStartedEventDetails { length } = d;
                 self.optional_u32(*length);
             }
+            Shape::ExecutionStarted(d) => {
+                let ExecutionStartedEventDetails {
+                    input,
+                    input_details,
+                    role_arn,
+                    state_machine_alias_arn,
+                    state_machine_version_arn,
+                } = d;
+                self.payload(input.as_ref());
+                self.data_details(input_details.as_ref().map(|x| x.truncated));
+                for text in [role_arn, state_machine_alias_arn, state_machine_version_arn] {
+                    self.optional_name(text.as_deref());
+                }
+            }
+            Shape::ExecutionSucceeded(d) => {
+                let ExecutionSucceededEventDetails {
+                    output,
+                    output_details,
+                } = d;
+                self.payload(output.as_ref());
+                self.data_details(output_details.as_ref().map(|x| x.truncated));
+            }
             Shape::Unit(_) => {}
+        }
+    }
+
+    fn optional_name(&mut self, text: Option<&str>) {
+        match text {
+            None => self.unsigned(0),
+            Some(t) => {
+                self.unsigned(1);
+                self.name(t);
+            }
         }
     }
 
@@ -475,15 +510,31 @@ impl<'a> Decoder<'a> {
                     .map(|truncated| AssignedVariablesDetails { truncated }),
             })
         } else if let Some((_, make)) = ITERATION.iter().find(|(t, _)| *t == tag) {
-            let name = match self.unsigned()? {
-                0 => None,
-                _ => Some(self.name()?),
-            };
+            let name = self.optional_name()?;
             let index = self.optional_u32()?;
             make(MapIterationEventDetails { name, index })
         } else if tag == T_MAP_STATE_STARTED {
             EventDetails::MapStateStarted(MapStateStartedEventDetails {
                 length: self.optional_u32()?,
+            })
+        } else if tag == T_EXECUTION_STARTED {
+            let input = self.payload()?;
+            let input_details = self.data_details()?;
+            EventDetails::ExecutionStarted(ExecutionStartedEventDetails {
+                input,
+                input_details: input_details
+                    .map(|truncated| HistoryEventExecutionDataDetails { truncated }),
+                role_arn: self.optional_name()?,
+                state_machine_alias_arn: self.optional_name()?,
+                state_machine_version_arn: self.optional_name()?,
+            })
+        } else if tag == T_EXECUTION_SUCCEEDED {
+            let output = self.payload()?;
+            let output_details = self.data_details()?;
+            EventDetails::ExecutionSucceeded(ExecutionSucceededEventDetails {
+                output,
+                output_details: output_details
+                    .map(|truncated| HistoryEventExecutionDataDetails { truncated }),
             })
         } else if let Some((_, unit)) = UNIT.iter().find(|(t, _)| *t == tag) {
             unit.clone()
@@ -569,6 +620,13 @@ impl<'a> Decoder<'a> {
                 .get((n - 1) as usize)
                 .cloned()
                 .ok_or(ChunkError::BadReference(n)),
+        }
+    }
+
+    fn optional_name(&mut self) -> Result<Option<String>, ChunkError> {
+        match self.unsigned()? {
+            0 => Ok(None),
+            _ => self.name().map(Some),
         }
     }
 

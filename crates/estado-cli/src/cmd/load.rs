@@ -315,31 +315,33 @@ fn run_phase(ctx: &Ctx, phase: Phase, server: &Server, deadline: Instant) -> Vec
                 sustained: ctx.count_or(8 * ctx.concurrency()),
                 tag: ctx.tag.clone(),
             };
-            // `estado bench` once per workload and type, shared by the cases that compare with it.
+            // `estado bench` once per workload and kind of run, shared by the cases that
+            // compare with it.
             let mut in_memory_figures: std::collections::HashMap<
-                (&str, &str),
-                Result<f64, String>,
+                (&str, transitions::Path),
+                Result<inmemory::InMemory, String>,
             > = std::collections::HashMap::new();
             for (workload, path) in transitions::CASES {
                 let name = format!("{workload} {}", path.label());
                 let figure = (|| {
                     let dir = ctx.workloads_dir()?;
                     let w = workloads::load(&dir, workload)?;
-                    // A workload that cannot end as STANDARD is compared with its whole run in
-                    // memory as EXPRESS (the same states; the type only decides the limit).
-                    let kind = match path {
-                        transitions::Path::DurableToLimit => "EXPRESS",
-                        _ => path.machine_type(),
+                    // The one-at-a-time and sustained cases compare with the same figure.
+                    let key = match path {
+                        transitions::Path::DurableSustained => transitions::Path::Durable,
+                        other => other,
                     };
-                    let in_memory = match in_memory_figures.get(&(workload, kind)) {
+                    let kind = path.machine_type();
+                    let in_memory = match in_memory_figures.get(&(workload, key)) {
                         Some(f) => f.clone(),
                         None => {
                             ctx.note(&format!(
                                 "transitions: {workload} {kind}: in-memory figure (estado bench)..."
                             ));
-                            let f = inmemory::transitions_per_second(&dir, workload, kind, p.runs)
+                            let to_limit = path == transitions::Path::DurableToLimit;
+                            let f = inmemory::measure(&dir, workload, kind, p.runs, to_limit)
                                 .map_err(|e| format!("{e:#}"));
-                            in_memory_figures.insert((workload, kind), f.clone());
+                            in_memory_figures.insert((workload, key), f.clone());
                             f
                         }
                     };

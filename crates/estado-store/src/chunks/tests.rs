@@ -25,9 +25,8 @@ fn round_trip(events: &[HistoryEvent]) -> Vec<HistoryEvent> {
 fn every_shape() -> Vec<HistoryEvent> {
     let shared = doc(json!({"i": 1, "label": "é\"\n\u{1F600}", "f": 1.5, "big": u64::MAX}));
     let mut out = vec![serde_json::from_value::<HistoryEvent>(json!({
-        "timestamp": 1_700_000_000.123, "type": "ExecutionStarted", "id": 1, "previousEventId": 0,
-        "executionStartedEventDetails": {"input": "{\"a\":1}", "inputDetails": {"truncated": false},
-            "roleArn": "arn:aws:iam::123456789012:role/r"}
+        "timestamp": 1_700_000_000.123, "type": "ExecutionFailed", "id": 1, "previousEventId": 0,
+        "executionFailedEventDetails": {"error": "E", "cause": "c"}
     }))
     .expect("wire event")];
     let mut id = 1;
@@ -89,6 +88,30 @@ fn every_shape() -> Vec<HistoryEvent> {
     for (_, unit) in UNIT.iter() {
         next(unit.clone(), &mut out);
     }
+    next(
+        EventDetails::ExecutionStarted(ExecutionStartedEventDetails {
+            input: Some(shared.clone()),
+            input_details: Some(HistoryEventExecutionDataDetails {
+                truncated: Some(false),
+            }),
+            role_arn: Some("arn:aws:iam::123456789012:role/r".into()),
+            state_machine_alias_arn: None,
+            state_machine_version_arn: Some("arn:aws:states:us-east-1:1:stateMachine:m:1".into()),
+        }),
+        &mut out,
+    );
+    next(
+        EventDetails::ExecutionStarted(ExecutionStartedEventDetails::default()),
+        &mut out,
+    );
+    next(
+        EventDetails::ExecutionSucceeded(ExecutionSucceededEventDetails::new(doc(json!(null)))),
+        &mut out,
+    );
+    next(
+        EventDetails::ExecutionSucceeded(ExecutionSucceededEventDetails::default()),
+        &mut out,
+    );
     let n = out.len() as i64 + 1;
     out.push(
         serde_json::from_value(json!({
@@ -116,7 +139,7 @@ fn each_covered_type_has_its_own_tag_and_json_is_the_fallback() {
         assert_eq!(body[0], FORMAT_COMPACT);
         let tag = body[1];
         match e.details {
-            EventDetails::ExecutionStarted(_) | EventDetails::TaskFailed(_) => {
+            EventDetails::ExecutionFailed(_) | EventDetails::TaskFailed(_) => {
                 assert_eq!(tag, T_JSON, "{}", e.event_type())
             }
             _ => {

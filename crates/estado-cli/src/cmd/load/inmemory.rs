@@ -7,14 +7,28 @@ use std::process::{Command, Stdio};
 use anyhow::{bail, Context as _};
 use serde_json::Value;
 
-/// Transitions per second of one workload in-process (the median of `runs` after a warm-up),
-/// as `kind` (`STANDARD` or `EXPRESS`).
-pub fn transitions_per_second(
+/// What `estado bench` measured of one workload.
+#[derive(Debug, Clone, Copy)]
+pub struct InMemory {
+    /// The workload's transitions (per the manifest) over the median time.
+    pub transitions_per_second: f64,
+    /// The median time of one execution.
+    pub median_seconds: f64,
+}
+
+/// AWS's cause for an execution that reached STANDARD's history limit.
+pub const LIMIT_CAUSE: &str = "The execution reached the maximum number of history events (25000).";
+
+/// One workload in-process (the median of `runs` after a warm-up), as `kind` (`STANDARD` or
+/// `EXPRESS`). With `to_limit`, every execution must have failed at the history limit instead
+/// of giving the expected output (a workload too long for STANDARD).
+pub fn measure(
     workloads: &Path,
     name: &str,
     kind: &str,
     runs: usize,
-) -> anyhow::Result<f64> {
+    to_limit: bool,
+) -> anyhow::Result<InMemory> {
     let exe = std::env::current_exe().context("cannot find this executable")?;
     let out = Command::new(exe)
         .arg("bench")
@@ -38,11 +52,27 @@ pub fn transitions_per_second(
     let Some(row) = rows.iter().find(|r| r["name"] == name) else {
         bail!("`estado bench --filter {name}` did not run {name}");
     };
-    if row["correct"] != true {
-        bail!("`estado bench --filter {name}` gave a wrong answer");
+    let limit_failure = format!("FAILED (error States.Runtime, cause {LIMIT_CAUSE})");
+    let failures = row["failures"].as_array().map_or(&[][..], Vec::as_slice);
+    let right = if to_limit {
+        !failures.is_empty()
+            && failures
+                .iter()
+                .all(|f| f.as_str().is_some_and(|f| f.ends_with(&limit_failure)))
+    } else {
+        row["correct"] == true
+    };
+    if !right {
+        bail!("`estado bench --filter {name}` gave a wrong answer: {failures:?}");
     }
-    match row["transitions_per_second"].as_f64() {
-        Some(v) => Ok(v),
-        None => bail!("`estado bench --filter {name}` reported no transitions per second"),
-    }
+    let (Some(rate), Some(median_ns)) = (
+        row["transitions_per_second"].as_f64(),
+        row["median_ns"].as_f64(),
+    ) else {
+        bail!("`estado bench --filter {name}` reported no transitions per second or median");
+    };
+    Ok(InMemory {
+        transitions_per_second: rate,
+        median_seconds: median_ns / 1e9,
+    })
 }
