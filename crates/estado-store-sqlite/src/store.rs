@@ -104,9 +104,15 @@ impl Store for SqliteStore {
     }
 
     async fn create_execution(&self, mut e: NewExecution) -> Result<()> {
-        let events = executions::encode_events(&std::mem::take(&mut e.events));
-        self.write(move |c| executions::create_execution(c, &e, &events))
-            .await
+        let events = std::mem::take(&mut e.events);
+        let chunks = executions::encode_events(&events);
+        let done = self
+            .writer
+            .run(move |c| executions::create_execution(c, &e, &chunks));
+        // Queued: free the events (thousands of them after a long step) while the writer
+        // writes and syncs, rather than before.
+        drop(events);
+        done.await
     }
     async fn get_execution(&self, arn: &str) -> Result<Option<Execution>> {
         let arn = arn.to_owned();
@@ -141,9 +147,13 @@ impl Store for SqliteStore {
     }
     async fn commit_step(&self, owner: &str, mut commit: StepCommit) -> Result<()> {
         let owner = owner.to_owned();
-        let events = executions::encode_events(&std::mem::take(&mut commit.events));
-        self.write(move |c| stepping::commit_step(c, &owner, &commit, &events))
-            .await
+        let events = std::mem::take(&mut commit.events);
+        let chunks = executions::encode_events(&events);
+        let done = self
+            .writer
+            .run(move |c| stepping::commit_step(c, &owner, &commit, &chunks));
+        drop(events);
+        done.await
     }
     async fn deliver(&self, row: NewInbox, execution_arn: &str) -> Result<bool> {
         let arn = execution_arn.to_owned();

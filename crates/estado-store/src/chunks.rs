@@ -15,7 +15,6 @@
 //! with a field this form does not cover) is stored as its wire JSON. Reading gives back events
 //! equal to those written; payloads that were one shared value are one shared value again.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use estado_types::history::{
@@ -24,6 +23,7 @@ use estado_types::history::{
     MapIterationEventDetails, MapStateStartedEventDetails, Payload, StateEnteredEventDetails,
     StateExitedEventDetails, Timestamp,
 };
+use rustc_hash::FxHashMap;
 use serde_json::Value;
 
 /// The first byte of a compact body.
@@ -67,7 +67,7 @@ pub enum ChunkError {
 /// [`CHUNK_TARGET_BYTES`] bytes each.
 pub fn encode_chunks(events: &[HistoryEvent]) -> Vec<HistoryChunk> {
     let mut chunks = Vec::new();
-    let mut enc: Option<Encoder> = None;
+    let mut enc: Option<Encoder<'_>> = None;
     for e in events {
         let open = enc.get_or_insert_with(Encoder::new);
         open.push(e);
@@ -207,7 +207,7 @@ fn shape(d: &EventDetails) -> Option<Shape<'_>> {
 
 // ----- encoding --------------------------------------------------------------------------------
 
-struct Encoder {
+struct Encoder<'a> {
     buf: Vec<u8>,
     events: usize,
     first_id: i64,
@@ -215,15 +215,15 @@ struct Encoder {
     prev_id: i64,
     prev_ms: i64,
     /// Names written so far, by text: their number.
-    names: HashMap<String, u64>,
+    names: FxHashMap<&'a str, u64>,
     /// Payloads written so far, by the address of their shared value: their number. The
     /// events being encoded hold every one of these values, so no address is reused meanwhile.
-    payloads: HashMap<usize, u64>,
+    payloads: FxHashMap<usize, u64>,
     next_payload: u64,
 }
 
-impl Encoder {
-    fn new() -> Encoder {
+impl<'a> Encoder<'a> {
+    fn new() -> Encoder<'a> {
         let mut buf = Vec::with_capacity(4096);
         buf.push(FORMAT_COMPACT);
         Encoder {
@@ -233,8 +233,8 @@ impl Encoder {
             last_id: i64::MIN,
             prev_id: 0,
             prev_ms: 0,
-            names: HashMap::new(),
-            payloads: HashMap::new(),
+            names: FxHashMap::default(),
+            payloads: FxHashMap::default(),
             next_payload: 0,
         }
     }
@@ -248,7 +248,7 @@ impl Encoder {
         }
     }
 
-    fn push(&mut self, e: &HistoryEvent) {
+    fn push(&mut self, e: &'a HistoryEvent) {
         self.events += 1;
         self.first_id = self.first_id.min(e.id);
         self.last_id = self.last_id.max(e.id);
@@ -344,7 +344,7 @@ impl Encoder {
         }
     }
 
-    fn optional_name(&mut self, text: Option<&str>) {
+    fn optional_name(&mut self, text: Option<&'a str>) {
         match text {
             None => self.unsigned(0),
             Some(t) => {
@@ -389,20 +389,20 @@ impl Encoder {
     }
 
     /// 0 then the text for a new name, else its number + 1.
-    fn name(&mut self, name: &str) {
+    fn name(&mut self, name: &'a str) {
         if let Some(&n) = self.names.get(name) {
             self.unsigned(n + 1);
             return;
         }
         let n = self.names.len() as u64;
-        self.names.insert(name.to_owned(), n);
+        self.names.insert(name, n);
         self.unsigned(0);
         self.unsigned(name.len() as u64);
         self.buf.extend_from_slice(name.as_bytes());
     }
 
     /// 0 for none, 1 then the compact JSON for a new document, else its number + 2.
-    fn payload(&mut self, p: Option<&Payload>) {
+    fn payload(&mut self, p: Option<&'a Payload>) {
         let Some(p) = p else {
             self.unsigned(0);
             return;
