@@ -178,12 +178,22 @@ impl Runtime {
     /// Create an execution in one transaction: `ExecutionStarted` with its first step (see
     /// [`Runtime::first_step`]).
     pub async fn start(&self, req: StartRequest) -> Result<estado_store::Execution, StartError> {
+        let input: Value =
+            serde_json::from_str(&req.input).map_err(|e| StartError::Input(e.to_string()))?;
+        self.start_parsed(req, input).await
+    }
+
+    /// [`Runtime::start`] with `req.input` parsed already (`input`), as the API has it after
+    /// checking it: a large input is not parsed twice.
+    pub async fn start_parsed(
+        &self,
+        req: StartRequest,
+        input: Value,
+    ) -> Result<estado_store::Execution, StartError> {
         let program = self
             .programs
             .get(&req.definition)
             .map_err(StartError::Definition)?;
-        let input: Value =
-            serde_json::from_str(&req.input).map_err(|e| StartError::Input(e.to_string()))?;
         let now = self.clock.now_ms();
         let info = ExecInfo {
             execution_arn: req.execution_arn.as_str().into(),

@@ -52,15 +52,25 @@ impl Checkpointer {
         })
     }
 
-    /// Hands the writer's connection a WAL hook that asks this thread for checkpoints.
+    /// Hands the writer's connection a WAL hook that asks this thread for a checkpoint each time
+    /// another [`BACKGROUND_PAGES`] pages went into the WAL. Not after every commit past the
+    /// threshold: the WAL starts over only when a checkpoint finished and no reader still uses
+    /// it, so it may stay long for a while, and a checkpoint per commit would sync the
+    /// database file (whose sync delays the writer's own) over and over for a few pages each.
     pub(crate) fn hook_into(&self, writer: &mut Connection) -> OpResult<()> {
         let kick = self.kick.clone();
+        let mut asked_at: c_int = 0;
         writer.wal_hook(Some(move |wal: &mut rusqlite::hooks::Wal, pages: c_int| {
+            if pages < asked_at {
+                // The WAL started over.
+                asked_at = 0;
+            }
             if pages >= INLINE_PAGES {
                 // An error here would be reported as the COMMIT's although the commit took
                 // place: ignore it, the next commit tries again.
                 let _ = wal.checkpoint_v2(CheckpointMode::PASSIVE);
-            } else if pages >= BACKGROUND_PAGES {
+            } else if pages >= BACKGROUND_PAGES && pages - asked_at >= BACKGROUND_PAGES {
+                asked_at = pages;
                 let _ = kick.try_send(());
             }
             Ok(())

@@ -164,9 +164,14 @@ impl Service {
     }
 
     fn execution_input(input: Option<String>) -> ApiResult<String> {
+        Self::parsed_execution_input(input).map(|(text, _)| text)
+    }
+
+    /// The input as given and as parsed (which checks it).
+    fn parsed_execution_input(input: Option<String>) -> ApiResult<(String, serde_json::Value)> {
         let input = input.unwrap_or_else(|| "{}".into());
         match serde_json::from_str::<serde_json::Value>(&input) {
-            Ok(_) => Ok(input),
+            Ok(value) => Ok((input, value)),
             Err(e) => Err(ApiError::new(
                 ErrorCode::InvalidExecutionInput,
                 format!("Invalid State Machine Execution Input: '{e}'"),
@@ -190,7 +195,7 @@ impl Service {
         req: StartExecutionInput,
     ) -> ApiResult<StartExecutionOutput> {
         let target = self.resolve_start_target(&req.state_machine_arn).await?;
-        let input = Self::execution_input(req.input)?;
+        let (input, input_value) = Self::parsed_execution_input(req.input)?;
         let name = Self::execution_name(req.name)?;
         if target.machine.kind == "EXPRESS" {
             let run = self
@@ -208,20 +213,23 @@ impl Service {
         }
         let started = self
             .runtime
-            .start(StartRequest {
-                execution_arn: arn.clone(),
-                state_machine_arn: target.machine.arn.clone(),
-                state_machine_name: target.machine.name.clone(),
-                name,
-                definition: target.definition,
-                role_arn: target.role_arn,
-                input: input.clone(),
-                express: false,
-                version_arn: target.version_arn,
-                alias_arn: target.alias_arn,
-                trace_header: req.trace_header,
-                test_case: target.test_case,
-            })
+            .start_parsed(
+                StartRequest {
+                    execution_arn: arn.clone(),
+                    state_machine_arn: target.machine.arn.clone(),
+                    state_machine_name: target.machine.name.clone(),
+                    name,
+                    definition: target.definition,
+                    role_arn: target.role_arn,
+                    input: input.clone(),
+                    express: false,
+                    version_arn: target.version_arn,
+                    alias_arn: target.alias_arn,
+                    trace_header: req.trace_header,
+                    test_case: target.test_case,
+                },
+                input_value,
+            )
             .await;
         match started {
             Ok(record) => Ok(StartExecutionOutput {
