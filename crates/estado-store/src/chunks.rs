@@ -8,8 +8,9 @@
 //! older per-event rows in SQL alone), read back sorted by id.
 //!
 //! The compact form encodes the common events field by field (the `…StateEntered`/`…Exited`
-//! family, Map iterations, `ExecutionStarted`/`ExecutionSucceeded`, the unit events): ids, previous ids and timestamps as small deltas,
-//! state names once per chunk, and every input/output document **once per chunk**: an event
+//! family, Map iterations, `ExecutionStarted`/`ExecutionSucceeded`, the unit events): ids,
+//! previous ids and timestamps as small deltas (or one bit of the tag when they are the usual
+//! ones), state names once per chunk, and every input/output document **once per chunk**: an event
 //! whose payload is the very same shared value as an earlier one's (a state's output is the next
 //! state's input) refers back to it by number instead of repeating it. Any other event (or one
 //! with a field this form does not cover) is stored as its wire JSON. Reading gives back events
@@ -98,6 +99,10 @@ pub fn decode_chunk(body: &[u8]) -> Result<Vec<HistoryEvent>, ChunkError> {
 
 /// The whole event as wire JSON.
 const T_JSON: u8 = 0;
+/// Set on a tag (all below it) when the event's header is the usual one: id one more than the
+/// previous event's, `previousEventId` one less than its own, the same timestamp; the header
+/// is then left out.
+const USUAL: u8 = 0x80;
 
 /// `…StateEntered` types, all carrying [`StateEnteredEventDetails`].
 /// A tag and the event type it stands for, made from its details.
@@ -216,6 +221,8 @@ struct Encoder<'a> {
     prev_ms: i64,
     /// Names written so far, by text: their number.
     names: FxHashMap<&'a str, u64>,
+    /// The name written last, and its number.
+    last_name: Option<(&'a str, u64)>,
     /// Payloads written so far, by the address of their shared value: their number. The
     /// events being encoded hold every one of these values, so no address is reused meanwhile.
     payloads: FxHashMap<usize, u64>,
@@ -234,6 +241,7 @@ impl<'a> Encoder<'a> {
             prev_id: 0,
             prev_ms: 0,
             names: FxHashMap::default(),
+            last_name: None,
             payloads: FxHashMap::default(),
             next_payload: 0,
         }
@@ -266,11 +274,21 @@ impl<'a> Encoder<'a> {
             Shape::ExecutionSucceeded(_) => T_EXECUTION_SUCCEEDED,
             Shape::Unit(t) => *t,
         };
-        self.buf.push(tag);
-        self.signed(e.id.wrapping_sub(self.prev_id));
-        self.signed(e.id.wrapping_sub(e.previous_event_id));
         let ms = e.timestamp.as_millis();
-        self.signed(ms.wrapping_sub(self.prev_ms));
+        let (id_delta, ms_delta) = (
+            e.id.wrapping_sub(self.prev_id),
+            ms.wrapping_sub(self.prev_ms),
+        );
+        let back = e.id.wrapping_sub(e.previous_event_id);
+        if (id_delta, back, ms_delta) == (1, 1, 0) {
+            // The usual event: the next id, after the one before it, in the same millisecond.
+            self.buf.push(tag | USUAL);
+        } else {
+            self.buf.push(tag);
+            self.signed(id_delta);
+            self.signed(back);
+            self.signed(ms_delta);
+        }
         self.prev_id = e.id;
         self.prev_ms = ms;
         match shape {
@@ -390,12 +408,21 @@ impl<'a> Encoder<'a> {
 
     /// 0 then the text for a new name, else its number + 1.
     fn name(&mut self, name: &'a str) {
+        // Events come in pairs (entered, exited) of one state: most names are the last one.
+        if let Some((last, n)) = self.last_name {
+            if last == name {
+                self.unsigned(n + 1);
+                return;
+            }
+        }
         if let Some(&n) = self.names.get(name) {
+            self.last_name = Some((name, n));
             self.unsigned(n + 1);
             return;
         }
         let n = self.names.len() as u64;
         self.names.insert(name, n);
+        self.last_name = Some((name, n));
         self.unsigned(0);
         self.unsigned(name.len() as u64);
         self.buf.extend_from_slice(name.as_bytes());
@@ -468,9 +495,19 @@ impl<'a> Decoder<'a> {
             self.prev_ms = e.timestamp.as_millis();
             return Ok(e);
         }
-        let id = self.prev_id.wrapping_add(self.signed()?);
-        let previous_event_id = id.wrapping_sub(self.signed()?);
-        let ms = self.prev_ms.wrapping_add(self.signed()?);
+        let (tag, id, previous_event_id, ms) = if tag & USUAL != 0 {
+            let id = self.prev_id.wrapping_add(1);
+            (tag & !USUAL, id, id.wrapping_sub(1), self.prev_ms)
+        } else {
+            let id = self.prev_id.wrapping_add(self.signed()?);
+            let previous_event_id = id.wrapping_sub(self.signed()?);
+            (
+                tag,
+                id,
+                previous_event_id,
+                self.prev_ms.wrapping_add(self.signed()?),
+            )
+        };
         self.prev_id = id;
         self.prev_ms = ms;
         let details = if let Some((_, make)) = ENTERED.iter().find(|(t, _)| *t == tag) {
