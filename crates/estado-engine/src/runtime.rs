@@ -250,6 +250,9 @@ impl Runtime {
                 inbox: first.inbox,
             })
             .await?;
+        if self.progress.receiver_count() > 0 {
+            let _ = self.progress.send(Arc::from(record.arn.as_str()));
+        }
         if let Some(u) = &first.update {
             let _ = self.finished.send(Finished {
                 execution_arn: record.arn.clone(),
@@ -285,11 +288,18 @@ impl Runtime {
             .all(|e| matches!(e, Effect::StartTimer { .. } | Effect::CancelTimer { .. }));
         let mut inbox: Vec<NewInbox> = Vec::new();
         let update = if timers_only {
+            let exec_now = exec.now_millis();
             for e in effects {
                 match e {
                     Effect::StartTimer { id, due_millis } => {
                         inbox.retain(|r| r.key != Some(id));
-                        inbox.push(self.timer_row(now, id, due_millis));
+                        inbox.push(self.timer_row(
+                            now,
+                            exec_now,
+                            id,
+                            due_millis,
+                            exec.timer_scales(id),
+                        ));
                     }
                     Effect::CancelTimer { id } => inbox.retain(|r| r.key != Some(id)),
                     Effect::RunTask(_) | Effect::CancelTask { .. } => {}

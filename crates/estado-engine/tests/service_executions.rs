@@ -17,9 +17,14 @@ struct World {
 }
 
 async fn world() -> World {
+    world_scaled(0.0).await
+}
+
+/// A world whose Wait states take `time_scale` of their time (0: none).
+async fn world_scaled(time_scale: f64) -> World {
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
     let config = RuntimeConfig {
-        time_scale: 0.0,
+        time_scale,
         poll_ms: 20,
         ..Default::default()
     };
@@ -164,7 +169,8 @@ async fn start_describe_and_page_through_history() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn names_are_idempotent_while_running_only_with_the_same_input() {
-    let w = world().await;
+    // Waits in real time: the execution must still run when it is started again.
+    let w = world_scaled(1.0).await;
     let sm = w.machine("slow", "STANDARD", json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": true}}})).await;
     let first = w.start(&sm, Some("n"), json!({"x": 1})).await.unwrap();
     let again = w.start(&sm, Some("n"), json!({"x": 1})).await.unwrap();

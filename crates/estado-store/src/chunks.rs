@@ -25,7 +25,8 @@ use estado_types::history::{
     StateExitedEventDetails, Timestamp,
 };
 use rustc_hash::FxHashMap;
-use serde_json::Value;
+use serde::de::value::StrDeserializer;
+use serde::Deserialize;
 
 /// The first byte of a compact body.
 pub const FORMAT_COMPACT: u8 = 1;
@@ -434,7 +435,16 @@ impl<'a> Encoder<'a> {
             self.unsigned(0);
             return;
         };
-        let key = Arc::as_ptr(p.arc()) as usize;
+        let Some(value) = p.arc() else {
+            // A payload held as text has no shared value to recognise: written as it is.
+            self.next_payload += 1;
+            self.unsigned(1);
+            let text = p.to_json_string();
+            self.unsigned_len(text.len());
+            self.buf.extend_from_slice(text.as_bytes());
+            return;
+        };
+        let key = Arc::as_ptr(value) as usize;
         if let Some(&n) = self.payloads.get(&key) {
             self.unsigned(n + 2);
             return;
@@ -444,8 +454,14 @@ impl<'a> Encoder<'a> {
         self.unsigned(1);
         let at = self.buf.len();
         self.buf.extend_from_slice(&[0; 4]);
-        serde_json::to_writer(&mut self.buf, p.value()).expect("a JSON value serialises");
+        serde_json::to_writer(&mut self.buf, &**value).expect("a JSON value serialises");
         self.patch_len(at);
+    }
+
+    /// A length in the 4 bytes that precede what it measures.
+    fn unsigned_len(&mut self, len: usize) {
+        let len = u32::try_from(len).expect("an event under 4 GiB");
+        self.buf.extend_from_slice(&len.to_le_bytes());
     }
 
     /// Writes the length of what follows the 4 bytes at `at`.
@@ -462,8 +478,8 @@ struct Decoder<'a> {
     pos: usize,
     prev_id: i64,
     prev_ms: i64,
-    names: Vec<String>,
-    payloads: Vec<Arc<Value>>,
+    names: Vec<Arc<str>>,
+    payloads: Vec<Payload>,
 }
 
 impl<'a> Decoder<'a> {
@@ -529,7 +545,7 @@ impl<'a> Decoder<'a> {
                 n => {
                     let mut vars = Vec::new();
                     for _ in 1..n {
-                        let name = self.name()?;
+                        let name = self.name()?.to_string();
                         let value = self.payload()?.ok_or(ChunkError::BadReference(0))?;
                         vars.push((name, value));
                     }
@@ -644,11 +660,11 @@ impl<'a> Decoder<'a> {
         self.take(u32::from_le_bytes(len) as usize)
     }
 
-    fn name(&mut self) -> Result<String, ChunkError> {
+    fn name(&mut self) -> Result<Arc<str>, ChunkError> {
         match self.unsigned()? {
             0 => {
                 let len = usize::try_from(self.unsigned()?).map_err(|_| ChunkError::Range)?;
-                let text = std::str::from_utf8(self.take(len)?)?.to_owned();
+                let text: Arc<str> = Arc::from(std::str::from_utf8(self.take(len)?)?);
                 self.names.push(text.clone());
                 Ok(text)
             }
@@ -660,7 +676,7 @@ impl<'a> Decoder<'a> {
         }
     }
 
-    fn optional_name(&mut self) -> Result<Option<String>, ChunkError> {
+    fn optional_name(&mut self) -> Result<Option<Arc<str>>, ChunkError> {
         match self.unsigned()? {
             0 => Ok(None),
             _ => self.name().map(Some),
@@ -671,15 +687,18 @@ impl<'a> Decoder<'a> {
         match self.unsigned()? {
             0 => Ok(None),
             1 => {
-                let value: Value = serde_json::from_slice(self.sized()?)?;
-                let value = Arc::new(value);
-                self.payloads.push(value.clone());
-                Ok(Some(Payload::from_arc(value)))
+                // Kept as text (checked, not parsed): read back, a history is mostly written
+                // out again as it is.
+                let text = std::str::from_utf8(self.sized()?)?;
+                let payload =
+                    Payload::deserialize(StrDeserializer::<serde_json::Error>::new(text))?;
+                self.payloads.push(payload.clone());
+                Ok(Some(payload))
             }
             n => self
                 .payloads
                 .get((n - 2) as usize)
-                .map(|v| Some(Payload::from_arc(v.clone())))
+                .map(|p| Some(p.clone()))
                 .ok_or(ChunkError::BadReference(n)),
         }
     }
