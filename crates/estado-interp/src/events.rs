@@ -67,13 +67,20 @@ impl Log {
         self.chunks.iter().flatten()
     }
     pub fn take(&mut self) -> Vec<HistoryEvent> {
-        self.taken += self.len as i64;
+        let len = self.len;
+        self.taken += len as i64;
         self.len = 0;
         let mut chunks = std::mem::take(&mut self.chunks);
         if chunks.len() == 1 {
             return chunks.pop().unwrap_or_default();
         }
-        chunks.into_iter().flatten().collect()
+        // One allocation of the final size (collecting a flattened iterator grows step by step,
+        // copying the events again at each doubling).
+        let mut all = Vec::with_capacity(len);
+        for chunk in chunks {
+            all.extend(chunk);
+        }
+        all
     }
     /// Append an event after `prev` (0 for none) and return its id.
     pub fn push(&mut self, prev: i64, now: i64, details: D) -> i64 {
