@@ -73,9 +73,11 @@ const NOTIFY_BATCH: usize = 1_000;
 
 impl PostgresStore {
     /// Connects to the database at `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?...]`,
-    /// or the `key=value` form), brings its schema up to date and starts listening.
+    /// or the `key=value` form), brings its schema up to date and starts listening. The URL may
+    /// carry `pool_size=N` among its query parameters ([`Options::pool_size`]).
     pub async fn connect(url: &str) -> Result<PostgresStore, StoreError> {
-        Self::connect_with(url, &Options::default()).await
+        let (url, options) = split_options(url)?;
+        Self::connect_with(&url, &options).await
     }
 
     /// [`PostgresStore::connect`] with explicit [`Options`].
@@ -131,6 +133,35 @@ impl PostgresStore {
     }
 }
 
+/// Takes Estado's own query parameters (`pool_size`) out of a `postgres://` URL.
+fn split_options(url: &str) -> Result<(String, Options), StoreError> {
+    let mut options = Options::default();
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_owned(), options));
+    };
+    let mut kept = Vec::new();
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some(("pool_size", n)) => {
+                options.pool_size = n
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=1_000).contains(n))
+                    .ok_or_else(|| {
+                        invalid(format!("pool_size={n} in the store URL is not 1 to 1000"))
+                    })?;
+            }
+            _ => kept.push(pair),
+        }
+    }
+    let url = if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    Ok((url, options))
+}
+
 /// Sends queued payloads, everything waiting at that moment in one statement (one transaction).
 async fn send_notifications(pool: Pool, mut queue: tokio::sync::mpsc::UnboundedReceiver<String>) {
     while let Some(first) = queue.recv().await {
@@ -156,5 +187,24 @@ async fn send_notifications(pool: Pool, mut queue: tokio::sync::mpsc::UnboundedR
                 batch.len()
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pool_size_is_taken_out_of_the_url() {
+        let (url, o) = split_options("postgres://u@h/db?pool_size=40&options=-cx%3Dy").unwrap();
+        assert_eq!(
+            (url.as_str(), o.pool_size),
+            ("postgres://u@h/db?options=-cx%3Dy", 40)
+        );
+        let (url, o) = split_options("postgres://u@h/db?pool_size=3").unwrap();
+        assert_eq!((url.as_str(), o.pool_size), ("postgres://u@h/db", 3));
+        let (url, o) = split_options("postgres://u@h/db").unwrap();
+        assert_eq!((url.as_str(), o), ("postgres://u@h/db", Options::default()));
+        assert!(split_options("postgres://u@h/db?pool_size=0").is_err());
     }
 }

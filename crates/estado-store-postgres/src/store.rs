@@ -555,16 +555,14 @@ impl Store for PostgresStore {
                  UPDATE executions x SET lease_owner = $3, lease_until = $4 FROM picked \
                  WHERE x.id = picked.id \
                  RETURNING x.id, picked.first_due, picked.first_row, x.snapshot, {}) \
-             SELECT leased.*, \
-                 ARRAY(SELECT i.id FROM inbox i WHERE i.execution_id = leased.id \
-                       AND i.due_ms <= $1 ORDER BY i.id), \
-                 ARRAY(SELECT i.due_ms FROM inbox i WHERE i.execution_id = leased.id \
-                       AND i.due_ms <= $1 ORDER BY i.id), \
-                 ARRAY(SELECT i.key FROM inbox i WHERE i.execution_id = leased.id \
-                       AND i.due_ms <= $1 ORDER BY i.id), \
-                 ARRAY(SELECT i.payload FROM inbox i WHERE i.execution_id = leased.id \
-                       AND i.due_ms <= $1 ORDER BY i.id) \
-             FROM leased ORDER BY first_due, first_row",
+             SELECT leased.*, r.ids, r.dues, r.keys, r.payloads \
+             FROM leased LEFT JOIN LATERAL ( \
+                 SELECT array_agg(i.id ORDER BY i.id) AS ids, \
+                        array_agg(i.due_ms ORDER BY i.id) AS dues, \
+                        array_agg(i.key ORDER BY i.id) AS keys, \
+                        array_agg(i.payload ORDER BY i.id) AS payloads \
+                 FROM inbox i WHERE i.execution_id = leased.id AND i.due_ms <= $1) r ON true \
+             ORDER BY first_due, first_row",
             EXECUTION_COLUMNS
                 .split(", ")
                 .map(|c| format!("x.{c}"))
@@ -574,10 +572,11 @@ impl Store for PostgresStore {
         let rows = query(&c, &sql, &[&now_ms, &sql_limit(limit), &owner, &until]).await?;
         let rows_at = 4 + 19;
         collect(rows, |r| {
-            let ids: Vec<i64> = get(r, rows_at)?;
-            let dues: Vec<i64> = get(r, rows_at + 1)?;
-            let keys: Vec<Option<i64>> = get(r, rows_at + 2)?;
-            let payloads: Vec<Vec<u8>> = get(r, rows_at + 3)?;
+            // NULL arrays when no row is due any more (consumed since the walk).
+            let ids: Vec<i64> = get::<Option<_>>(r, rows_at)?.unwrap_or_default();
+            let dues: Vec<i64> = get::<Option<_>>(r, rows_at + 1)?.unwrap_or_default();
+            let keys: Vec<Option<i64>> = get::<Option<_>>(r, rows_at + 2)?.unwrap_or_default();
+            let payloads: Vec<Vec<u8>> = get::<Option<_>>(r, rows_at + 3)?.unwrap_or_default();
             let mut inbox = Vec::with_capacity(ids.len());
             for (((id, due_ms), key), payload) in ids.into_iter().zip(dues).zip(keys).zip(payloads)
             {
