@@ -75,7 +75,8 @@ def throughput(args, nodes_count, work):
     db = Database(args.pg)
     nodes = []
     try:
-        nodes = [Node(args.estado, db.url, args.lease_seconds, work) for _ in range(nodes_count)]
+        store = f"{db.url}?pool_size={args.pool_size}"
+        nodes = [Node(args.estado, store, args.lease_seconds, work) for _ in range(nodes_count)]
         cmd = [args.estado, "load", "--only", "throughput", "--count", str(args.count),
                "--concurrency", str(args.concurrency), "--json", "--endpoint", nodes[0].endpoint]
         for n in nodes[1:]:
@@ -172,17 +173,22 @@ def main():
     ap.add_argument("--lease-seconds", type=float, default=5)
     ap.add_argument("--pg", default=os.environ.get("ESTADO_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres"))
     ap.add_argument("--skip-failover", action="store_true")
+    ap.add_argument("--pool-size", type=int, default=16, help="connections per node (pool_size= in the URL)")
+    ap.add_argument("--nodes", default="1,2", help="node counts to measure, e.g. 1,2")
     args = ap.parse_args()
     args.estado = os.path.abspath(args.estado)
     work = tempfile.mkdtemp(prefix="estado-pgbench-")
     print(f"machine: {os.cpu_count()} cores; load average {open('/proc/loadavg').read().split()[:3]}")
-    results = {1: [], 2: []}
+    counts = [int(n) for n in args.nodes.split(",")]
+    results = {n: [] for n in counts}
+    print(f"{args.count} executions of many_small per run, {args.concurrency} connections, "
+          f"pool of {args.pool_size} per node")
     for run in range(args.runs):
-        for nodes in (1, 2):
+        for nodes in counts:
             rate, text, load = throughput(args, nodes, work)
             results[nodes].append(rate)
             print(f"run {run + 1}, {nodes} node(s): {rate:,.0f} executions/s  ({text}; load before {load})", flush=True)
-    for nodes in (1, 2):
+    for nodes in counts:
         r = results[nodes]
         print(f"{nodes} node(s): median {statistics.median(r):,.0f} executions/s over {len(r)} runs: "
               + ", ".join(f"{x:,.0f}" for x in r))
