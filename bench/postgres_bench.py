@@ -71,6 +71,24 @@ class Node:
             self.proc.wait()
 
 
+def cpu_seconds(pids):
+    """utime + stime of these processes, in seconds (those gone count 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids():
+    out = subprocess.run(["pgrep", "-u", "postgres"], capture_output=True, text=True)
+    return [int(p) for p in out.stdout.split()]
+
+
 def throughput(args, nodes_count, work):
     db = Database(args.pg)
     nodes = []
@@ -81,12 +99,17 @@ def throughput(args, nodes_count, work):
                "--concurrency", str(args.concurrency), "--json", "--endpoint", nodes[0].endpoint]
         for n in nodes[1:]:
             cmd += ["--also-endpoint", n.endpoint]
+        node_pids = [n.proc.pid for n in nodes]
+        before = (cpu_seconds(node_pids), cpu_seconds(postgres_pids()))
         load = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+        after = (cpu_seconds(node_pids), cpu_seconds(postgres_pids()))
         doc = json.loads(load.stdout)
         fig = doc["figures"][0]
         if not fig.get("correct"):
             raise SystemExit(f"wrong answers: {fig}")
-        return fig["value"], fig["text"], doc.get("load_average_before")
+        cpu = (f"CPU during the phase: estado serve {after[0] - before[0]:.2f} s, "
+               f"PostgreSQL {after[1] - before[1]:.2f} s")
+        return fig["value"], f'{fig["text"]}; {cpu}', doc.get("load_average_before")
     finally:
         for n in nodes:
             n.kill()
