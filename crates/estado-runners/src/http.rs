@@ -8,10 +8,10 @@
 //! `States.Http.StatusCode.NNN` and that result (as JSON) as the cause; a call that does not
 //! answer within 60 seconds fails with `States.Http.Socket`.
 //!
-//! Differences from AWS, by design of a local engine: `Authentication.ConnectionArn` (an
-//! EventBridge connection) is accepted and not used; `http://` endpoints are allowed; this
-//! build has no TLS, so `https://` endpoints fail with a cause that says so (mock them, or
-//! point them at a local server).
+//! `https://` endpoints are verified against the system's certificate store (on Linux,
+//! `SSL_CERT_FILE`/`SSL_CERT_DIR` name other roots, e.g. a local test CA). Differences from
+//! AWS, by design of a local engine: `Authentication.ConnectionArn` (an EventBridge
+//! connection) is accepted and not used; `http://` endpoints are allowed.
 
 use std::time::Duration;
 
@@ -87,6 +87,8 @@ impl HttpRunner {
 
     /// A runner whose calls give up after `limit` instead of 60 seconds (tests).
     pub fn with_limit(limit: Duration) -> Self {
+        // The process's TLS crypto; installing it twice is harmless (the first one stays).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .timeout(limit)
             .redirect(reqwest::redirect::Policy::limited(10))
@@ -150,14 +152,7 @@ impl HttpRunner {
             .map_err(|e| runtime(format!("The ApiEndpoint '{endpoint}' is not a URL: {e}")))?;
         match url.scheme() {
             "http" => {}
-            "https" => {
-                return Err(Failure {
-                    error: "States.TaskFailed".into(),
-                    cause: format!(
-                        "Estado cannot call '{endpoint}': this build calls http:// endpoints only (no TLS). Point the state at a local http:// server, or mock it (SFN_MOCK_CONFIG)."
-                    ),
-                })
-            }
+            "https" => {}
             other => {
                 return Err(runtime(format!(
                     "The ApiEndpoint '{endpoint}' must be an https:// URL, not {other}://"

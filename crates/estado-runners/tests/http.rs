@@ -1,6 +1,6 @@
 //! The HTTP Task runner against a local server: what goes out (method, query, headers, body
-//! encodings), what comes back (AWS's result shape), and the failures (status codes, the time
-//! limit, forbidden headers, https without TLS).
+//! encodings), what comes back (AWS's result shape), the failures (status codes, the time
+//! limit, forbidden headers), and https endpoints over TLS.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -241,13 +241,142 @@ async fn bad_parameters_fail_before_anything_goes_out() {
         assert_eq!(error, "States.Runtime");
         assert!(cause.contains(named), "{cause}");
     }
-    let (error, cause) = failed(
+}
+
+/// A test CA (made with the `openssl` command), a certificate it signs for 127.0.0.1 and an
+/// `openssl s_server -www` using it; returns the CA certificate's path and the server's port.
+fn tls_server(dir: &std::path::Path, name: &str) -> (std::path::PathBuf, u16, std::process::Child) {
+    let file = |ext: &str| dir.join(format!("{name}.{ext}"));
+    let (ca, ca_key, cert, key, csr, ext) = (
+        file("ca.pem"),
+        file("ca.key"),
+        file("pem"),
+        file("key"),
+        file("csr"),
+        file("ext"),
+    );
+    std::fs::write(
+        &ext,
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    let openssl = |args: &[&std::ffi::OsStr]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("the openssl command");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let os = |s: &'static str| std::ffi::OsStr::new(s);
+    openssl(&[
+        os("req"),
+        os("-x509"),
+        os("-newkey"),
+        os("rsa:2048"),
+        os("-nodes"),
+        os("-days"),
+        os("1"),
+        os("-subj"),
+        os("/CN=estado test CA"),
+        os("-keyout"),
+        ca_key.as_os_str(),
+        os("-out"),
+        ca.as_os_str(),
+    ]);
+    openssl(&[
+        os("req"),
+        os("-newkey"),
+        os("rsa:2048"),
+        os("-nodes"),
+        os("-subj"),
+        os("/CN=localhost"),
+        os("-keyout"),
+        key.as_os_str(),
+        os("-out"),
+        csr.as_os_str(),
+    ]);
+    openssl(&[
+        os("x509"),
+        os("-req"),
+        os("-in"),
+        csr.as_os_str(),
+        os("-CA"),
+        ca.as_os_str(),
+        os("-CAkey"),
+        ca_key.as_os_str(),
+        os("-CAcreateserial"),
+        os("-days"),
+        os("1"),
+        os("-extfile"),
+        ext.as_os_str(),
+        os("-out"),
+        cert.as_os_str(),
+    ]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new("openssl")
+        .args(["s_server", "-quiet", "-www", "-accept", &port.to_string()])
+        .arg("-cert")
+        .arg(&cert)
+        .arg("-key")
+        .arg(&key)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("openssl s_server");
+    let t = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "s_server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (ca, port, child)
+}
+
+#[tokio::test]
+async fn https_endpoints_are_called_over_tls_with_the_certificate_checked() {
+    let dir = std::env::temp_dir().join(format!("estado-https-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (trusted, port, mut server) = tls_server(&dir, "trusted");
+    let (_, other_port, mut other) = tls_server(&dir, "untrusted");
+    // The roots come from the system store; on Linux SSL_CERT_FILE names another one. Only
+    // this test in this process calls https endpoints.
+    std::env::set_var("SSL_CERT_FILE", &trusted);
+    let runner = HttpRunner::new();
+    let out = succeeded(
         call(
             &runner,
-            json!({"ApiEndpoint": "https://api.example.com/x", "Method": "GET"}),
+            json!({"ApiEndpoint": format!("https://127.0.0.1:{port}/"), "Method": "GET"}),
         )
         .await,
     );
-    assert_eq!(error, "States.TaskFailed");
-    assert!(cause.contains("http:// endpoints only"), "{cause}");
+    assert_eq!(out["StatusCode"], json!(200), "{out}");
+    assert!(
+        out["ResponseBody"].to_string().contains("s_server"),
+        "{out}"
+    );
+    // A certificate nobody vouches for is refused.
+    let (error, cause) = failed(
+        call(
+            &runner,
+            json!({"ApiEndpoint": format!("https://127.0.0.1:{other_port}/"), "Method": "GET"}),
+        )
+        .await,
+    );
+    assert_eq!(error, "States.Http.Socket", "{cause}");
+    assert!(cause.to_lowercase().contains("certificate"), "{cause}");
+    let _ = server.kill();
+    let _ = other.kill();
+    let _ = server.wait();
+    let _ = other.wait();
+    let _ = std::fs::remove_dir_all(&dir);
 }
