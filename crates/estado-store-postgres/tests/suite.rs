@@ -122,8 +122,29 @@ async fn other_nodes_hear_of_activity_tasks_and_finished_executions() {
         .await
         .expect("node b");
     let mut heard = b.subscribe();
-    // The listening connection starts in the background: give it a moment to LISTEN.
+    // The listening connection starts in the background: notify by hand until it hears, then
+    // let the last probes arrive and drop them.
+    let (probe, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(conn);
+    let mut ready = false;
+    for _ in 0..200 {
+        probe
+            .batch_execute("NOTIFY estado, 'a'")
+            .await
+            .expect("notify");
+        if tokio::time::timeout(Duration::from_millis(100), heard.recv())
+            .await
+            .is_ok()
+        {
+            ready = true;
+            break;
+        }
+    }
+    assert!(ready, "node b never heard a notification");
     tokio::time::sleep(Duration::from_millis(300)).await;
+    while heard.try_recv().is_ok() {}
 
     let e = new_execution("m", "e1", 1, 1, vec![inbox(1, None)]);
     let arn = e.execution.arn.clone();
