@@ -89,6 +89,7 @@ impl FunctionHost {
                 (name, hosted)
             })
             .collect();
+        install_tls();
         FunctionHost {
             functions,
             client: reqwest::Client::new(),
@@ -159,4 +160,11 @@ impl Drop for FunctionHost {
     fn drop(&mut self) {
         self.shutdown();
     }
+}
+
+/// Make ring the process's TLS crypto, as every HTTP client Estado builds needs one (reqwest
+/// with rustls and no provider of its own refuses to build a client otherwise). Call it before
+/// building a client; calling it again does nothing.
+pub fn install_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }

@@ -2,7 +2,6 @@
 //! Map's concurrency, their results gathered by index, the first failure (beyond the Map's
 //! tolerance) aborting the rest.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use estado_asl::model::{self, Flow, Kind, ListId, Program, Selector, State, ValueSpec};
@@ -15,6 +14,7 @@ use serde_json::Value;
 
 use crate::exec::{as_count, Execution, Frame, FrameId, Phase};
 use crate::flow;
+use crate::running::Running;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Fanout {
@@ -23,7 +23,7 @@ pub(crate) struct Fanout {
     lists: Vec<ListId>,
     results: Vec<Value>,
     /// Index -> frame of the children still running.
-    running: BTreeMap<usize, FrameId>,
+    running: Running,
     next: usize,
     finished: usize,
     /// Id of `MapStateStarted` / `ParallelStateStarted`: children's first events follow it.
@@ -48,7 +48,7 @@ struct MapRun {
 
 impl Fanout {
     pub fn running_children(&self) -> Vec<FrameId> {
-        self.running.values().copied().collect()
+        self.running.values().collect()
     }
     fn total(&self) -> usize {
         match &self.map {
@@ -73,7 +73,7 @@ pub(crate) fn start_parallel(
         map: None,
         lists: branches.to_vec(),
         results: vec![Value::Null; branches.len()],
-        running: BTreeMap::new(),
+        running: Running::default(),
         next: branches.len(),
         finished: 0,
         started_event: started,
@@ -188,7 +188,7 @@ pub(crate) fn start_map(
         }),
         lists: vec![map.processor],
         results: vec![Value::Null; n],
-        running: BTreeMap::new(),
+        running: Running::default(),
         next: 0,
         finished: 0,
         started_event: started,
@@ -512,13 +512,13 @@ fn abort_children(x: &mut Execution, program: &Program, f: &mut Frame, st: &Stat
     let Some(fo) = f.fanout.take() else { return };
     let is_map = fo.map.is_some();
     for (index, child) in fo.running.iter() {
-        x.abort_frame(program, *child);
+        x.abort_frame(program, child);
         if is_map {
             x.push_event(
                 fo.last_event,
                 D::MapIterationAborted(MapIterationEventDetails::new(
                     st.name.clone(),
-                    *index as u32,
+                    index as u32,
                 )),
             );
         }

@@ -20,6 +20,7 @@ mod fanout;
 mod flow;
 mod frames;
 mod limits;
+mod running;
 pub mod test_state;
 mod vars;
 

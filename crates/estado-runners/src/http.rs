@@ -87,8 +87,7 @@ impl HttpRunner {
 
     /// A runner whose calls give up after `limit` instead of 60 seconds (tests).
     pub fn with_limit(limit: Duration) -> Self {
-        // The process's TLS crypto; installing it twice is harmless (the first one stays).
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        estado_functions::install_tls();
         let client = reqwest::Client::builder()
             .timeout(limit)
             .redirect(reqwest::redirect::Policy::limited(10))

@@ -87,6 +87,8 @@ impl TestServer {
             .port();
         let app = AppState::new(service, auth).with_body_limit(body_limit);
         let server = tokio::spawn(estado_server::serve(listener, app, until(stopped)));
+        // reqwest is built with rustls and no crypto of its own (see estado_functions::install_tls).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         TestServer {
             base: format!("http://127.0.0.1:{port}"),
             client: reqwest::Client::new(),

@@ -33,6 +33,7 @@ pub struct Page {
 
 impl Sfn {
     pub fn new(endpoint: Url, connections: usize) -> anyhow::Result<Sfn> {
+        estado_functions::install_tls();
         let http = reqwest::Client::builder()
             .no_proxy()
             .tcp_nodelay(true)
