@@ -6,7 +6,6 @@
 
 use rustc_hash::FxHashMap as HashMap;
 use serde::de::{MapAccess, Visitor};
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::exec::{Frame, FrameId};
@@ -61,10 +60,6 @@ impl Frames {
         self.large.clear();
     }
 
-    fn len(&self) -> usize {
-        self.small.len() + self.large.len()
-    }
-
     fn iter(&self) -> impl Iterator<Item = (&FrameId, &Frame)> {
         self.small
             .iter()
@@ -76,11 +71,7 @@ impl Frames {
 // Serialised as a map from id to frame, the same form as a `HashMap<FrameId, Frame>`.
 impl Serialize for Frames {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.len()))?;
-        for (id, frame) in self.iter() {
-            map.serialize_entry(id, frame)?;
-        }
-        map.end()
+        serializer.collect_map(self.iter())
     }
 }
 

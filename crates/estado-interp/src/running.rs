@@ -3,7 +3,6 @@
 //! end), iterated in index order. Serialised as a map from index to frame, as before.
 
 use serde::de::{MapAccess, Visitor};
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::exec::FrameId;
@@ -51,11 +50,7 @@ impl Running {
 
 impl Serialize for Running {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.count))?;
-        for (index, frame) in self.iter() {
-            map.serialize_entry(&index, &frame)?;
-        }
-        map.end()
+        serializer.collect_map(self.iter())
     }
 }
 

@@ -87,24 +87,10 @@ mod tests {
 
     #[test]
     fn the_list_names_every_file_in_the_folder_in_order() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
-        let mut files: Vec<String> = std::fs::read_dir(dir)
-            .expect("migrations folder")
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .filter(|n| n.ends_with(".sql"))
-            .collect();
-        files.sort();
-        let listed: Vec<String> = MIGRATIONS.iter().map(|m| m.1.to_owned()).collect();
-        assert_eq!(files, listed);
-        let mut previous = 0;
-        for (version, name, _) in MIGRATIONS {
-            assert!(*version > previous, "versions increase");
-            previous = *version;
-            assert!(
-                name.starts_with(&format!("{version:04}_")),
-                "{name} carries its number"
-            );
-        }
+        estado_store::suite::check_migration_list(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),
+            MIGRATIONS,
+        );
     }
 
     #[test]

@@ -140,3 +140,26 @@ where
     }
     crate::__with_store_checks!([run] []);
 }
+
+/// Checks a SQL backend's migration list against its `migrations` folder (`dir`): every
+/// `.sql` file listed, in order, with increasing versions, each file named after its number.
+/// Panics (for tests) on the first difference.
+pub fn check_migration_list(dir: &str, migrations: &[(u32, &str, &str)]) {
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .expect("migrations folder")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".sql"))
+        .collect();
+    files.sort();
+    let listed: Vec<String> = migrations.iter().map(|m| m.1.to_owned()).collect();
+    assert_eq!(files, listed);
+    let mut previous = 0;
+    for (version, name, _) in migrations {
+        assert!(*version > previous, "versions increase");
+        previous = *version;
+        assert!(
+            name.starts_with(&format!("{version:04}_")),
+            "{name} carries its number"
+        );
+    }
+}

@@ -16,7 +16,7 @@ mod measure;
 mod peer;
 mod report;
 mod rss;
-mod workload;
+pub(crate) mod workload;
 
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};

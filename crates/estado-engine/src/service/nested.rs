@@ -103,17 +103,7 @@ impl Service {
                         Ok(run) => {
                             let now = self.now_ms();
                             let submitted = start_response(&run.execution_arn, run.start_ms, now);
-                            let _ = self
-                                .runtime
-                                .deliver(
-                                    &info.execution_arn,
-                                    None,
-                                    Delivery::TaskSubmitted {
-                                        id: req.id,
-                                        output: submitted,
-                                    },
-                                )
-                                .await;
+                            self.submitted(info, req.id, submitted).await;
                             child_outcome(&express_record(&target, run), req.id, pattern)
                         }
                         Err(e) => api_failure(req.id, &e, self.now_ms()),
@@ -155,17 +145,7 @@ impl Service {
                 output: response,
             },
             Pattern::Sync | Pattern::Sync2 => {
-                let _ = self
-                    .runtime
-                    .deliver(
-                        &info.execution_arn,
-                        None,
-                        Delivery::TaskSubmitted {
-                            id: req.id,
-                            output: response,
-                        },
-                    )
-                    .await;
+                self.submitted(info, req.id, response).await;
                 let key = (info.execution_arn.to_string(), req.id);
                 self.runtime.children_insert(key.clone(), child_arn.clone());
                 let outcome = self.wait_for_child(&child_arn, req.id, pattern).await;
@@ -177,6 +157,18 @@ impl Service {
 
     /// When starting failed with `ExecutionAlreadyExists` for the same input: the child a
     /// previous run of this task started.
+    /// Record `TaskSubmitted` (the child was started) on the parent while it waits for it.
+    async fn submitted(&self, info: &ExecInfo, id: u64, output: Value) {
+        let _ = self
+            .runtime
+            .deliver(
+                &info.execution_arn,
+                None,
+                Delivery::TaskSubmitted { id, output },
+            )
+            .await;
+    }
+
     async fn our_child(
         &self,
         ctx: &Ctx,

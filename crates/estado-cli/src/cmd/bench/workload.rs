@@ -142,10 +142,10 @@ pub fn default_dir() -> anyhow::Result<PathBuf> {
     )
 }
 
-fn read(path: &Path) -> anyhow::Result<String> {
+pub(crate) fn read(path: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-fn parse(path: &Path) -> anyhow::Result<Value> {
+pub(crate) fn parse(path: &Path) -> anyhow::Result<Value> {
     serde_json::from_str(&read(path)?).with_context(|| format!("{} is not JSON", path.display()))
 }

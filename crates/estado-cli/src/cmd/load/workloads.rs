@@ -3,8 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context as _};
+use anyhow::bail;
 use serde_json::Value;
+
+// The same folder and files `estado bench` reads.
+pub use crate::cmd::bench::workload::default_dir;
+use crate::cmd::bench::workload::{parse, read};
 
 /// One workload as the load phases need it.
 #[derive(Debug)]
@@ -18,22 +22,6 @@ pub struct Workload {
     pub expected: Vec<Value>,
     /// State transitions one execution makes, per the manifest.
     pub transitions_per_execution: u64,
-}
-
-/// The workloads folder: `bench/workloads` under the current directory or its nearest
-/// ancestor that has one.
-pub fn default_dir() -> anyhow::Result<PathBuf> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    for dir in cwd.ancestors() {
-        let candidate = dir.join("bench").join("workloads");
-        if candidate.join("manifest.json").is_file() {
-            return Ok(candidate);
-        }
-    }
-    bail!(
-        "no bench/workloads/manifest.json under {} or its parents: pass --workloads DIR",
-        cwd.display()
-    )
 }
 
 /// Reads the workload `name` of the manifest in `dir`.
@@ -80,12 +68,4 @@ pub fn load(dir: &Path, name: &str) -> anyhow::Result<Workload> {
         expected,
         transitions_per_execution,
     })
-}
-
-fn read(path: &Path) -> anyhow::Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
-}
-
-fn parse(path: &Path) -> anyhow::Result<Value> {
-    serde_json::from_str(&read(path)?).with_context(|| format!("{} is not JSON", path.display()))
 }
