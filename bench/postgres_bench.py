@@ -4,8 +4,15 @@ sharing one PostgreSQL database, then the time from a node's death until its exe
 
 Usage: bench/postgres_bench.py --estado target/release/estado [--count 5000] [--runs 3]
        [--pg postgres://postgres@127.0.0.1:5432/postgres] [--lease-seconds 5]
+       [--nodes 1,2,3] [--node-cpu 0.25]
 
-Each measurement gets a fresh database (dropped afterwards). Prints one line per figure.
+Each measurement gets a fresh database (dropped afterwards). Prints one line per figure, with
+the CPU the nodes, PostgreSQL and the load generator spent during the timed part of the load
+(from the load generator's start until its clock stopped: CPU counters sampled every 20 ms).
+
+`--node-cpu F` runs each node in a cgroup (v1 `cpu` controller; needs root) of its own capped
+at F CPUs (`cpu.cfs_quota_us` = F x the 100 ms period): nodes on small machines of their own in
+front of a PostgreSQL server with cores to spare. The cgroups are removed afterwards.
 """
 import argparse
 import json
@@ -42,15 +49,51 @@ class Database:
         psql(self.admin, f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
 
 
+CGROUP_CPU = "/sys/fs/cgroup/cpu"
+
+
+class CpuCap:
+    """A cgroup v1 `cpu` group capped at `cpus` CPUs; processes join it with `enter_pid`."""
+
+    def __init__(self, cpus, label):
+        self.path = os.path.join(CGROUP_CPU, f"estado-bench-{os.getpid()}-{label}")
+        os.makedirs(self.path, exist_ok=True)
+        with open(os.path.join(self.path, "cpu.cfs_period_us"), "w") as f:
+            f.write("100000")
+        with open(os.path.join(self.path, "cpu.cfs_quota_us"), "w") as f:
+            f.write(str(int(cpus * 100000)))
+
+    def enter(self):
+        """Moves the calling process into the group (run in the child before exec)."""
+        with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
+            f.write(str(os.getpid()))
+
+    def throttled(self):
+        """(periods throttled, of periods, seconds throttled) so far."""
+        stat = {}
+        with open(os.path.join(self.path, "cpu.stat")) as f:
+            for line in f:
+                k, v = line.split()
+                stat[k] = int(v)
+        return stat.get("nr_throttled", 0), stat.get("nr_periods", 0), stat.get("throttled_time", 0) / 1e9
+
+    def remove(self):
+        try:
+            os.rmdir(self.path)
+        except OSError as e:
+            print(f"cannot remove {self.path}: {e}", file=sys.stderr)
+
+
 class Node:
-    def __init__(self, binary, store, lease, work):
+    def __init__(self, binary, store, lease, work, cap=None):
         self.port = free_port()
+        self.cap = cap
         self.log = os.path.join(work, f"node-{self.port}.log")
         self.proc = subprocess.Popen(
             [binary, "serve", "--port", str(self.port), "--store", store,
              "--lease-seconds", str(lease), "--data-dir", os.path.join(work, str(self.port))],
             stdout=subprocess.PIPE, stderr=open(self.log, "ab"), text=True,
-            env={**os.environ, "RUST_LOG": "warn"})
+            env={**os.environ, "RUST_LOG": "warn"}, preexec_fn=cap.enter if cap else None)
         deadline = time.time() + 60
         while time.time() < deadline:
             line = self.proc.stdout.readline()
@@ -84,35 +127,138 @@ def cpu_seconds(pids):
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def postgres_pids():
-    out = subprocess.run(["pgrep", "-u", "postgres"], capture_output=True, text=True)
-    return [int(p) for p in out.stdout.split()]
+def postgres_pids(database):
+    """The server's own processes (WAL writer, checkpointer, ...) and the backends connected to
+    `database`: backends of other databases (other users of the server) are left out."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if os.stat(f"/proc/{entry}").st_uid != POSTGRES_UID:
+                continue
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        # Backends show "postgres: [CLUSTER: ]USER DATABASE HOST(PORT) STATE", autovacuum
+        # workers "postgres: [CLUSTER: ]autovacuum worker DATABASE"; the server's own processes
+        # "postgres: [CLUSTER: ]walwriter" and the like; the postmaster its command line.
+        words = cmd.split()
+        if words and words[0] == "postgres:":
+            words = words[1:]
+            if words and words[0].endswith(":"):
+                words = words[1:]
+            if len(words) >= 3 and ("(" in words[2] or words[2] == "[local]"):
+                if words[1] != database:
+                    continue
+            elif words[:2] == ["autovacuum", "worker"] and words[2:3] != [database]:
+                continue
+        out.append(int(entry))
+    return out
+
+
+def _postgres_uid():
+    import pwd
+    try:
+        return pwd.getpwnam("postgres").pw_uid
+    except KeyError:
+        return -1
+
+
+POSTGRES_UID = _postgres_uid()
+
+
+class CpuSampler:
+    """Samples the CPU of the nodes, PostgreSQL (for one database) and the load generator every
+    20 ms, so that the CPU of the timed part of a load run can be told from the verification
+    reads that follow it."""
+
+    def __init__(self, node_pids, database):
+        self.node_pids, self.database = node_pids, database
+        self.load_pid = None
+        self.samples = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.stop.is_set():
+            self.sample()
+            time.sleep(0.02)
+
+    def sample(self):
+        pg = postgres_pids(self.database)
+        self.samples.append((time.time(), cpu_seconds(self.node_pids), cpu_seconds(pg),
+                             cpu_seconds([self.load_pid]) if self.load_pid else 0.0))
+
+    def at(self, t):
+        """The last sample taken at or before `t`."""
+        best = self.samples[0]
+        for s in self.samples:
+            if s[0] <= t:
+                best = s
+        return best
+
+    def finish(self):
+        self.stop.set()
+        self.thread.join()
 
 
 def throughput(args, nodes_count, work):
     db = Database(args.pg)
     nodes = []
+    caps = []
     try:
         store = f"{db.url}?pool_size={args.pool_size}"
-        nodes = [Node(args.estado, store, args.lease_seconds, work) for _ in range(nodes_count)]
+        for i in range(nodes_count):
+            cap = CpuCap(args.node_cpu, f"node{i}") if args.node_cpu else None
+            if cap:
+                caps.append(cap)
+            nodes.append(Node(args.estado, store, args.lease_seconds, work, cap))
         cmd = [args.estado, "load", "--only", "throughput", "--count", str(args.count),
                "--concurrency", str(args.concurrency), "--json", "--endpoint", nodes[0].endpoint]
         for n in nodes[1:]:
             cmd += ["--also-endpoint", n.endpoint]
         node_pids = [n.proc.pid for n in nodes]
-        before = (cpu_seconds(node_pids), cpu_seconds(postgres_pids()))
-        load = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
-        after = (cpu_seconds(node_pids), cpu_seconds(postgres_pids()))
-        doc = json.loads(load.stdout)
+        throttled_before = [c.throttled() for c in caps]
+        sampler = CpuSampler(node_pids, db.name)
+        time.sleep(0.05)
+        t0 = time.time()
+        load = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        sampler.load_pid = load.pid
+        out, err = load.communicate(timeout=900)
+        sampler.finish()
+        throttled_after = [c.throttled() for c in caps]
+        try:
+            doc = json.loads(out)
+        except ValueError:
+            raise SystemExit(f"estado load failed: {err[-2000:]}")
         fig = doc["figures"][0]
         if not fig.get("correct"):
             raise SystemExit(f"wrong answers: {fig}")
-        cpu = (f"CPU during the phase: estado serve {after[0] - before[0]:.2f} s, "
-               f"PostgreSQL {after[1] - before[1]:.2f} s")
+        # The timed part: from the load generator's start to its clock stopping (its start
+        # includes creating the machine, a few milliseconds).
+        timed = fig["details"]["completed_seconds"]
+        start, end = sampler.at(t0), sampler.at(t0 + timed)
+        wall = end[0] - start[0]
+        node_cpu, pg_cpu, gen_cpu = (end[1] - start[1], end[2] - start[2], end[3] - start[3])
+        per = 1000.0 / args.count
+        cpu = (f"CPU in the timed {wall:.2f} s: estado serve {node_cpu:.2f} s "
+               f"({node_cpu * per:.3f} ms/execution, {node_cpu / wall:.2f} CPUs), "
+               f"PostgreSQL {pg_cpu:.2f} s ({pg_cpu * per:.3f} ms/execution, {pg_cpu / wall:.2f} CPUs), "
+               f"load generator {gen_cpu:.2f} s")
+        if caps:
+            throttled = [(a[0] - b[0], a[1] - b[1], a[2] - b[2])
+                         for a, b in zip(throttled_after, throttled_before)]
+            cpu += "; nodes capped at {} CPU, throttled in {} periods".format(
+                args.node_cpu, ", ".join(f"{t[0]}/{t[1]}" for t in throttled))
         return fig["value"], f'{fig["text"]}; {cpu}', doc.get("load_average_before")
     finally:
         for n in nodes:
             n.kill()
+        for c in caps:
+            c.remove()
         db.drop()
 
 
@@ -198,6 +344,8 @@ def main():
     ap.add_argument("--skip-failover", action="store_true")
     ap.add_argument("--pool-size", type=int, default=16, help="connections per node (pool_size= in the URL)")
     ap.add_argument("--nodes", default="1,2", help="node counts to measure, e.g. 1,2")
+    ap.add_argument("--node-cpu", type=float, default=None,
+                    help="cap each node at this many CPUs in a cgroup of its own (e.g. 0.25)")
     args = ap.parse_args()
     args.estado = os.path.abspath(args.estado)
     work = tempfile.mkdtemp(prefix="estado-pgbench-")
@@ -205,7 +353,8 @@ def main():
     counts = [int(n) for n in args.nodes.split(",")]
     results = {n: [] for n in counts}
     print(f"{args.count} executions of many_small per run, {args.concurrency} connections, "
-          f"pool of {args.pool_size} per node")
+          f"pool of {args.pool_size} per node"
+          + (f", each node capped at {args.node_cpu} CPU" if args.node_cpu else ", nodes not capped"))
     for run in range(args.runs):
         for nodes in counts:
             rate, text, load = throughput(args, nodes, work)

@@ -23,11 +23,14 @@
 
 mod error;
 mod listen;
+mod machines;
 mod migrate;
 mod ops;
 mod store;
 
 use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use estado_store::StoreError;
@@ -35,6 +38,7 @@ use tokio::sync::broadcast;
 use tokio_postgres::NoTls;
 
 use crate::error::{invalid, pg, pool};
+use crate::machines::MachineCache;
 
 pub use crate::listen::{Signal, CHANNEL};
 
@@ -44,17 +48,26 @@ pub struct Options {
     /// Connections in the pool (besides the one that listens). Each step commit holds one for
     /// its transaction.
     pub pool_size: usize,
+    /// How long a state machine record read to start executions is used again without reading
+    /// it (0: read every time). A change another node makes is normally seen when its
+    /// notification arrives, milliseconds after its commit; this bounds how long a lost
+    /// notification leaves a node with the old record (see `machines.rs`).
+    pub machine_cache_ms: u64,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { pool_size: 16 }
+        Options {
+            pool_size: 16,
+            machine_cache_ms: 1_000,
+        }
     }
 }
 
 /// A [`estado_store::Store`] in a PostgreSQL database.
 pub struct PostgresStore {
     pool: Pool,
+    machines: Arc<MachineCache>,
     signals: broadcast::Sender<Signal>,
     listener: tokio::task::JoinHandle<()>,
     outgoing: tokio::sync::mpsc::UnboundedSender<String>,
@@ -104,11 +117,15 @@ impl PostgresStore {
             .build()
             .map_err(|e| invalid(format!("cannot build the connection pool: {e}")))?;
         let (signals, _) = broadcast::channel(4096);
-        let listener = tokio::spawn(listen::run(config, signals.clone()));
+        let machines = Arc::new(MachineCache::new(Duration::from_millis(
+            options.machine_cache_ms,
+        )));
+        let listener = tokio::spawn(listen::run(config, signals.clone(), machines.clone()));
         let (outgoing, queue) = tokio::sync::mpsc::unbounded_channel();
         let notifier = tokio::spawn(send_notifications(pool.clone(), queue));
         Ok(PostgresStore {
             pool,
+            machines,
             signals,
             listener,
             outgoing,
@@ -131,9 +148,17 @@ impl PostgresStore {
     fn notify(&self, payload: String) {
         let _ = self.outgoing.send(payload);
     }
+
+    /// A state machine's record changed (committed): this node's cache drops it now, the other
+    /// nodes' when the notification arrives.
+    fn machine_changed(&self, arn: &str) {
+        self.machines.invalidate(arn);
+        self.notify(listen::machine_changed(arn));
+    }
 }
 
-/// Takes Estado's own query parameters (`pool_size`) out of a `postgres://` URL.
+/// Takes Estado's own query parameters (`pool_size`, `machine_cache_ms`) out of a
+/// `postgres://` URL.
 fn split_options(url: &str) -> Result<(String, Options), StoreError> {
     let mut options = Options::default();
     let Some((base, query)) = url.split_once('?') else {
@@ -149,6 +174,17 @@ fn split_options(url: &str) -> Result<(String, Options), StoreError> {
                     .filter(|n| (1..=1_000).contains(n))
                     .ok_or_else(|| {
                         invalid(format!("pool_size={n} in the store URL is not 1 to 1000"))
+                    })?;
+            }
+            Some(("machine_cache_ms", n)) => {
+                options.machine_cache_ms = n
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| *n <= 3_600_000)
+                    .ok_or_else(|| {
+                        invalid(format!(
+                            "machine_cache_ms={n} in the store URL is not 0 to 3600000"
+                        ))
                     })?;
             }
             _ => kept.push(pair),
@@ -203,6 +239,12 @@ mod tests {
         );
         let (url, o) = split_options("postgres://u@h/db?pool_size=3").unwrap();
         assert_eq!((url.as_str(), o.pool_size), ("postgres://u@h/db", 3));
+        let (url, o) = split_options("postgres://u@h/db?machine_cache_ms=0&x=1").unwrap();
+        assert_eq!(
+            (url.as_str(), o.machine_cache_ms, o.pool_size),
+            ("postgres://u@h/db?x=1", 0, 16)
+        );
+        assert!(split_options("postgres://u@h/db?machine_cache_ms=-1").is_err());
         let (url, o) = split_options("postgres://u@h/db").unwrap();
         assert_eq!((url.as_str(), o), ("postgres://u@h/db", Options::default()));
         assert!(split_options("postgres://u@h/db?pool_size=0").is_err());

@@ -1,9 +1,12 @@
 //! The connection that listens for other nodes' signals.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::broadcast;
 use tokio_postgres::{AsyncMessage, NoTls};
+
+use crate::machines::MachineCache;
 
 /// The `NOTIFY` channel Estado nodes talk on.
 pub const CHANNEL: &str = "estado";
@@ -48,8 +51,21 @@ impl Signal {
     }
 }
 
+/// The payload that tells the nodes a state machine's record changed (create, update, delete,
+/// new version): they drop it from their [`MachineCache`]. Handled by the store itself, not
+/// handed out as a [`Signal`].
+pub(crate) fn machine_changed(arn: &str) -> String {
+    format!("m {arn}")
+}
+
 /// Listens until the task is aborted (the store dropped), reconnecting after a lost connection.
-pub(crate) async fn run(config: tokio_postgres::Config, out: broadcast::Sender<Signal>) {
+/// Each time listening starts, the machine cache is dropped: notifications may have been
+/// missed while it was not listening.
+pub(crate) async fn run(
+    config: tokio_postgres::Config,
+    out: broadcast::Sender<Signal>,
+    machines: Arc<MachineCache>,
+) {
     let mut backoff = Duration::from_millis(100);
     let mut first = true;
     loop {
@@ -62,7 +78,9 @@ pub(crate) async fn run(config: tokio_postgres::Config, out: broadcast::Sender<S
                     loop {
                         match std::future::poll_fn(|cx| conn.poll_message(cx)).await {
                             Some(Ok(AsyncMessage::Notification(n))) => {
-                                if let Some(s) = Signal::parse(n.payload()) {
+                                if let Some(arn) = n.payload().strip_prefix("m ") {
+                                    machines.invalidate(arn);
+                                } else if let Some(s) = Signal::parse(n.payload()) {
                                     let _ = out.send(s);
                                 }
                             }
@@ -82,6 +100,7 @@ pub(crate) async fn run(config: tokio_postgres::Config, out: broadcast::Sender<S
                 };
                 match listened {
                     Some(Ok(())) => {
+                        machines.clear();
                         backoff = Duration::from_millis(100);
                         if !first {
                             let _ = out.send(Signal::Reconnected);

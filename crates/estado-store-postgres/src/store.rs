@@ -141,6 +141,8 @@ impl Store for PostgresStore {
         if write_machine(&c, true, &sm).await? == 0 {
             return Err(StoreError::AlreadyExists(sm.arn));
         }
+        // A node may still hold the record of a deleted machine of the same ARN.
+        self.machine_changed(&sm.arn);
         Ok(())
     }
     async fn get_state_machine(&self, arn: &str) -> Result<Option<StateMachine>> {
@@ -157,7 +159,20 @@ impl Store for PostgresStore {
         if write_machine(&c, false, &sm).await? == 0 {
             return Err(StoreError::NotFound(sm.arn));
         }
+        self.machine_changed(&sm.arn);
         Ok(())
+    }
+    async fn state_machine_to_start(&self, arn: &str) -> Result<Option<StateMachine>> {
+        let generation = match self.machines.get(arn) {
+            Ok(sm) => return Ok(Some(sm)),
+            Err(generation) => generation,
+        };
+        let read_at = std::time::Instant::now();
+        let found = self.get_state_machine(arn).await?;
+        if let Some(sm) = &found {
+            self.machines.store(generation, sm, read_at);
+        }
+        Ok(found)
     }
     async fn delete_state_machine(&self, arn: &str) -> Result<()> {
         let mut c = self.conn().await?;
@@ -170,7 +185,9 @@ impl Store for PostgresStore {
         ] {
             execute(&tx, sql, &[&arn]).await?;
         }
-        tx.commit().await.map_err(pg)
+        tx.commit().await.map_err(pg)?;
+        self.machine_changed(arn);
+        Ok(())
     }
     async fn list_state_machines(
         &self,
@@ -224,7 +241,9 @@ impl Store for PostgresStore {
         if advanced == 0 {
             return Err(StoreError::NotFound(v.state_machine_arn));
         }
-        tx.commit().await.map_err(pg)
+        tx.commit().await.map_err(pg)?;
+        self.machine_changed(&v.state_machine_arn);
+        Ok(())
     }
     async fn get_version(&self, arn: &str) -> Result<Option<Version>> {
         let c = self.conn().await?;

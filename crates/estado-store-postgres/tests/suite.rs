@@ -22,7 +22,7 @@ macro_rules! spawn_checks {
                     stringify!($check),
                     tokio::spawn(async move {
                         let _permit = gate.acquire_owned().await;
-                        let store = PostgresStore::connect_with(&url, &Options { pool_size: 4 })
+                        let store = PostgresStore::connect_with(&url, &Options { pool_size: 4, ..Options::default() })
                             .await
                             .unwrap_or_else(|e| panic!("connect: {e}"));
                         estado_store::suite::$check(store).await;
@@ -70,9 +70,15 @@ async fn concurrent_starts_migrate_once() {
     for _ in 0..6 {
         let url = url.clone();
         starts.push(tokio::spawn(async move {
-            PostgresStore::connect_with(&url, &Options { pool_size: 1 })
-                .await
-                .map(|_| ())
+            PostgresStore::connect_with(
+                &url,
+                &Options {
+                    pool_size: 1,
+                    ..Options::default()
+                },
+            )
+            .await
+            .map(|_| ())
         }));
     }
     for s in starts {
@@ -114,7 +120,10 @@ async fn other_nodes_hear_of_activity_tasks_and_finished_executions() {
         return;
     };
     let url = db.schema_url("signals").await;
-    let options = Options { pool_size: 2 };
+    let options = Options {
+        pool_size: 2,
+        ..Options::default()
+    };
     let a = PostgresStore::connect_with(&url, &options)
         .await
         .expect("node a");
@@ -122,29 +131,7 @@ async fn other_nodes_hear_of_activity_tasks_and_finished_executions() {
         .await
         .expect("node b");
     let mut heard = b.subscribe();
-    // The listening connection starts in the background: notify by hand until it hears, then
-    // let the last probes arrive and drop them.
-    let (probe, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-        .await
-        .expect("connect");
-    tokio::spawn(conn);
-    let mut ready = false;
-    for _ in 0..200 {
-        probe
-            .batch_execute("NOTIFY estado, 'a'")
-            .await
-            .expect("notify");
-        if tokio::time::timeout(Duration::from_millis(100), heard.recv())
-            .await
-            .is_ok()
-        {
-            ready = true;
-            break;
-        }
-    }
-    assert!(ready, "node b never heard a notification");
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    while heard.try_recv().is_ok() {}
+    wait_until_listening(&url, &mut heard).await;
 
     let e = new_execution("m", "e1", 1, 1, vec![inbox(1, None)]);
     let arn = e.execution.arn.clone();
@@ -196,5 +183,209 @@ async fn other_nodes_hear_of_activity_tasks_and_finished_executions() {
     let seen = b.get_execution(&arn).await.expect("read").expect("there");
     assert_eq!(seen.status, "SUCCEEDED", "the signal follows the commit");
     drop((a, b));
+    db.drop().await;
+}
+
+/// The listening connection starts in the background: notify by hand until `heard` (a
+/// subscription to the store's signals) hears, then let the last probes arrive and drop them.
+async fn wait_until_listening(
+    url: &str,
+    heard: &mut tokio::sync::broadcast::Receiver<estado_store_postgres::Signal>,
+) {
+    use std::time::Duration;
+    let (probe, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(conn);
+    let mut ready = false;
+    for _ in 0..200 {
+        probe
+            .batch_execute("NOTIFY estado, 'a'")
+            .await
+            .expect("notify");
+        if tokio::time::timeout(Duration::from_millis(100), heard.recv())
+            .await
+            .is_ok()
+        {
+            ready = true;
+            break;
+        }
+    }
+    assert!(ready, "the node never heard a notification");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    while heard.try_recv().is_ok() {}
+}
+
+/// Polls `check` every 10 ms for up to `within`; true once it holds.
+async fn eventually<F, Fut>(within: std::time::Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if check().await {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+/// The machine records a node keeps to start executions: node b, whose records would live a
+/// minute, sees node a's update and delete within seconds (the notifications); a record changed
+/// behind every node's back (no notification) is re-read once its time to live ends; and a
+/// node whose listening connection was cut drops its records when it listens again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn machine_records_follow_other_nodes_changes() {
+    use estado_store::suite::machine;
+    use estado_store::Store;
+    use std::time::Duration;
+
+    let Some(db) = common::TestDb::create("machine_records_follow_other_nodes_changes").await
+    else {
+        return;
+    };
+    let url = db.schema_url("machines").await;
+    let long = Options {
+        pool_size: 2,
+        machine_cache_ms: 60_000,
+    };
+    let a = PostgresStore::connect_with(&url, &long)
+        .await
+        .expect("node a");
+    let b = PostgresStore::connect_with(&url, &long)
+        .await
+        .expect("node b");
+    let short = Options {
+        pool_size: 2,
+        machine_cache_ms: 300,
+    };
+    let c = PostgresStore::connect_with(&url, &short)
+        .await
+        .expect("node c");
+    wait_until_listening(&url, &mut b.subscribe()).await;
+    wait_until_listening(&url, &mut c.subscribe()).await;
+    let (sql, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(conn);
+
+    // Created by hand, so that no notification is on its way while b reads it.
+    let sm = machine("shared", 1);
+    sql.execute(
+        "INSERT INTO state_machines (arn, name, kind, definition, role_arn, created_ms, \
+         updated_ms, revision_id, next_version) VALUES ($1, $2, $3, $4, $5, 1, 1, 'r', 1)",
+        &[&sm.arn, &sm.name, &sm.kind, &sm.definition, &sm.role_arn],
+    )
+    .await
+    .expect("create by hand");
+    async fn to_start(s: &PostgresStore, arn: &str) -> Option<String> {
+        s.state_machine_to_start(arn)
+            .await
+            .expect("to start")
+            .map(|m| m.definition)
+    }
+    assert_eq!(to_start(&b, &sm.arn).await, Some(sm.definition.clone()));
+
+    // Changed behind every node's back: b keeps its record (it lives a minute).
+    sql.execute(
+        "UPDATE state_machines SET definition = 'behind' WHERE arn = $1",
+        &[&sm.arn],
+    )
+    .await
+    .expect("update by hand");
+    assert_eq!(
+        to_start(&b, &sm.arn).await,
+        Some(sm.definition.clone()),
+        "b answers from its cache"
+    );
+    // An update through node a reaches b by notification.
+    let mut changed = sm.clone();
+    changed.definition = "through a".into();
+    a.update_state_machine(changed.clone())
+        .await
+        .expect("update");
+    assert_eq!(
+        to_start(&a, &sm.arn).await.as_deref(),
+        Some("through a"),
+        "a sees its own update at once"
+    );
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            to_start(&b, &sm.arn).await.as_deref() == Some("through a")
+        })
+        .await,
+        "b sees a's update within 5 s, long before its record would expire"
+    );
+
+    // Node c's records live 300 ms: a change nobody notified is seen after that.
+    assert_eq!(to_start(&c, &sm.arn).await.as_deref(), Some("through a"));
+    sql.execute(
+        "UPDATE state_machines SET definition = 'quietly' WHERE arn = $1",
+        &[&sm.arn],
+    )
+    .await
+    .expect("update by hand");
+    let started = std::time::Instant::now();
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            to_start(&c, &sm.arn).await.as_deref() == Some("quietly")
+        })
+        .await,
+        "c re-reads the record once it is 300 ms old"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "c saw the change after {:?}",
+        started.elapsed()
+    );
+
+    // b's listening connection is cut, the record changed meanwhile without a notification:
+    // listening again, b drops its records.
+    assert_eq!(to_start(&b, &sm.arn).await.as_deref(), Some("through a"));
+    sql.execute(
+        "UPDATE state_machines SET definition = 'while b was deaf' WHERE arn = $1",
+        &[&sm.arn],
+    )
+    .await
+    .expect("update by hand");
+    assert_eq!(
+        to_start(&b, &sm.arn).await.as_deref(),
+        Some("through a"),
+        "b answers from its cache"
+    );
+    let cut = sql
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND query = 'LISTEN estado' \
+             AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .await
+        .expect("cut the listening connections");
+    assert!(cut >= 1, "the nodes' listening connections were found");
+    assert!(
+        eventually(Duration::from_secs(10), || async {
+            to_start(&b, &sm.arn).await.as_deref() == Some("while b was deaf")
+        })
+        .await,
+        "b re-reads its records after listening again"
+    );
+
+    // A delete through a: b (listening again) stops starting the machine.
+    wait_until_listening(&url, &mut b.subscribe()).await;
+    a.delete_state_machine(&sm.arn).await.expect("delete");
+    assert_eq!(to_start(&a, &sm.arn).await, None, "a at once");
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            to_start(&b, &sm.arn).await.is_none()
+        })
+        .await,
+        "b sees the delete within 5 s"
+    );
+    drop((a, b, c, sql));
     db.drop().await;
 }

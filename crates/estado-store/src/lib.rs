@@ -46,6 +46,14 @@ pub trait Store: Send + Sync + 'static {
     /// Create a state machine. `AlreadyExists` when the ARN is taken.
     async fn create_state_machine(&self, sm: StateMachine) -> Result<()>;
     async fn get_state_machine(&self, arn: &str) -> Result<Option<StateMachine>>;
+    /// [`Store::get_state_machine`] for starting an execution, which a store shared by several
+    /// nodes may answer from a cache of its own: a change made through this store (create,
+    /// update, delete, new version) is seen at once, one made through another store on the same
+    /// database within a bound the backend documents. (AWS too may start executions with the
+    /// previous definition right after `UpdateStateMachine`.)
+    async fn state_machine_to_start(&self, arn: &str) -> Result<Option<StateMachine>> {
+        self.get_state_machine(arn).await
+    }
     /// Replace a state machine's record (definition, role, configuration, revision).
     async fn update_state_machine(&self, sm: StateMachine) -> Result<()>;
     /// Delete a state machine with its versions and aliases. Executions stay readable.

@@ -72,6 +72,7 @@ macro_rules! __with_store_checks {
         $($callback)*! {
             [$($arg)*]
             state_machine_crud
+            machines_to_start_see_this_stores_changes
             state_machine_paging
             versions_advance_the_counter
             aliases_create_and_update

@@ -58,7 +58,7 @@ impl Service {
         let target = StateMachineTarget::parse(arn)?;
         match target {
             StateMachineTarget::StateMachine(sm) => {
-                let machine = self.machine(&sm).await?;
+                let machine = self.machine_to_start(&sm).await?;
                 Ok(Target {
                     definition: machine.definition.clone(),
                     role_arn: machine.role_arn.clone(),
@@ -75,7 +75,7 @@ impl Service {
                     .await
                     .map_err(internal)?
                     .ok_or_else(|| machine_missing(arn))?;
-                let machine = self.machine(&v.state_machine).await?;
+                let machine = self.machine_to_start(&v.state_machine).await?;
                 Ok(Target {
                     definition: version.definition,
                     role_arn: version.role_arn,
@@ -92,7 +92,7 @@ impl Service {
                     .await
                     .map_err(internal)?
                     .ok_or_else(|| machine_missing(arn))?;
-                let machine = self.machine(&a.state_machine).await?;
+                let machine = self.machine_to_start(&a.state_machine).await?;
                 // Route by weight: a uniform draw over the percentages.
                 let draw = (uuid::Uuid::new_v4().as_u128() % 100) as u32;
                 let mut acc = 0;
@@ -149,18 +149,33 @@ impl Service {
     }
 
     async fn machine(&self, arn: &StateMachineArn) -> ApiResult<StateMachine> {
+        let text = Self::unlabeled(arn)?;
+        self.store
+            .get_state_machine(&text)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| machine_missing(&text))
+    }
+
+    /// [`Service::machine`] to start an execution of: the store may answer from its cache
+    /// (see [`estado_store::Store::state_machine_to_start`]).
+    async fn machine_to_start(&self, arn: &StateMachineArn) -> ApiResult<StateMachine> {
+        let text = Self::unlabeled(arn)?;
+        self.store
+            .state_machine_to_start(&text)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| machine_missing(&text))
+    }
+
+    fn unlabeled(arn: &StateMachineArn) -> ApiResult<String> {
         if arn.label.is_some() {
             return Err(ApiError::validation(
                 "This API does not support labeled ARNs.",
                 "API_DOES_NOT_SUPPORT_LABELED_ARNS",
             ));
         }
-        let text = arn.to_string();
-        self.store
-            .get_state_machine(&text)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| machine_missing(&text))
+        Ok(arn.to_string())
     }
 
     fn execution_input(input: Option<String>) -> ApiResult<String> {
@@ -207,10 +222,10 @@ impl Service {
             });
         }
         let arn = ctx.arn("execution", &format!("{}:{}", target.machine.name, name));
-        // Name idempotency: the same name and input while running answers as the first call.
-        if let Some(existing) = self.store.get_execution(&arn).await.map_err(internal)? {
-            return Self::idempotent(existing, &input);
-        }
+        // Name idempotency (the same name and input while running answers as the first call)
+        // is answered by the insert: a name in use fails it with `AlreadyExists`, and only then
+        // is the existing execution read. A repeated start runs the first step in vain (it is
+        // not saved), which costs less than a read before every start.
         let started = self
             .runtime
             .start_parsed(

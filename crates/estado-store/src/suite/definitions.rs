@@ -3,6 +3,56 @@
 use super::fixtures::*;
 use crate::*;
 
+/// `state_machine_to_start` (which a backend may answer from a cache) sees every change made
+/// through the same store at once: a create, an update, a new version, a delete, a re-create.
+pub async fn machines_to_start_see_this_stores_changes<S: Store>(store: S) {
+    let sm = machine("cached", 10);
+    assert_eq!(
+        ok(store.state_machine_to_start(&sm.arn).await, "to start"),
+        None,
+        "no machine yet"
+    );
+    ok(store.create_state_machine(sm.clone()).await, "create");
+    for _ in 0..3 {
+        assert_eq!(
+            ok(store.state_machine_to_start(&sm.arn).await, "to start"),
+            Some(sm.clone()),
+            "a created machine is there to start (read again: from a cache, if any)"
+        );
+    }
+    let mut changed = sm.clone();
+    changed.definition = r#"{"Comment":"changed"}"#.into();
+    changed.revision_id = "rev-2".into();
+    ok(store.update_state_machine(changed.clone()).await, "update");
+    assert_eq!(
+        ok(store.state_machine_to_start(&sm.arn).await, "to start"),
+        Some(changed.clone()),
+        "an update is seen at once"
+    );
+    ok(
+        store.create_version(version("cached", 1)).await,
+        "create version",
+    );
+    assert_eq!(
+        ok(store.state_machine_to_start(&sm.arn).await, "to start").map(|m| m.next_version),
+        Some(2),
+        "a new version's counter is seen at once"
+    );
+    ok(store.delete_state_machine(&sm.arn).await, "delete");
+    assert_eq!(
+        ok(store.state_machine_to_start(&sm.arn).await, "to start"),
+        None,
+        "a deleted machine is gone at once"
+    );
+    let again = machine("cached", 30);
+    ok(store.create_state_machine(again.clone()).await, "re-create");
+    assert_eq!(
+        ok(store.state_machine_to_start(&sm.arn).await, "to start"),
+        Some(again),
+        "a re-created machine is the new one"
+    );
+}
+
 /// Create, read, replace and delete state machines; `AlreadyExists`/`NotFound` where due;
 /// deleting a machine takes its versions, aliases and tags along.
 pub async fn state_machine_crud<S: Store>(store: S) {
