@@ -26,6 +26,11 @@ pub(crate) const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0003_lease_index.sql",
         include_str!("../migrations/0003_lease_index.sql"),
     ),
+    (
+        4,
+        "0004_history_chunks.sql",
+        include_str!("../migrations/0004_history_chunks.sql"),
+    ),
 ];
 
 /// The advisory lock key migrations hold ("estado" in ASCII); scoped to the schema in use by

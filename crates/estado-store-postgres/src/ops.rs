@@ -137,15 +137,27 @@ impl InboxArrays {
     }
 }
 
-/// History events in their stored form: event ids and wire JSON.
-pub(crate) fn encode_events(
-    events: &[estado_types::history::HistoryEvent],
-) -> Result<(Vec<i64>, Vec<String>), StoreError> {
-    let mut ids = Vec::with_capacity(events.len());
-    let mut bodies = Vec::with_capacity(events.len());
-    for e in events {
-        ids.push(e.id);
-        bodies.push(serde_json::to_string(e).map_err(json)?);
+/// History events in their stored form: chunks of consecutive events (see
+/// [`estado_store::chunks`]), as column arrays for `UNNEST`.
+pub(crate) struct ChunkArrays {
+    pub first: Vec<i64>,
+    pub last: Vec<i64>,
+    pub body: Vec<Vec<u8>>,
+}
+
+impl ChunkArrays {
+    pub(crate) fn new(events: &[estado_types::history::HistoryEvent]) -> ChunkArrays {
+        let chunks = estado_store::chunks::encode_chunks(events);
+        let mut out = ChunkArrays {
+            first: Vec::with_capacity(chunks.len()),
+            last: Vec::with_capacity(chunks.len()),
+            body: Vec::with_capacity(chunks.len()),
+        };
+        for c in chunks {
+            out.first.push(c.first_id);
+            out.last.push(c.last_id);
+            out.body.push(c.body);
+        }
+        out
     }
-    Ok((ids, bodies))
 }

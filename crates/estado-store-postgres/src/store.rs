@@ -17,6 +17,9 @@ use crate::listen::Signal;
 use crate::ops::*;
 use crate::PostgresStore;
 
+/// History chunks read per round trip (most histories are one or two chunks).
+const HISTORY_PAGE_CHUNKS: usize = 16;
+
 const MACHINE_COLUMNS: &str = "arn, name, kind, definition, role_arn, created_ms, updated_ms, \
      revision_id, description, logging, tracing, encryption, next_version";
 
@@ -410,7 +413,7 @@ impl Store for PostgresStore {
     }
 
     async fn create_execution(&self, e: NewExecution) -> Result<()> {
-        let (event_ids, bodies) = encode_events(&e.events)?;
+        let chunks = ChunkArrays::new(&e.events);
         let inbox = InboxArrays::new(&e.inbox);
         let x = &e.execution;
         let redrive_count = i64::from(x.redrive_count);
@@ -422,11 +425,12 @@ impl Store for PostgresStore {
             "WITH e AS (INSERT INTO executions ({EXECUTION_COLUMNS}, snapshot) VALUES \
                  ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
                   $18, $19, $20) ON CONFLICT (arn) DO NOTHING RETURNING id), \
-             ev AS (INSERT INTO events (execution_id, id, body) \
-                 SELECT e.id, i, b FROM e, UNNEST($21::bigint[], $22::text[]) AS t(i, b)), \
+             ev AS (INSERT INTO history_chunks (execution_id, first_id, last_id, body) \
+                 SELECT e.id, f, l, b FROM e, \
+                     UNNEST($21::bigint[], $22::bigint[], $23::bytea[]) AS t(f, l, b)), \
              ib AS (INSERT INTO inbox (execution_id, due_ms, key, payload) \
                  SELECT e.id, d, k, p FROM e, \
-                     UNNEST($23::bigint[], $24::bigint[], $25::bytea[]) \
+                     UNNEST($24::bigint[], $25::bigint[], $26::bytea[]) \
                      WITH ORDINALITY AS t(d, k, p, n) ORDER BY n \
                  ON CONFLICT (execution_id, key) WHERE key IS NOT NULL DO NOTHING) \
              SELECT id FROM e"
@@ -455,8 +459,9 @@ impl Store for PostgresStore {
                 &x.redrive_ms,
                 &version,
                 &e.snapshot,
-                &event_ids,
-                &bodies,
+                &chunks.first,
+                &chunks.last,
+                &chunks.body,
                 &inbox.due,
                 &inbox.key,
                 &inbox.payload,
@@ -527,16 +532,44 @@ impl Store for PostgresStore {
             return Err(StoreError::NotFound(arn.to_owned()));
         };
         let id: i64 = get(&row, 0)?;
+        let mut out = Vec::new();
+        // Chunks a page at a time, in order (each holds one event at least, so `limit` chunks
+        // always suffice; a page of a few usually does), each decoded and cut to the range.
         let sql = if reverse {
-            "SELECT body FROM events WHERE execution_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
+            "SELECT last_id, body FROM history_chunks \
+             WHERE execution_id = $1 AND first_id < $2 AND last_id < $3 \
+             ORDER BY last_id DESC LIMIT $4"
         } else {
-            "SELECT body FROM events WHERE execution_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+            "SELECT last_id, body FROM history_chunks \
+             WHERE execution_id = $1 AND last_id > $2 AND last_id > $3 \
+             ORDER BY last_id LIMIT $4"
         };
-        let rows = query(&c, sql, &[&id, &from, &sql_limit(limit)]).await?;
-        collect(rows, |r| {
-            let body: &str = get(r, 0)?;
-            serde_json::from_str(body).map_err(json)
-        })
+        // The last chunk read (its last_id): the next page starts past it.
+        let mut past = if reverse { i64::MAX } else { i64::MIN };
+        while out.len() < limit {
+            let page = (limit - out.len()).min(HISTORY_PAGE_CHUNKS);
+            let rows = query(&c, sql, &[&id, &from, &past, &sql_limit(page)]).await?;
+            let n = rows.len();
+            for r in rows {
+                past = get(&r, 0)?;
+                let body: &[u8] = get(&r, 1)?;
+                let events = estado_store::chunks::decode_chunk(body)
+                    .map_err(|e| invalid(format!("the history of {arn} cannot be read: {e}")))?;
+                let left = limit - out.len();
+                if reverse {
+                    out.extend(events.into_iter().rev().filter(|e| e.id < from).take(left));
+                } else {
+                    out.extend(events.into_iter().filter(|e| e.id > from).take(left));
+                }
+                if out.len() >= limit {
+                    break;
+                }
+            }
+            if n < page {
+                break;
+            }
+        }
+        Ok(out)
     }
 
     async fn claim_runnable(
@@ -615,7 +648,7 @@ impl Store for PostgresStore {
     }
 
     async fn commit_step(&self, owner: &str, c: StepCommit) -> Result<()> {
-        let (event_ids, bodies) = encode_events(&c.events)?;
+        let chunks = ChunkArrays::new(&c.events);
         let inbox = InboxArrays::new(&c.new_inbox);
         let consumed: Vec<i64> = c
             .consumed
@@ -662,8 +695,9 @@ impl Store for PostgresStore {
                 &owner,
                 &expected,
                 &c.snapshot,
-                &event_ids,
-                &bodies,
+                &chunks.first,
+                &chunks.last,
+                &chunks.body,
                 &consumed,
                 &cancel_keys,
                 &inbox.due,
@@ -689,8 +723,6 @@ impl Store for PostgresStore {
                 &output,
                 &error,
                 &cause,
-                // Sent after the commit instead, batched (see `PostgresStore::notify`).
-                &Vec::<String>::new(),
             ],
         )
         .await?;

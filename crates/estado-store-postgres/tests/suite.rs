@@ -389,3 +389,101 @@ async fn machine_records_follow_other_nodes_changes() {
     drop((a, b, c, sql));
     db.drop().await;
 }
+
+/// A database of schema 3 keeps its histories: their per-event rows become chunks that read
+/// back the same, in order, page by page, and its executions go on committing steps.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn histories_written_before_chunks_survive_the_migration() {
+    use estado_store::suite::{event, events, inbox};
+    use estado_store::{StepCommit, Store};
+
+    let Some(db) =
+        common::TestDb::create("histories_written_before_chunks_survive_the_migration").await
+    else {
+        return;
+    };
+    let url = db.schema_url("old_history").await;
+    let (sql, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(conn);
+    for schema in [
+        include_str!("../migrations/0001_init.sql"),
+        include_str!("../migrations/0002_one_statement_steps.sql"),
+        include_str!("../migrations/0003_lease_index.sql"),
+    ] {
+        sql.batch_execute(schema).await.expect("an older schema");
+    }
+    sql.batch_execute(
+        "CREATE TABLE schema_version (version BIGINT PRIMARY KEY); \
+         INSERT INTO schema_version (version) VALUES (1), (2), (3); \
+         INSERT INTO executions (id, arn, state_machine_arn, name, kind, status, start_ms, \
+             input, definition, role_arn, redrive_count, version, snapshot) \
+         VALUES (7, 'arn:x', 'arn:m', 'x', 'STANDARD', 'RUNNING', 1, '{}', '{}', 'r', 0, 0, \
+             '\\x00');",
+    )
+    .await
+    .expect("an execution");
+    // Inserted out of order: the chunks still hold them by id.
+    for id in (1..=600).rev() {
+        let body = serde_json::to_string(&event(id)).expect("json");
+        sql.execute(
+            "INSERT INTO events (execution_id, id, body) VALUES (7, $1, $2)",
+            &[&id, &body],
+        )
+        .await
+        .expect("event");
+    }
+    let store = PostgresStore::connect(&url).await.expect("migrate");
+    let chunks: i64 = sql
+        .query_one("SELECT count(*) FROM history_chunks", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(chunks, 3, "600 events in chunks of 256");
+    let history = |from, reverse, limit| {
+        let store = &store;
+        async move {
+            store
+                .history("arn:x", from, reverse, limit)
+                .await
+                .expect("history")
+        }
+    };
+    assert_eq!(history(0, false, 1000).await, events(1, 600));
+    assert_eq!(history(250, false, 10).await, events(251, 260));
+    let mut back = events(245, 260);
+    back.reverse();
+    assert_eq!(history(261, true, 16).await, back);
+    let mut all_back = events(1, 600);
+    all_back.reverse();
+    assert_eq!(history(i64::MAX, true, 1000).await, all_back);
+
+    // The migrated execution takes a step: its events follow the old ones.
+    store
+        .deliver(inbox(0, None), "arn:x")
+        .await
+        .expect("deliver");
+    let claim = store
+        .claim_runnable("n", 10, 1_000, 1)
+        .await
+        .expect("claim");
+    assert_eq!(claim.len(), 1, "the migrated execution is claimable");
+    store
+        .commit_step(
+            "n",
+            StepCommit {
+                execution_arn: "arn:x".into(),
+                expected_version: 0,
+                snapshot: b"s".to_vec(),
+                consumed: claim[0].inbox.iter().map(|r| r.id).collect(),
+                events: events(601, 610),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("a step after the migration");
+    assert_eq!(history(595, false, 100).await, events(596, 610));
+    drop((store, sql));
+    db.drop().await;
+}
