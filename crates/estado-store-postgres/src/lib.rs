@@ -21,6 +21,7 @@
 //! lock. It goes in the connection's current schema, so `options=-csearch_path=NAME` in the URL
 //! keeps several Estado instances (or test runs) apart in one database.
 
+mod creates;
 mod error;
 mod listen;
 mod machines;
@@ -72,6 +73,7 @@ pub struct PostgresStore {
     listener: tokio::task::JoinHandle<()>,
     outgoing: tokio::sync::mpsc::UnboundedSender<String>,
     notifier: tokio::task::JoinHandle<()>,
+    creates: tokio::sync::mpsc::UnboundedSender<creates::Pending>,
 }
 
 impl Drop for PostgresStore {
@@ -123,6 +125,9 @@ impl PostgresStore {
         let listener = tokio::spawn(listen::run(config, signals.clone(), machines.clone()));
         let (outgoing, queue) = tokio::sync::mpsc::unbounded_channel();
         let notifier = tokio::spawn(send_notifications(pool.clone(), queue));
+        // Ends when the store (the queue's sender) is dropped, after the groups it holds.
+        let (creates, pending) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(creates::run(pool.clone(), pending));
         Ok(PostgresStore {
             pool,
             machines,
@@ -130,6 +135,7 @@ impl PostgresStore {
             listener,
             outgoing,
             notifier,
+            creates,
         })
     }
 

@@ -412,66 +412,18 @@ impl Store for PostgresStore {
         collect(rows, |r| Ok((get(r, 0)?, get(r, 1)?)))
     }
 
-    async fn create_execution(&self, e: NewExecution) -> Result<()> {
-        let chunks = ChunkArrays::new(&e.events);
-        let inbox = InboxArrays::new(&e.inbox);
-        let x = &e.execution;
-        let redrive_count = i64::from(x.redrive_count);
-        let version = to_i64(x.version, "execution version")?;
-        let c = self.conn().await?;
-        // One statement: the row, its events and its inbox rows, or nothing when the ARN is
-        // taken.
-        let sql = format!(
-            "WITH e AS (INSERT INTO executions ({EXECUTION_COLUMNS}, snapshot) VALUES \
-                 ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-                  $18, $19, $20) ON CONFLICT (arn) DO NOTHING RETURNING id), \
-             ev AS (INSERT INTO history_chunks (execution_id, first_id, last_id, body) \
-                 SELECT e.id, f, l, b FROM e, \
-                     UNNEST($21::bigint[], $22::bigint[], $23::bytea[]) AS t(f, l, b)), \
-             ib AS (INSERT INTO inbox (execution_id, due_ms, key, payload) \
-                 SELECT e.id, d, k, p FROM e, \
-                     UNNEST($24::bigint[], $25::bigint[], $26::bytea[]) \
-                     WITH ORDINALITY AS t(d, k, p, n) ORDER BY n \
-                 ON CONFLICT (execution_id, key) WHERE key IS NOT NULL DO NOTHING) \
-             SELECT id FROM e"
-        );
-        let row = query_opt(
-            &c,
-            &sql,
-            &[
-                &x.arn,
-                &x.state_machine_arn,
-                &x.name,
-                &x.kind,
-                &x.status,
-                &x.start_ms,
-                &x.stop_ms,
-                &x.input,
-                &x.output,
-                &x.error,
-                &x.cause,
-                &x.definition,
-                &x.role_arn,
-                &x.version_arn,
-                &x.alias_arn,
-                &x.trace_header,
-                &redrive_count,
-                &x.redrive_ms,
-                &version,
-                &e.snapshot,
-                &chunks.first,
-                &chunks.last,
-                &chunks.body,
-                &inbox.due,
-                &inbox.key,
-                &inbox.payload,
-            ],
-        )
-        .await?;
-        match row {
-            Some(_) => Ok(()),
-            None => Err(StoreError::AlreadyExists(x.arn.clone())),
-        }
+    async fn create_execution(&self, mut e: NewExecution) -> Result<()> {
+        // Written in a group with the executions other callers are creating (see creates.rs).
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let chunks = ChunkArrays::new(&std::mem::take(&mut e.events));
+        self.creates
+            .send(crate::creates::Pending {
+                execution: e,
+                chunks,
+                reply,
+            })
+            .map_err(|_| crate::creates::closed())?;
+        answer.await.map_err(|_| crate::creates::closed())?
     }
     async fn get_execution(&self, arn: &str) -> Result<Option<Execution>> {
         let c = self.conn().await?;

@@ -487,3 +487,59 @@ async fn histories_written_before_chunks_survive_the_migration() {
     drop((store, sql));
     db.drop().await;
 }
+
+/// Executions created at once are written in groups; one the database refuses (text with a NUL
+/// character, which PostgreSQL does not store) fails alone: the others of its group are
+/// written one by one and succeed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_execution_fails_alone() {
+    use estado_store::suite::new_execution;
+    use estado_store::{Store, StoreError};
+
+    let Some(db) = common::TestDb::create("a_refused_execution_fails_alone").await else {
+        return;
+    };
+    let url = db.schema_url("refused").await;
+    let store = Arc::new(
+        PostgresStore::connect_with(
+            &url,
+            &Options {
+                pool_size: 2,
+                ..Options::default()
+            },
+        )
+        .await
+        .expect("connect"),
+    );
+    let mut racers = Vec::new();
+    for i in 0..200 {
+        let mut e = new_execution("m", &format!("e{i}"), i, 3, vec![]);
+        if i % 50 == 7 {
+            e.execution.input = "{\"nul\": \"\u{0}\"}".into();
+        }
+        let store = store.clone();
+        racers.push(tokio::spawn(
+            async move { (i, store.create_execution(e).await) },
+        ));
+    }
+    for r in racers {
+        let (i, outcome) = r.await.expect("join");
+        match outcome {
+            Ok(()) => assert!(i % 50 != 7, "e{i} with a NUL character was stored"),
+            Err(StoreError::Backend { message, .. }) => {
+                assert_eq!(i % 50, 7, "e{i} failed: {message}")
+            }
+            Err(e) => panic!("e{i}: {e:?}"),
+        }
+    }
+    let stored = store
+        .list_executions(&estado_store::ExecutionQuery {
+            limit: 1_000,
+            ..Default::default()
+        })
+        .await
+        .expect("list");
+    assert_eq!(stored.len(), 196);
+    drop(store);
+    db.drop().await;
+}

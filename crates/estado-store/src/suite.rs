@@ -79,6 +79,7 @@ macro_rules! __with_store_checks {
             activity_crud_and_paging
             tags_keep_insertion_order
             create_execution_is_atomic
+            concurrent_creates_keep_each_ones_outcome
             list_executions_newest_first
             list_executions_filters
             history_pages_both_ways

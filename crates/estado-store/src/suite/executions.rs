@@ -3,6 +3,97 @@
 use super::fixtures::*;
 use crate::*;
 
+/// Many creations at once (a backend may write them in groups): of two creations of one ARN
+/// exactly one wins, a taken ARN is `AlreadyExists`, and each execution gets its own events,
+/// snapshot and inbox rows, whatever it was created with.
+pub async fn concurrent_creates_keep_each_ones_outcome<S: Store>(store: S) {
+    let store = std::sync::Arc::new(store);
+    for i in 0..10 {
+        let e = new_execution("m", &format!("taken{i}"), 1, 1, vec![]);
+        ok(store.create_execution(e).await, "create");
+    }
+    let variant = |name: &str, i: i64, second: bool| {
+        let events = if second { 5 } else { 1 + i % 4 };
+        let mut e = new_execution("m", name, 100 + i, events, vec![inbox(10 + i, None)]);
+        if second {
+            e.execution.input = r#"{"second":true}"#.into();
+            e.snapshot = format!("second snapshot of {name}").into_bytes();
+            e.inbox.push(inbox(20 + i, Some(3)));
+        }
+        e
+    };
+    let mut racers = Vec::new();
+    for i in 0..40 {
+        let name = format!("e{i}");
+        for second in [false, true] {
+            let (store, e) = (store.clone(), variant(&name, i, second));
+            racers.push(tokio::spawn(async move {
+                (e.clone(), store.create_execution(e).await)
+            }));
+        }
+    }
+    for i in 0..10 {
+        let (store, e) = (store.clone(), variant(&format!("taken{i}"), i, false));
+        racers.push(tokio::spawn(async move {
+            (e.clone(), store.create_execution(e).await)
+        }));
+    }
+    let mut winners = std::collections::BTreeMap::new();
+    for r in racers {
+        let (e, outcome) = r.await.expect("creating task panicked");
+        let arn = e.execution.arn.clone();
+        match outcome {
+            Ok(()) => {
+                assert!(
+                    winners.insert(arn.clone(), e).is_none(),
+                    "{arn} was created twice"
+                );
+            }
+            Err(StoreError::AlreadyExists(a)) => assert_eq!(a, arn),
+            Err(other) => panic!("creating {arn}: {other:?}"),
+        }
+    }
+    assert_eq!(
+        winners.len(),
+        40,
+        "one creation of each new name wins, none of the taken ones"
+    );
+    let mut due = 0;
+    for (arn, e) in &winners {
+        assert_eq!(
+            ok(store.get_execution(arn).await, "get").as_ref(),
+            Some(&e.execution),
+            "the record is the winner's"
+        );
+        assert_eq!(
+            ok(store.history(arn, 0, false, 100).await, "history"),
+            e.events,
+            "the events are the winner's"
+        );
+        due += e.inbox.len();
+    }
+    let claims = ok(store.claim_runnable("w", 1_000, 60_000, 100).await, "claim");
+    assert_eq!(claims.len(), 40, "every new execution has its inbox rows");
+    let mut rows = 0;
+    for c in &claims {
+        let e = &winners[&c.execution.arn];
+        assert_eq!(c.snapshot, e.snapshot, "the snapshot is the winner's");
+        let mine: Vec<_> = c
+            .inbox
+            .iter()
+            .map(|r| (r.due_ms, r.key, &r.payload))
+            .collect();
+        let wanted: Vec<_> = e
+            .inbox
+            .iter()
+            .map(|r| (r.due_ms, r.key, &r.payload))
+            .collect();
+        assert_eq!(mine, wanted, "the inbox rows are the winner's, in order");
+        rows += c.inbox.len();
+    }
+    assert_eq!(rows, due);
+}
+
 /// `create_execution` stores the record, snapshot, events and inbox rows together; a taken ARN
 /// is `AlreadyExists` and changes nothing.
 pub async fn create_execution_is_atomic<S: Store>(store: S) {
