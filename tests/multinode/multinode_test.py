@@ -9,7 +9,10 @@ ids 1..n consecutive, ExecutionStarted first, exactly one terminal event, last.
 
 It also runs an activity across nodes: executions started through one node, a worker whose
 GetActivityTask long polls go to another node, answers sent to the third; each poll must get
-its task well before the long poll's 60 s end (NOTIFY reaches the polling node).
+its task well before the long poll's 60 s end (NOTIFY reaches the polling node). And a machine
+updated, then deleted, through one node: that node starts the new definition (and refuses the
+deleted machine) at once, another node, which keeps machine records to start executions,
+within 2 s.
 
 Skips (exit 0, saying why) when no PostgreSQL server is reachable.
 
@@ -153,6 +156,54 @@ def activity_round(nodes, count):
     return problems, slowest
 
 
+def pass_definition(result):
+    return json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": result, "End": True}}})
+
+
+def machine_round(a, b):
+    """A machine updated and deleted through node a: a starts executions of the new definition
+    at once and refuses to start a deleted machine at once; node b (which read the machine to
+    start an execution just before) follows within 2 s. Returns (problems, seconds b took to see
+    the update, seconds b took to see the delete)."""
+    problems = []
+    sm = call(a.port, "CreateStateMachine", {"name": "changing", "definition": pass_definition("v1"),
+                                             "roleArn": ROLE})["stateMachineArn"]
+    counter = [0]
+
+    def output_of_start(node):
+        counter[0] += 1
+        out = call(node.port, "StartExecution", {"stateMachineArn": sm, "name": f"c{counter[0]}"})
+        if "__error" in out:
+            return out["__error"].get("__type", "").split("#")[-1]
+        d = call(node.port, "DescribeExecution", {"executionArn": out["executionArn"]})
+        return json.loads(d["output"]) if d.get("output") else d.get("status")
+
+    if output_of_start(b) != "v1" or output_of_start(b) != "v1":
+        problems.append("node b did not start the first definition")
+    call(a.port, "UpdateStateMachine", {"stateMachineArn": sm, "definition": pass_definition("v2")})
+    if (got := output_of_start(a)) != "v2":
+        problems.append(f"node a started {got!r} right after its own update, not 'v2'")
+
+    def until(node, wanted):
+        t0 = time.time()
+        while time.time() - t0 < 10:
+            if output_of_start(node) == wanted:
+                return time.time() - t0
+            time.sleep(0.01)
+        return None
+
+    seen_update = until(b, "v2")
+    if seen_update is None or seen_update > 2:
+        problems.append(f"node b started the old definition for {seen_update or 'over 10'} s after the update")
+    call(a.port, "DeleteStateMachine", {"stateMachineArn": sm})
+    if (got := output_of_start(a)) != "StateMachineDoesNotExist":
+        problems.append(f"node a answered {got!r} to a start right after deleting the machine")
+    seen_delete = until(b, "StateMachineDoesNotExist")
+    if seen_delete is None or seen_delete > 2:
+        problems.append(f"node b started a deleted machine for {seen_delete or 'over 10'} s")
+    return problems, seen_update, seen_delete
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--estado", required=True)
@@ -273,9 +324,20 @@ def run(args, rng, nodes):
         failed += 1
     else:
         passed += 1
+    seen = (None, None)
+    if len(survivors) >= 2:
+        problems, *seen = machine_round(survivors[0], survivors[1])
+        for p in problems:
+            print(f"FAIL machine change: {p}")
+        if problems:
+            failed += 1
+        else:
+            passed += 1
     print(f"multinode test: {args.executions} executions over {len(nodes)} nodes on one PostgreSQL, "
           f"node on port {victim.port} killed with SIGKILL, all ended in {elapsed:.1f} s; "
-          f"activity tasks reached a long poll on another node within {slowest or 0:.2f} s")
+          f"activity tasks reached a long poll on another node within {slowest or 0:.2f} s; "
+          f"another node started a machine's new definition {seen[0] or 0:.2f} s after its update "
+          f"and refused a deleted machine {seen[1] or 0:.2f} s after its deletion")
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
 
