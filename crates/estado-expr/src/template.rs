@@ -137,7 +137,13 @@ pub struct Template {
 enum Node {
     /// A subtree without dynamic members, copied as is.
     Literal(Value),
-    Object(Vec<Member>),
+    Object {
+        members: Vec<Member>,
+        /// The output's keys in order, every value null, when the keys are distinct (a static
+        /// `x` and a dynamic `x.$` are not). Cloning it copies the keys' hashes, so evaluation
+        /// fills the values in place instead of hashing every key again with SipHash.
+        shape: Option<Map<String, Value>>,
+    },
     Array(Vec<Node>),
 }
 
@@ -203,7 +209,15 @@ fn compile_node(value: &Value) -> Result<Node, TemplateError> {
                 }
             }
             Ok(if dynamic {
-                Node::Object(members)
+                let mut shape = Map::with_capacity(members.len());
+                for member in &members {
+                    let key = match member {
+                        Member::Static { key, .. } | Member::Dynamic { key, .. } => key,
+                    };
+                    shape.insert(key.clone(), Value::Null);
+                }
+                let shape = (shape.len() == members.len()).then_some(shape);
+                Node::Object { members, shape }
             } else {
                 Node::Literal(value.clone())
             })
@@ -231,7 +245,23 @@ fn eval_node(node: &Node, input: &Value, scope: &Scope) -> Result<Value, StatesE
             .map(|n| eval_node(n, input, scope))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array),
-        Node::Object(members) => {
+        Node::Object {
+            members,
+            shape: Some(shape),
+        } => {
+            let mut out = shape.clone();
+            for (slot, member) in out.values_mut().zip(members) {
+                *slot = match member {
+                    Member::Static { node, .. } => eval_node(node, input, scope)?,
+                    Member::Dynamic { field, value, .. } => value.eval(input, scope, field)?,
+                };
+            }
+            Ok(Value::Object(out))
+        }
+        Node::Object {
+            members,
+            shape: None,
+        } => {
             let mut out = Map::with_capacity(members.len());
             for member in members {
                 match member {

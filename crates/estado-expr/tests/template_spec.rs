@@ -56,6 +56,38 @@ fn members_keep_template_order() {
 }
 
 #[test]
+fn built_objects_answer_lookups_by_name() {
+    // Twelve members (more than the lookups that compare names scan), static and dynamic:
+    // every member must be found through the object's own hash index.
+    let mut t = serde_json::Map::new();
+    for i in 0..12 {
+        if i % 2 == 0 {
+            t.insert(format!("k{i}.$"), json!(format!("$.v[{i}]")));
+        } else {
+            t.insert(format!("k{i}"), json!(i));
+        }
+    }
+    let input = json!({"v": (0..12).map(|i| i * 10).collect::<Vec<_>>()});
+    let out = render(Value::Object(t), input);
+    let out = out.as_object().unwrap();
+    for i in 0..12 {
+        let want = if i % 2 == 0 { json!(i * 10) } else { json!(i) };
+        assert_eq!(out.get(&format!("k{i}")), Some(&want), "k{i}");
+    }
+    let keys: Vec<String> = out.keys().cloned().collect();
+    assert_eq!(keys, (0..12).map(|i| format!("k{i}")).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_static_and_a_dynamic_member_of_one_name_give_one_member() {
+    // `a` and `a.$` both emit `a`: the later member's value takes the earlier one's place.
+    let out = render(json!({"a": 1, "b": 2, "a.$": "$.x"}), json!({"x": "late"}));
+    assert_eq!(out, json!({"a": "late", "b": 2}));
+    let keys: Vec<&String> = out.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["a", "b"]);
+}
+
+#[test]
 fn context_variables_and_intrinsics() {
     let env = Env::new()
         .with_context(json!({"Execution": {"Id": "arn:exec"}}))

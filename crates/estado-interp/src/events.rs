@@ -3,9 +3,10 @@
 use std::sync::Arc;
 
 use estado_asl::model::Kind;
+use estado_types::errors;
 use estado_types::history::{
-    EventDetails as D, HistoryEvent, Payload, StateEnteredEventDetails, StateExitedEventDetails,
-    Timestamp,
+    EventDetails as D, ExecutionFailedEventDetails, HistoryEvent, Payload,
+    StateEnteredEventDetails, StateExitedEventDetails, Timestamp,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -38,6 +39,21 @@ pub fn exited(kind: &Kind, d: StateExitedEventDetails) -> Option<D> {
     })
 }
 
+/// AWS's cause for an execution that reached the history limit.
+pub fn history_limit_cause(limit: i64) -> String {
+    format!("The execution reached the maximum number of history events ({limit}).")
+}
+
+fn ends_execution(d: &D) -> bool {
+    matches!(
+        d,
+        D::ExecutionSucceeded(_)
+            | D::ExecutionFailed(_)
+            | D::ExecutionAborted(_)
+            | D::ExecutionTimedOut(_)
+    )
+}
+
 /// Appends events, numbering them from 1 as AWS does. Taken events leave their count behind
 /// so that ids keep counting.
 ///
@@ -51,12 +67,34 @@ pub struct Log {
     len: usize,
     /// Events already taken out.
     taken: i64,
+    /// STANDARD's history limit, when it applies: the event that would take the last place is
+    /// replaced by the execution's failure (unless it ends the execution itself).
+    #[serde(default)]
+    limit: Option<i64>,
+    /// The limit was reached: the failure is written and later events are dropped.
+    #[serde(default)]
+    full: bool,
 }
 
 /// Events per chunk once the first chunk is full.
 const CHUNK: usize = 1024;
 
 impl Log {
+    /// A log that holds at most `limit` events in all (ids 1 to `limit`).
+    pub fn with_limit(limit: i64) -> Self {
+        Log {
+            limit: Some(limit),
+            ..Log::default()
+        }
+    }
+    /// Apply `limit` from now on (a snapshot written before logs kept their limit has none).
+    pub fn set_limit(&mut self, limit: Option<i64>) {
+        self.limit = limit;
+    }
+    /// Whether the history limit was reached (the execution's failure is the last event).
+    pub fn full(&self) -> bool {
+        self.full
+    }
     pub fn next_id(&self) -> i64 {
         self.taken + self.len as i64 + 1
     }
@@ -83,8 +121,25 @@ impl Log {
         all
     }
     /// Append an event after `prev` (0 for none) and return its id.
-    pub fn push(&mut self, prev: i64, now: i64, details: D) -> i64 {
+    ///
+    /// Under a limit, the last place is kept for the end of the execution: an event that is not
+    /// one becomes `ExecutionFailed` with AWS's `States.Runtime` cause, and every event after it
+    /// is dropped (its would-be id is returned, so callers go on unchanged while the execution
+    /// notices [`Log::full`] and stops).
+    pub fn push(&mut self, prev: i64, now: i64, mut details: D) -> i64 {
         let id = self.next_id();
+        if self.full {
+            return id - 1;
+        }
+        if let Some(limit) = self.limit {
+            if id >= limit && !ends_execution(&details) {
+                details = D::ExecutionFailed(ExecutionFailedEventDetails::new(
+                    Some(errors::RUNTIME.to_owned()),
+                    Some(history_limit_cause(limit)),
+                ));
+                self.full = true;
+            }
+        }
         let event = HistoryEvent::new(id, prev, Timestamp(now), details);
         match self.chunks.last_mut() {
             Some(last) if last.len() < CHUNK => last.push(event),

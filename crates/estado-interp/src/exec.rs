@@ -1,7 +1,5 @@
 //! The execution: frames, the run loop, and the life of one state.
 
-use std::collections::VecDeque;
-
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
@@ -25,7 +23,7 @@ use serde_json::{Map, Value};
 use crate::context::{self, StateFacts};
 use crate::events::{self, Log};
 use crate::fanout::Fanout;
-use crate::frames::Frames;
+use crate::frames::{Frames, Ready};
 use crate::limits;
 use crate::vars::{ScopeId, Scopes};
 use crate::{flow, Delivery, Effect, Env, ExecInfo, MachineType, Status, TaskRequest};
@@ -109,6 +107,15 @@ enum Next {
     Block,
 }
 
+/// STANDARD executions may have 25,000 history events; EXPRESS ones keep no history on AWS
+/// and have no such limit.
+fn history_limit(machine_type: MachineType) -> Option<i64> {
+    match machine_type {
+        MachineType::Standard => Some(limits::HISTORY_EVENT_LIMIT),
+        MachineType::Express => None,
+    }
+}
+
 /// Everything needed to continue an execution. Serialize it (serde) to keep it between
 /// steps; new history events are taken out with [`Execution::take_new_events`] and are not part
 /// of the snapshot.
@@ -117,7 +124,7 @@ pub struct Execution {
     info: ExecInfo,
     frames: Frames,
     next_frame: FrameId,
-    ready: VecDeque<FrameId>,
+    ready: Ready,
     pub(crate) scopes: Scopes,
     pending: HashMap<u64, Pending>,
     next_effect: u64,
@@ -143,11 +150,14 @@ impl Execution {
         let mut x = Execution {
             frames: Frames::default(),
             next_frame: 0,
-            ready: VecDeque::new(),
+            ready: Ready::default(),
             scopes: Scopes::new(),
             pending: HashMap::default(),
             next_effect: 1,
-            log: Log::default(),
+            log: match history_limit(info.machine_type) {
+                Some(limit) => Log::with_limit(limit),
+                None => Log::default(),
+            },
             effects: Vec::new(),
             status: Status::Running,
             rng: info.seed,
@@ -299,6 +309,10 @@ impl Execution {
     /// carry out.
     pub fn run(&mut self, program: &Program, env: Env) -> Vec<Effect> {
         self.now = self.now.max(env.now_millis);
+        self.log.set_limit(history_limit(self.info.machine_type));
+        if self.log.full() {
+            self.stopped_by_history_limit();
+        }
         while let Some(fid) = self.ready.pop_front() {
             if self.status.is_terminal() {
                 break;
@@ -316,6 +330,7 @@ impl Execution {
     /// Report an outcome. Unknown or stale ids are ignored (a cancelled timer may still fire).
     pub fn deliver(&mut self, program: &Program, d: Delivery, env: Env) {
         self.now = self.now.max(env.now_millis);
+        self.log.set_limit(history_limit(self.info.machine_type));
         if self.status.is_terminal() {
             return;
         }
@@ -667,22 +682,14 @@ impl Execution {
 
     fn step(&mut self, program: &Program, fid: FrameId, mut f: Frame) {
         loop {
+            if self.log.full() {
+                // The history limit was reached: the log wrote the failure.
+                return self.stopped_by_history_limit();
+            }
             let st = &program.lists[f.list as usize].states[f.state as usize];
             let next = match std::mem::replace(&mut f.phase, Phase::Blocked) {
                 Phase::Enter => {
                     self.transitions += 1;
-                    if self.info.machine_type == MachineType::Standard
-                        && self.log.next_id() + 2 > limits::HISTORY_EVENT_LIMIT
-                    {
-                        self.fail_execution(
-                            f.prev,
-                            StatesError::runtime(format!(
-                                "The execution reached the maximum number of history events ({}).",
-                                limits::HISTORY_EVENT_LIMIT
-                            )),
-                        );
-                        return;
-                    }
                     f.entered_at = self.now;
                     f.entered = self.log.push(
                         f.prev,
@@ -759,6 +766,17 @@ impl Execution {
         }
     }
 
+    /// The log reached STANDARD's history limit and wrote `ExecutionFailed`: the execution
+    /// is failed and nothing more runs.
+    fn stopped_by_history_limit(&mut self) {
+        if !self.status.is_terminal() {
+            self.status = Status::Failed {
+                error: Some(errors::RUNTIME.to_owned()),
+                cause: Some(events::history_limit_cause(limits::HISTORY_EVENT_LIMIT)),
+            };
+        }
+    }
+
     fn fail_execution(&mut self, prev: i64, e: StatesError) {
         let (error, cause) = split_error(e);
         self.log.push(
@@ -780,9 +798,12 @@ impl Execution {
         map_item: Option<(usize, &Value)>,
         body: impl FnOnce(&Scope) -> R,
     ) -> R {
-        let ctx = if st.needs_context || map_item.is_some() {
+        // Most states read no `$$`: they get a shared null instead of one built and dropped.
+        static NO_CONTEXT: Value = Value::Null;
+        let built;
+        let ctx: &Value = if st.needs_context || map_item.is_some() {
             let retry_count = matches!(st.kind, Kind::Task(_)).then(|| f.retries.iter().sum());
-            context::build(
+            built = context::build(
                 &self.info,
                 &StateFacts {
                     name: &st.name,
@@ -791,15 +812,16 @@ impl Execution {
                     task_token: f.task_token.as_deref(),
                     map_item,
                 },
-            )
+            );
+            &built
         } else {
-            Value::Null
+            &NO_CONTEXT
         };
         let rng =
             SplitMix64::new(self.rng ^ (f.entered as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let vars = self.scopes.view(f.scope);
         let scope = Scope {
-            context: &ctx,
+            context: ctx,
             vars: &vars,
             entropy: &rng,
             now_millis: self.now,
@@ -1233,9 +1255,12 @@ impl Execution {
     ) -> Result<Next, StatesError> {
         let (output, assigned) = match &st.flow {
             Flow::JsonPath(fl) => {
-                let r = self
-                    .scoped(f, st, None, |s| flow::result_selector(fl, result, s))
-                    .map_err(|e| self.located(f, st, e))?;
+                let r = match fl.result_selector {
+                    Some(_) => self
+                        .scoped(f, st, None, |s| flow::result_selector(fl, result, s))
+                        .map_err(|e| self.located(f, st, e))?,
+                    None => result,
+                };
                 // The output is checked below; the result needs its own check only when the
                 // output does not contain it (`ResultPath: null`).
                 if matches!(fl.result_path, model::PathField::Null)
@@ -1256,14 +1281,20 @@ impl Execution {
                     ),
                     None => None,
                 };
+                // Paths are evaluated in a scope only when they are written as paths (`$$` and
+                // variables may appear in them); the defaults need none.
                 let out = match st.kind {
-                    Kind::Succeed | Kind::Wait(_) => {
-                        self.scoped(f, st, None, |s| flow::input_path(fl, &f.input, s))
-                    }
+                    Kind::Succeed | Kind::Wait(_) => match fl.input_path {
+                        model::PathField::Default => Ok(f.input.clone()),
+                        _ => self.scoped(f, st, None, |s| flow::input_path(fl, &f.input, s)),
+                    },
                     _ => flow::result_path(&fl.result_path, &f.input, r),
                 };
                 let out = out
-                    .and_then(|o| self.scoped(f, st, None, |s| flow::output_path(fl, o, s)))
+                    .and_then(|o| match fl.output_path {
+                        model::PathField::Default => Ok(o),
+                        _ => self.scoped(f, st, None, |s| flow::output_path(fl, o, s)),
+                    })
                     .map_err(|e| self.located(f, st, e))?;
                 (out, assigned)
             }
@@ -1489,7 +1520,7 @@ impl Execution {
                 Payload::from_arc(input.clone()),
             );
             d.timeout_in_seconds = timeout.map(|t| t as i64);
-            D::LambdaFunctionScheduled(d)
+            D::LambdaFunctionScheduled(Box::new(d))
         } else {
             let (ty, res) = split_resource(&task.resource);
             let region = self
@@ -1503,7 +1534,7 @@ impl Execution {
                 TaskScheduledEventDetails::new(ty, res, region, Payload::from_arc(input.clone()));
             d.timeout_in_seconds = timeout.map(|t| t as i64);
             d.heartbeat_in_seconds = heartbeat.map(|t| t as i64);
-            D::TaskScheduled(d)
+            D::TaskScheduled(Box::new(d))
         };
         f.prev = self.log.push(f.prev, self.now, details);
         let timeout_timer = timeout.map(|t| {

@@ -62,6 +62,22 @@ pub fn result_path(
             // `$.name` on an object (the common case): copy the other members and put the
             // result in place, without copying the member it replaces.
             if let (Some(name), Value::Object(members)) = (p.single_member(), &**input) {
+                // When the member replaced is absent or a scalar, copying the whole object is
+                // cheapest: the copy keeps the keys' hashes, where building it again hashes
+                // every key with SipHash.
+                match estado_expr::member::get(members, name) {
+                    None | Some(Value::Null | Value::Bool(_) | Value::Number(_)) => {
+                        let mut out = members.clone();
+                        match estado_expr::member::get_mut(&mut out, name) {
+                            Some(slot) => *slot = value,
+                            None => {
+                                out.insert(name.to_owned(), value);
+                            }
+                        }
+                        return Ok(Arc::new(Value::Object(out)));
+                    }
+                    Some(_) => {}
+                }
                 let mut out = Map::with_capacity(members.len() + 1);
                 let mut value = Some(value);
                 for (k, v) in members {

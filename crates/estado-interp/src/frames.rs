@@ -4,6 +4,8 @@
 //! concurrency): those live in a short vector, found by comparing ids, which costs no hashing
 //! and no table to allocate per execution. Past [`SMALL`] frames (a wide Map), a hash map.
 
+use std::collections::VecDeque;
+
 use rustc_hash::FxHashMap as HashMap;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -92,5 +94,103 @@ impl<'de> Deserialize<'de> for Frames {
             }
         }
         deserializer.deserialize_map(FramesVisitor)
+    }
+}
+
+/// The frames ready to run, first in first out. Most of the time at most one frame is ready
+/// (one state list running), so the oldest waits in a field of its own and the queue behind it
+/// allocates only when a second frame is ready at once (Parallel branches, Map iterations).
+#[derive(Debug, Default)]
+pub(crate) struct Ready {
+    /// The oldest ready frame. When `None`, `rest` is empty or only `rest` holds frames.
+    first: Option<FrameId>,
+    rest: VecDeque<FrameId>,
+}
+
+impl Ready {
+    pub fn push_back(&mut self, id: FrameId) {
+        if self.first.is_none() && self.rest.is_empty() {
+            self.first = Some(id);
+        } else {
+            self.rest.push_back(id);
+        }
+    }
+
+    pub fn pop_front(&mut self) -> Option<FrameId> {
+        self.first.take().or_else(|| self.rest.pop_front())
+    }
+
+    pub fn clear(&mut self) {
+        self.first = None;
+        self.rest.clear();
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &FrameId> {
+        self.first.iter().chain(self.rest.iter())
+    }
+}
+
+// Serialised as the sequence of ids, the same form as a `VecDeque<FrameId>`.
+impl Serialize for Ready {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Ready {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut ready = Ready::default();
+        for id in Vec::<FrameId>::deserialize(deserializer)? {
+            ready.push_back(id);
+        }
+        Ok(ready)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ready_frames_come_out_in_the_order_they_went_in() {
+        let mut ready = Ready::default();
+        assert_eq!(ready.pop_front(), None);
+        ready.push_back(1);
+        ready.push_back(2);
+        ready.push_back(3);
+        assert_eq!(ready.pop_front(), Some(1));
+        ready.push_back(4);
+        assert_eq!(ready.pop_front(), Some(2));
+        assert_eq!(ready.pop_front(), Some(3));
+        assert_eq!(ready.pop_front(), Some(4));
+        assert_eq!(ready.pop_front(), None);
+        ready.push_back(5);
+        assert_eq!(ready.pop_front(), Some(5));
+        ready.push_back(6);
+        ready.push_back(7);
+        ready.clear();
+        assert_eq!(ready.pop_front(), None);
+    }
+
+    #[test]
+    fn ready_frames_serialise_as_a_sequence() {
+        let mut ready = Ready::default();
+        for id in [7, 8, 9] {
+            ready.push_back(id);
+        }
+        let text = serde_json::to_string(&ready).unwrap();
+        assert_eq!(text, "[7,8,9]");
+        // A snapshot written before `Ready` existed (a `VecDeque`) reads the same.
+        let old = serde_json::to_string(&VecDeque::from(vec![7u64, 8, 9])).unwrap();
+        let mut back: Ready = serde_json::from_str(&old).unwrap();
+        assert_eq!(
+            [
+                back.pop_front(),
+                back.pop_front(),
+                back.pop_front(),
+                back.pop_front()
+            ],
+            [Some(7), Some(8), Some(9), None]
+        );
     }
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use estado_asl::model::Program;
 use estado_interp::{Delivery, Effect, Env, ExecInfo, Execution, MachineType, Status, TaskRequest};
+use estado_types::history::{EventDetails, HistoryEvent};
 use estado_types::StatesError;
 use serde_json::{json, Value};
 
@@ -325,11 +326,7 @@ fn standard_executions_stop_at_the_history_limit_express_do_not() {
         matches!(status, Status::Failed { error: Some(ref e), .. } if e == "States.Runtime"),
         "{status:?}"
     );
-    assert!(
-        run.exec.history().len() <= 25_000,
-        "{}",
-        run.exec.history().len()
-    );
+    assert_full_history(&run.exec.history());
     let mut run = Run::new(&p, json!({"n": 0}), MachineType::Express);
     assert_eq!(
         run.go(&p, fail_task).clone(),
@@ -337,6 +334,51 @@ fn standard_executions_stop_at_the_history_limit_express_do_not() {
             output: Arc::new(json!({"n": 10000}))
         }
     );
+}
+
+/// A history cut at the limit: 25,000 events numbered 1 to 25,000, ExecutionFailed last with
+/// AWS's cause, and no other end.
+#[track_caller]
+fn assert_full_history(history: &[HistoryEvent]) {
+    assert_eq!(history.len(), 25_000);
+    for (i, e) in history.iter().enumerate() {
+        assert_eq!(e.id, i as i64 + 1);
+        assert!(e.previous_event_id < e.id);
+    }
+    let last = history.last().unwrap();
+    match &last.details {
+        EventDetails::ExecutionFailed(d) => {
+            assert_eq!(d.error.as_deref(), Some("States.Runtime"));
+            assert_eq!(
+                d.cause.as_deref(),
+                Some("The execution reached the maximum number of history events (25000).")
+            );
+        }
+        other => panic!("last event: {other:?}"),
+    }
+    let ends = history
+        .iter()
+        .filter(|e| e.details.event_type().starts_with("Execution") && e.id != 1)
+        .count();
+    assert_eq!(ends, 1);
+}
+
+#[test]
+fn a_map_that_reaches_the_history_limit_stops_at_exactly_the_limit() {
+    // 10,000 iterations of one Pass make about 40,000 events; the Map's own iteration events
+    // are what reach the limit.
+    let p = program(json!({"StartAt": "M", "States": {
+        "M": {"Type": "Map", "ItemsPath": "$.items",
+              "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+              "End": true}}}));
+    let items: Vec<u32> = (0..10_000).collect();
+    let mut run = Run::new(&p, json!({ "items": items }), MachineType::Standard);
+    let status = run.go(&p, fail_task).clone();
+    assert!(
+        matches!(status, Status::Failed { error: Some(ref e), .. } if e == "States.Runtime"),
+        "{status:?}"
+    );
+    assert_full_history(&run.exec.history());
 }
 
 #[test]

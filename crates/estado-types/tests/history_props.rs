@@ -62,7 +62,7 @@ fn details() -> impl Strategy<Value = EventDetails> {
         (payload(), any::<Option<i64>>()).prop_map(|(p, t)| {
             let mut d = TaskScheduledEventDetails::new("lambda", "invoke", "eu-west-1", p);
             d.timeout_in_seconds = t;
-            EventDetails::TaskScheduled(d)
+            EventDetails::TaskScheduled(Box::new(d))
         }),
         Just(EventDetails::ParallelStateStarted),
         Just(EventDetails::WaitStateAborted),

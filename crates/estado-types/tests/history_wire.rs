@@ -124,7 +124,7 @@ fn lambda_service_integration_and_assigned_variables() {
     let events = vec![
         ev(1, 0, t, ExecutionStarted(started)),
         ev(2, 0, t + 1, entered(TaskStateEntered, "Start", params)),
-        ev(3, 2, t + 2, TaskScheduled(scheduled)),
+        ev(3, 2, t + 2, TaskScheduled(Box::new(scheduled))),
         ev(4, 3, t + 3, TaskStarted(TaskStartedEventDetails::new("lambda", "invoke"))),
         ev(5, 4, t + 4, TaskSucceeded(succeeded)),
         ev(6, 5, t + 5, TaskStateExited(exit)),

@@ -40,41 +40,43 @@ impl Machine {
     }
 
     /// The facts of execution number `index`: a name and ARN of its own, a seed derived from
-    /// the index (runs are reproducible), started at `now`. The strings are built by hand, as a
-    /// server would from its request, not through `format!`'s general machinery.
-    fn info(&self, index: usize, input: Arc<Value>, now: i64) -> ExecInfo {
-        let mut digits = [0u8; 20];
-        let index_text = decimal(index as u64, &mut digits);
-        let mut exec_name = String::with_capacity(6 + index_text.len());
-        exec_name.push_str("bench-");
-        exec_name.push_str(index_text);
-        let mut execution_arn = String::with_capacity(self.arn.len() + exec_name.len() + 24);
+    /// the index (runs are reproducible), started at `now`. The strings are built by hand in a
+    /// reused buffer, as a server would from its request, not through `format!`'s general
+    /// machinery, and each becomes its shared `Arc<str>` in one allocation.
+    fn info(&self, index: usize, input: Arc<Value>, now: i64, buf: &mut String) -> ExecInfo {
         // `arn:aws:states:R:A:stateMachine:NAME` -> `arn:aws:states:R:A:execution:NAME:EXEC`.
         let (head, tail) = (&self.arn[..self.arn_head], &*self.name);
-        execution_arn.push_str(head);
+        buf.clear();
+        buf.push_str(head);
         match self.machine_type {
             MachineType::Express => {
-                execution_arn.push_str(":express:");
-                execution_arn.push_str(tail);
-                execution_arn.push(':');
-                execution_arn.push_str(&exec_name);
-                execution_arn.push(':');
-                let mut hex = [0u8; 16];
-                for (i, b) in hex.iter_mut().enumerate() {
-                    *b = b"0123456789abcdef"[(index >> ((15 - i) * 4)) & 0xf];
-                }
-                execution_arn.push_str(std::str::from_utf8(&hex).unwrap_or_default());
+                buf.push_str(":express:");
+                buf.push_str(tail);
+                buf.push(':');
             }
             MachineType::Standard => {
-                execution_arn.push_str(":execution:");
-                execution_arn.push_str(tail);
-                execution_arn.push(':');
-                execution_arn.push_str(&exec_name);
+                buf.push_str(":execution:");
+                buf.push_str(tail);
+                buf.push(':');
             }
         }
+        let name_at = buf.len();
+        buf.push_str("bench-");
+        push_decimal(buf, index as u64);
+        let name_end = buf.len();
+        if self.machine_type == MachineType::Express {
+            buf.push(':');
+            for i in 0..16 {
+                buf.push(char::from(
+                    b"0123456789abcdef"[(index >> ((15 - i) * 4)) & 0xf],
+                ));
+            }
+        }
+        let execution_arn: Arc<str> = Arc::from(buf.as_str());
+        let exec_name: Arc<str> = Arc::from(&buf[name_at..name_end]);
         ExecInfo {
-            execution_arn: execution_arn.into(),
-            name: exec_name.into(),
+            execution_arn,
+            name: exec_name,
             state_machine_arn: self.arn.clone(),
             state_machine_name: self.name.clone(),
             role_arn: self.role_arn.clone(),
@@ -88,18 +90,19 @@ impl Machine {
     }
 }
 
-/// `n` in decimal, written into the end of `buf`.
-fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
-    let mut at = buf.len();
+/// Append `n` in decimal.
+fn push_decimal(buf: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let (mut n, mut at) = (n, digits.len());
     loop {
         at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
+        digits[at] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    std::str::from_utf8(&buf[at..]).unwrap_or_default()
+    buf.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// Executions in flight, their timers, and the virtual clock.
@@ -110,6 +113,8 @@ pub struct Fleet<'m> {
     /// (due, execution index, timer id), earliest first.
     timers: BinaryHeap<Reverse<(i64, usize, u64)>>,
     cancelled: HashSet<(usize, u64)>,
+    /// Where execution names and ARNs are written before they are shared.
+    scratch: String,
 }
 
 impl<'m> Fleet<'m> {
@@ -121,6 +126,7 @@ impl<'m> Fleet<'m> {
             execs: Vec::new(),
             timers: BinaryHeap::new(),
             cancelled: HashSet::new(),
+            scratch: String::with_capacity(160),
         }
     }
 
@@ -133,7 +139,7 @@ impl<'m> Fleet<'m> {
 
     /// Start execution number `index` and run it until it ends or blocks on a timer.
     pub fn start(&mut self, index: usize, input: Arc<Value>) {
-        let info = self.machine.info(index, input, self.now);
+        let info = self.machine.info(index, input, self.now, &mut self.scratch);
         let exec = Execution::start(&self.machine.program, info, self.env());
         self.execs.push(exec);
         self.settle(self.execs.len() - 1);
@@ -263,13 +269,23 @@ mod tests {
     #[test]
     fn execution_names_and_arns_are_the_ones_format_would_give() {
         for index in [0usize, 7, 10, 12345, usize::MAX] {
-            let info = machine(MachineType::Standard).info(index, Arc::new(Value::Null), 0);
+            let info = machine(MachineType::Standard).info(
+                index,
+                Arc::new(Value::Null),
+                0,
+                &mut String::new(),
+            );
             assert_eq!(&*info.name, format!("bench-{index}"));
             assert_eq!(
                 &*info.execution_arn,
                 format!("arn:aws:states:{REGION}:{ACCOUNT}:execution:m:bench-{index}")
             );
-            let info = machine(MachineType::Express).info(index, Arc::new(Value::Null), 0);
+            let info = machine(MachineType::Express).info(
+                index,
+                Arc::new(Value::Null),
+                0,
+                &mut String::new(),
+            );
             assert_eq!(
                 &*info.execution_arn,
                 format!("arn:aws:states:{REGION}:{ACCOUNT}:express:m:bench-{index}:{index:016x}")
