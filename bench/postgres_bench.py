@@ -205,31 +205,73 @@ class CpuSampler:
         self.thread.join()
 
 
+class Cluster:
+    """A fresh database and `count` nodes on it (each in its own capped cgroup with
+    `--node-cpu`); `close` stops them and drops everything."""
+
+    def __init__(self, args, count, work):
+        self.db = Database(args.pg)
+        self.nodes, self.caps = [], []
+        try:
+            store = f"{self.db.url}?pool_size={args.pool_size}"
+            for i in range(count):
+                cap = CpuCap(args.node_cpu, f"node{i}") if args.node_cpu else None
+                if cap:
+                    self.caps.append(cap)
+                self.nodes.append(Node(args.estado, store, args.lease_seconds, work, cap))
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self):
+        for n in self.nodes:
+            n.kill()
+        for c in self.caps:
+            c.remove()
+        self.db.drop()
+
+    def throttled(self):
+        return [c.throttled() for c in self.caps]
+
+
+def cpu_text(args, executions, wall, cpu, throttled, steps=None):
+    """The CPU line of a figure: per execution (and per step), and the caps' throttling."""
+    node_cpu, pg_cpu, gen_cpu = cpu
+    per = 1000.0 / executions
+    text = (f"CPU in the timed {wall:.2f} s: estado serve {node_cpu:.2f} s "
+            f"({node_cpu * per:.3f} ms/execution, {node_cpu / wall:.2f} CPUs), "
+            f"PostgreSQL {pg_cpu:.2f} s ({pg_cpu * per:.3f} ms/execution, {pg_cpu / wall:.2f} CPUs), "
+            f"load generator {gen_cpu:.2f} s")
+    if steps:
+        text += (f"; per step: estado serve {node_cpu * 1000 / steps:.3f} ms, "
+                 f"PostgreSQL {pg_cpu * 1000 / steps:.3f} ms")
+    if throttled:
+        text += "; nodes capped at {} CPU, throttled in {} periods".format(
+            args.node_cpu, ", ".join(f"{t[0]}/{t[1]}" for t in throttled))
+    return text
+
+
+def throttled_between(before, after):
+    return [(a[0] - b[0], a[1] - b[1], a[2] - b[2]) for a, b in zip(after, before)]
+
+
 def throughput(args, nodes_count, work):
-    db = Database(args.pg)
-    nodes = []
-    caps = []
+    cluster = Cluster(args, nodes_count, work)
     try:
-        store = f"{db.url}?pool_size={args.pool_size}"
-        for i in range(nodes_count):
-            cap = CpuCap(args.node_cpu, f"node{i}") if args.node_cpu else None
-            if cap:
-                caps.append(cap)
-            nodes.append(Node(args.estado, store, args.lease_seconds, work, cap))
+        nodes = cluster.nodes
         cmd = [args.estado, "load", "--only", "throughput", "--count", str(args.count),
                "--concurrency", str(args.concurrency), "--json", "--endpoint", nodes[0].endpoint]
         for n in nodes[1:]:
             cmd += ["--also-endpoint", n.endpoint]
-        node_pids = [n.proc.pid for n in nodes]
-        throttled_before = [c.throttled() for c in caps]
-        sampler = CpuSampler(node_pids, db.name)
+        throttled_before = cluster.throttled()
+        sampler = CpuSampler([n.proc.pid for n in nodes], cluster.db.name)
         time.sleep(0.05)
         t0 = time.time()
         load = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         sampler.load_pid = load.pid
         out, err = load.communicate(timeout=900)
         sampler.finish()
-        throttled_after = [c.throttled() for c in caps]
+        throttled = throttled_between(throttled_before, cluster.throttled())
         try:
             doc = json.loads(out)
         except ValueError:
@@ -242,36 +284,87 @@ def throughput(args, nodes_count, work):
         timed = fig["details"]["completed_seconds"]
         start, end = sampler.at(t0), sampler.at(t0 + timed)
         wall = end[0] - start[0]
-        node_cpu, pg_cpu, gen_cpu = (end[1] - start[1], end[2] - start[2], end[3] - start[3])
-        per = 1000.0 / args.count
-        cpu = (f"CPU in the timed {wall:.2f} s: estado serve {node_cpu:.2f} s "
-               f"({node_cpu * per:.3f} ms/execution, {node_cpu / wall:.2f} CPUs), "
-               f"PostgreSQL {pg_cpu:.2f} s ({pg_cpu * per:.3f} ms/execution, {pg_cpu / wall:.2f} CPUs), "
-               f"load generator {gen_cpu:.2f} s")
-        if caps:
-            throttled = [(a[0] - b[0], a[1] - b[1], a[2] - b[2])
-                         for a, b in zip(throttled_after, throttled_before)]
-            cpu += "; nodes capped at {} CPU, throttled in {} periods".format(
-                args.node_cpu, ", ".join(f"{t[0]}/{t[1]}" for t in throttled))
+        cpu = cpu_text(args, args.count, wall, [end[i] - start[i] for i in (1, 2, 3)], throttled)
         return fig["value"], f'{fig["text"]}; {cpu}', doc.get("load_average_before")
     finally:
-        for n in nodes:
-            n.kill()
-        for c in caps:
-            c.remove()
-        db.drop()
+        cluster.close()
 
 
-FAILOVER_DEFINITION = {
-    "StartAt": "Loop",
-    "States": {
-        "Loop": {"Type": "Pass", "Parameters": {"i.$": "States.MathAdd($.i, 1)"}, "Next": "Again"},
-        "Again": {"Type": "Choice", "Choices": [{"Variable": "$.i", "NumericLessThan": 40, "Next": "Pause"}],
-                  "Default": "Done"},
-        "Pause": {"Type": "Wait", "Seconds": 0, "Next": "Loop"},
-        "Done": {"Type": "Succeed"},
-    },
-}
+def loop_definition(rounds):
+    """`rounds` rounds of Pass, Choice and a zero-second Wait: each round after the first is one
+    step (a timer row claimed, the states run, the next timer committed)."""
+    return {
+        "StartAt": "Loop",
+        "States": {
+            "Loop": {"Type": "Pass", "Parameters": {"i.$": "States.MathAdd($.i, 1)"}, "Next": "Again"},
+            "Again": {"Type": "Choice", "Choices": [{"Variable": "$.i", "NumericLessThan": rounds, "Next": "Pause"}],
+                      "Default": "Done"},
+            "Pause": {"Type": "Wait", "Seconds": 0, "Next": "Loop"},
+            "Done": {"Type": "Succeed"},
+        },
+    }
+
+
+def stepping(args, nodes_count, work):
+    """Executions that each take `--rounds` steps through the step loop (claim, run, commit),
+    started through the nodes in turn; the figure is steps committed per second from the first
+    start until none is RUNNING (polled in the database every 50 ms)."""
+    cluster = Cluster(args, nodes_count, work)
+    try:
+        nodes = cluster.nodes
+        sm = call(nodes[0].port, "CreateStateMachine", {
+            "name": "stepping", "definition": json.dumps(loop_definition(args.rounds)),
+            "roleArn": "arn:aws:iam::123456789012:role/r"})["stateMachineArn"]
+        throttled_before = cluster.throttled()
+        sampler = CpuSampler([n.proc.pid for n in nodes], cluster.db.name)
+        sampler.load_pid = os.getpid()
+        time.sleep(0.05)
+        t0 = time.time()
+        names = iter(range(args.stepping))
+        lock = threading.Lock()
+
+        def starter(k):
+            while True:
+                with lock:
+                    i = next(names, None)
+                if i is None:
+                    return
+                out = call(nodes[(i + k) % len(nodes)].port, "StartExecution",
+                           {"stateMachineArn": sm, "name": f"s{i}", "input": '{"i": 0}'})
+                if "__error" in out:
+                    raise SystemExit(f"StartExecution failed: {out}")
+
+        threads = [threading.Thread(target=starter, args=(k,)) for k in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        started = time.time() - t0
+        while True:
+            running = int(psql(cluster.db.url, "SELECT count(*) FROM executions WHERE status = 'RUNNING'"))
+            if running == 0:
+                break
+            time.sleep(0.05)
+        t1 = time.time()
+        sampler.finish()
+        throttled = throttled_between(throttled_before, cluster.throttled())
+        summary = psql(cluster.db.url, "SELECT count(*), count(*) FILTER (WHERE status = 'SUCCEEDED' "
+                                       f"AND output = '{{\"i\":{args.rounds}}}') FROM executions")
+        total, good = (int(x) for x in summary.split("|"))
+        if good != args.stepping or total != args.stepping:
+            raise SystemExit(f"stepping: {good} of {total} executions SUCCEEDED with the right output")
+        start, end = sampler.at(t0), sampler.at(t1)
+        wall = end[0] - start[0]
+        steps = args.stepping * args.rounds
+        rate = steps / (t1 - t0)
+        cpu = cpu_text(args, args.stepping, wall, [end[i] - start[i] for i in (1, 2, 3)], throttled,
+                       steps=steps)
+        text = (f"{args.stepping} executions of {args.rounds} steps ({steps} steps) completed in "
+                f"{t1 - t0:.2f} s = {rate:,.0f} steps/s (all started after {started:.2f} s); "
+                f"all SUCCEEDED with the right output; {cpu}")
+        return rate, text, open("/proc/loadavg").read().split()[:3]
+    finally:
+        cluster.close()
 
 
 def failover(args, work):
@@ -283,7 +376,7 @@ def failover(args, work):
     try:
         a = Node(args.estado, db.url, args.lease_seconds, work)
         b = Node(args.estado, db.url, args.lease_seconds, work)
-        sm = call(a.port, "CreateStateMachine", {"name": "failover", "definition": json.dumps(FAILOVER_DEFINITION),
+        sm = call(a.port, "CreateStateMachine", {"name": "failover", "definition": json.dumps(loop_definition(40)),
                                                  "roleArn": "arn:aws:iam::123456789012:role/r"})["stateMachineArn"]
         stop = threading.Event()
 
@@ -305,11 +398,11 @@ def failover(args, work):
         # The leases held at the kill, by owner; a moment later the survivor has taken new
         # leases (ending after kill + lease), which names its owner: the others were the dead
         # node's.
-        rows = psql(db.url, "SELECT arn, version, lease_owner FROM executions "
-                            "WHERE lease_owner IS NOT NULL AND status = 'RUNNING'")
+        rows = psql(db.url, "SELECT e.arn, e.version, l.owner FROM executions e "
+                            "JOIN leases l ON l.execution_id = e.id WHERE e.status = 'RUNNING'")
         time.sleep(0.5)
-        survivor = set(psql(db.url, f"SELECT DISTINCT lease_owner FROM executions "
-                                    f"WHERE lease_until > {kill_ms + lease_ms}").splitlines())
+        survivor = set(psql(db.url, f"SELECT DISTINCT owner FROM leases "
+                                    f"WHERE until > {kill_ms + lease_ms}").splitlines())
         held = {}
         for line in rows.splitlines():
             arn, version, owner = line.split("|")
@@ -344,6 +437,10 @@ def main():
     ap.add_argument("--skip-failover", action="store_true")
     ap.add_argument("--pool-size", type=int, default=16, help="connections per node (pool_size= in the URL)")
     ap.add_argument("--nodes", default="1,2", help="node counts to measure, e.g. 1,2")
+    ap.add_argument("--stepping", type=int, default=0,
+                    help="also measure steps/s: this many executions of --rounds steps each")
+    ap.add_argument("--rounds", type=int, default=20, help="steps per execution with --stepping")
+    ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--node-cpu", type=float, default=None,
                     help="cap each node at this many CPUs in a cgroup of its own (e.g. 0.25)")
     args = ap.parse_args()
@@ -355,15 +452,24 @@ def main():
     print(f"{args.count} executions of many_small per run, {args.concurrency} connections, "
           f"pool of {args.pool_size} per node"
           + (f", each node capped at {args.node_cpu} CPU" if args.node_cpu else ", nodes not capped"))
+    steps = {n: [] for n in counts}
     for run in range(args.runs):
         for nodes in counts:
-            rate, text, load = throughput(args, nodes, work)
-            results[nodes].append(rate)
-            print(f"run {run + 1}, {nodes} node(s): {rate:,.0f} executions/s  ({text}; load before {load})", flush=True)
+            if not args.skip_throughput:
+                rate, text, load = throughput(args, nodes, work)
+                results[nodes].append(rate)
+                print(f"run {run + 1}, {nodes} node(s): {rate:,.0f} executions/s  ({text}; load before {load})",
+                      flush=True)
+            if args.stepping:
+                rate, text, load = stepping(args, nodes, work)
+                steps[nodes].append(rate)
+                print(f"run {run + 1}, {nodes} node(s), stepping: {rate:,.0f} steps/s  ({text}; load after {load})",
+                      flush=True)
     for nodes in counts:
-        r = results[nodes]
-        print(f"{nodes} node(s): median {statistics.median(r):,.0f} executions/s over {len(r)} runs: "
-              + ", ".join(f"{x:,.0f}" for x in r))
+        for what, r in (("executions/s", results[nodes]), ("steps/s", steps[nodes])):
+            if r:
+                print(f"{nodes} node(s): median {statistics.median(r):,.0f} {what} over {len(r)} runs: "
+                      + ", ".join(f"{x:,.0f}" for x in r))
     if not args.skip_failover:
         held, moved, stuck = failover(args, work)
         if moved:

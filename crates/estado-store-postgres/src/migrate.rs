@@ -31,6 +31,11 @@ pub(crate) const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0004_history_chunks.sql",
         include_str!("../migrations/0004_history_chunks.sql"),
     ),
+    (
+        5,
+        "0005_leases.sql",
+        include_str!("../migrations/0005_leases.sql"),
+    ),
 ];
 
 /// The advisory lock key migrations hold ("estado" in ASCII); scoped to the schema in use by

@@ -536,36 +536,39 @@ impl Store for PostgresStore {
         }
         let c = self.conn().await?;
         let until = now_ms.saturating_add(lease_ms);
-        // One statement: due rows of free executions are walked in due order (the first
-        // `4 * limit` of them, so that a backlog is not read whole), each execution ordered by
-        // its oldest; executions another claimer has locked are skipped, not waited for; the
-        // lease is taken and the snapshot and due rows read in the same go.
+        // One statement: due rows of free executions (no lease, or an ended one) are walked in
+        // due order (the first `4 * limit` of them, so that a backlog is not read whole), each
+        // execution ordered by its oldest; executions another claimer has locked are skipped,
+        // not waited for; a lease row is written for each (only where none is in force: a
+        // claimer that saw the execution free before another leased it gets nothing) and the
+        // snapshot and due rows read in the same go.
         let sql = format!(
             "WITH walk AS ( \
                  SELECT i.execution_id, i.due_ms, i.id \
-                 FROM inbox i JOIN executions e ON e.id = i.execution_id \
-                 WHERE i.due_ms <= $1 AND (e.lease_until IS NULL OR e.lease_until <= $1) \
+                 FROM inbox i LEFT JOIN leases l ON l.execution_id = i.execution_id \
+                 WHERE i.due_ms <= $1 AND (l.until IS NULL OR l.until <= $1) \
                  ORDER BY i.due_ms, i.id LIMIT $2::bigint * 4), \
              due AS ( \
                  SELECT DISTINCT ON (execution_id) execution_id, due_ms, id FROM walk \
                  ORDER BY execution_id, due_ms, id), \
              picked AS ( \
-                 SELECT e.id, due.due_ms AS first_due, due.id AS first_row \
-                 FROM due JOIN executions e ON e.id = due.execution_id \
-                 WHERE e.lease_until IS NULL OR e.lease_until <= $1 \
+                 SELECT x.id, due.due_ms AS first_due, due.id AS first_row, x.snapshot, {} \
+                 FROM due JOIN executions x ON x.id = due.execution_id \
                  ORDER BY due.due_ms, due.id LIMIT $2 \
-                 FOR UPDATE OF e SKIP LOCKED), \
+                 FOR UPDATE OF x SKIP LOCKED), \
              leased AS ( \
-                 UPDATE executions x SET lease_owner = $3, lease_until = $4 FROM picked \
-                 WHERE x.id = picked.id \
-                 RETURNING x.id, picked.first_due, picked.first_row, x.snapshot, {}) \
-             SELECT leased.*, r.ids, r.dues, r.keys, r.payloads \
-             FROM leased LEFT JOIN LATERAL ( \
+                 INSERT INTO leases (execution_id, owner, until) SELECT id, $3, $4 FROM picked \
+                 ON CONFLICT (execution_id) DO UPDATE SET owner = excluded.owner, \
+                     until = excluded.until WHERE leases.until <= $1 \
+                 RETURNING execution_id) \
+             SELECT picked.*, r.ids, r.dues, r.keys, r.payloads \
+             FROM picked JOIN leased ON leased.execution_id = picked.id \
+             LEFT JOIN LATERAL ( \
                  SELECT array_agg(i.id ORDER BY i.id) AS ids, \
                         array_agg(i.due_ms ORDER BY i.id) AS dues, \
                         array_agg(i.key ORDER BY i.id) AS keys, \
                         array_agg(i.payload ORDER BY i.id) AS payloads \
-                 FROM inbox i WHERE i.execution_id = leased.id AND i.due_ms <= $1) r ON true \
+                 FROM inbox i WHERE i.execution_id = picked.id AND i.due_ms <= $1) r ON true \
              ORDER BY first_due, first_row",
             EXECUTION_COLUMNS
                 .split(", ")
@@ -740,13 +743,7 @@ impl Store for PostgresStore {
     async fn release_leases(&self) -> Result<u64> {
         let mut c = self.conn().await?;
         let tx = c.transaction().await.map_err(pg)?;
-        let a = execute(
-            &tx,
-            "UPDATE executions SET lease_owner = NULL, lease_until = NULL \
-             WHERE lease_owner IS NOT NULL",
-            &[],
-        )
-        .await?;
+        let a = execute(&tx, "DELETE FROM leases", &[]).await?;
         let b = execute(
             &tx,
             "UPDATE dispatches SET lease_owner = NULL, lease_until = NULL \
@@ -761,17 +758,18 @@ impl Store for PostgresStore {
     async fn next_due(&self) -> Result<Option<i64>> {
         let c = self.conn().await?;
         // Per execution the later of its earliest row's due time and its lease's end. Free
-        // executions (no lease): the first row in due order of one of them. Leased ones (few:
-        // claimed and not committed since): each one's lease end or earliest row.
+        // executions (no lease row): the first row in due order of one of them. Leased ones
+        // (few: claimed and not committed since): each one's lease end or earliest row.
         let row = query_opt(
             &c,
             "SELECT LEAST( \
-                 (SELECT i.due_ms FROM inbox i JOIN executions e ON e.id = i.execution_id \
-                  WHERE e.lease_until IS NULL ORDER BY i.due_ms LIMIT 1), \
-                 (SELECT min(GREATEST(e.lease_until, \
-                      (SELECT min(i.due_ms) FROM inbox i WHERE i.execution_id = e.id))) \
-                  FROM executions e WHERE e.lease_until IS NOT NULL \
-                  AND EXISTS (SELECT 1 FROM inbox i WHERE i.execution_id = e.id)))",
+                 (SELECT i.due_ms FROM inbox i \
+                  WHERE NOT EXISTS (SELECT 1 FROM leases l WHERE l.execution_id = i.execution_id) \
+                  ORDER BY i.due_ms LIMIT 1), \
+                 (SELECT min(GREATEST(l.until, \
+                      (SELECT min(i.due_ms) FROM inbox i WHERE i.execution_id = l.execution_id))) \
+                  FROM leases l \
+                  WHERE EXISTS (SELECT 1 FROM inbox i WHERE i.execution_id = l.execution_id)))",
             &[],
         )
         .await?;

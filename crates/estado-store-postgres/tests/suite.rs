@@ -390,8 +390,9 @@ async fn machine_records_follow_other_nodes_changes() {
     db.drop().await;
 }
 
-/// A database of schema 3 keeps its histories: their per-event rows become chunks that read
-/// back the same, in order, page by page, and its executions go on committing steps.
+/// A database of schema 3 keeps its histories (their per-event rows become chunks that read
+/// back the same, in order, page by page) and its leases, and its executions go on committing
+/// steps.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn histories_written_before_chunks_survive_the_migration() {
     use estado_store::suite::{event, events, inbox};
@@ -418,9 +419,10 @@ async fn histories_written_before_chunks_survive_the_migration() {
         "CREATE TABLE schema_version (version BIGINT PRIMARY KEY); \
          INSERT INTO schema_version (version) VALUES (1), (2), (3); \
          INSERT INTO executions (id, arn, state_machine_arn, name, kind, status, start_ms, \
-             input, definition, role_arn, redrive_count, version, snapshot) \
+             input, definition, role_arn, redrive_count, version, snapshot, lease_owner, \
+             lease_until) \
          VALUES (7, 'arn:x', 'arn:m', 'x', 'STANDARD', 'RUNNING', 1, '{}', '{}', 'r', 0, 0, \
-             '\\x00');",
+             '\\x00', 'dead', 5);",
     )
     .await
     .expect("an execution");
@@ -459,11 +461,17 @@ async fn histories_written_before_chunks_survive_the_migration() {
     all_back.reverse();
     assert_eq!(history(i64::MAX, true, 1000).await, all_back);
 
-    // The migrated execution takes a step: its events follow the old ones.
+    // The migrated execution keeps its lease (until 5), then takes a step: its events follow
+    // the old ones.
     store
         .deliver(inbox(0, None), "arn:x")
         .await
         .expect("deliver");
+    let claim = store.claim_runnable("n", 3, 1_000, 1).await.expect("claim");
+    assert!(
+        claim.is_empty(),
+        "the lease written before the migration holds"
+    );
     let claim = store
         .claim_runnable("n", 10, 1_000, 1)
         .await
