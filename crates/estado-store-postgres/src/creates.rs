@@ -1,12 +1,8 @@
-//! New executions written in groups: the executions that callers ask to create while earlier
-//! groups are being written go in together, as one statement and one transaction.
-//!
-//! A transaction costs PostgreSQL much more than the rows it writes when they are few (a round
-//! trip, a snapshot, a commit record and its WAL flush, the executor started and stopped): a
-//! StartExecution of a short machine is one small execution row and one history chunk, so
-//! writing them one transaction each spends most of the server's CPU on the transactions. Groups
-//! form only under load: at most [`IN_FLIGHT`] groups are written at once, and a caller that
-//! finds a free slot is written at once, alone, so a quiet node adds no wait.
+//! New executions written in groups (see [`crate::groups`]): the executions that callers ask
+//! to create while earlier groups are being written go in together, as one statement and one
+//! transaction. A StartExecution of a short machine is one small execution row and one history
+//! chunk, so writing them one transaction each spends most of the server's CPU on the
+//! transactions.
 //!
 //! Each execution keeps its own outcome: the group's insert skips executions whose ARN is taken
 //! (`ON CONFLICT DO NOTHING`) and says which it inserted, so those answer `AlreadyExists`. Two
@@ -15,17 +11,17 @@
 //! execution's failure is not the others'.
 
 use std::collections::HashSet;
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use deadpool_postgres::Pool;
 use estado_store::{NewExecution, StoreError};
-use tokio::sync::{mpsc, oneshot, Semaphore};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{invalid, to_i64};
 use crate::ops::{query, ChunkArrays, EXECUTION_COLUMNS};
 
 /// Groups being written at once (each holds a pooled connection while it does).
-pub(crate) const IN_FLIGHT: usize = 4;
+const IN_FLIGHT: usize = 4;
 /// Executions in one group at most.
 const MAX_GROUP: usize = 256;
 
@@ -37,41 +33,18 @@ pub(crate) struct Pending {
 }
 
 /// Takes creations from `queue` and writes them in groups until the queue closes.
-pub(crate) async fn run(pool: Pool, mut queue: mpsc::UnboundedReceiver<Pending>) {
-    let slots = Arc::new(Semaphore::new(IN_FLIGHT));
-    // Creations of an ARN already in the group being formed: first in line for the next one.
-    let mut deferred: Vec<Pending> = Vec::new();
-    loop {
-        if deferred.is_empty() {
-            match queue.recv().await {
-                Some(p) => deferred.push(p),
-                None => return,
-            }
-        }
-        let Ok(slot) = slots.clone().acquire_owned().await else {
-            return;
-        };
-        let mut group = Vec::new();
-        let mut arns = HashSet::new();
-        let mut later = Vec::new();
-        let waiting = std::iter::from_fn(|| queue.try_recv().ok());
-        for p in deferred.drain(..).chain(waiting) {
-            if group.len() < MAX_GROUP && arns.insert(p.execution.execution.arn.clone()) {
-                group.push(p);
-            } else {
-                later.push(p);
-            }
-            if group.len() >= MAX_GROUP {
-                break;
-            }
-        }
-        deferred = later;
-        let pool = pool.clone();
-        tokio::spawn(async move {
-            write_group(&pool, group).await;
-            drop(slot);
-        });
-    }
+pub(crate) async fn run(pool: Pool, queue: mpsc::UnboundedReceiver<Pending>) {
+    crate::groups::run(
+        queue,
+        IN_FLIGHT,
+        MAX_GROUP,
+        |p: &Pending| Some(p.execution.execution.arn.as_str()),
+        move |group| {
+            let pool = pool.clone();
+            async move { write_group(&pool, group).await }
+        },
+    )
+    .await;
 }
 
 /// Writes a group and answers each of its callers.

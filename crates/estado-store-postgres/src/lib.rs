@@ -21,8 +21,10 @@
 //! lock. It goes in the connection's current schema, so `options=-csearch_path=NAME` in the URL
 //! keeps several Estado instances (or test runs) apart in one database.
 
+mod commits;
 mod creates;
 mod error;
+mod groups;
 mod listen;
 mod machines;
 mod migrate;
@@ -74,6 +76,7 @@ pub struct PostgresStore {
     outgoing: tokio::sync::mpsc::UnboundedSender<String>,
     notifier: tokio::task::JoinHandle<()>,
     creates: tokio::sync::mpsc::UnboundedSender<creates::Pending>,
+    commits: tokio::sync::mpsc::UnboundedSender<commits::Pending>,
 }
 
 impl Drop for PostgresStore {
@@ -128,6 +131,8 @@ impl PostgresStore {
         // Ends when the store (the queue's sender) is dropped, after the groups it holds.
         let (creates, pending) = tokio::sync::mpsc::unbounded_channel();
         tokio::spawn(creates::run(pool.clone(), pending));
+        let (commits, pending) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(commits::run(pool.clone(), pending));
         Ok(PostgresStore {
             pool,
             machines,
@@ -136,6 +141,7 @@ impl PostgresStore {
             outgoing,
             notifier,
             creates,
+            commits,
         })
     }
 

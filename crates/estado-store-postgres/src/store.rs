@@ -1,8 +1,9 @@
 //! [`Store`] for [`PostgresStore`]. Calls run as single statements on a pooled connection in
-//! autocommit (one round trip, one short transaction), the hot ones too: creating an execution
-//! (data-modifying CTEs), claiming (a CTE that locks with SKIP LOCKED, leases and reads) and
-//! committing a step (the `estado_commit_step` function of migration 0002, which locks the
-//! execution's row, checks version and lease owner, and writes). The rest use a transaction.
+//! autocommit (one round trip, one short transaction), the hot ones too: claiming (a CTE that
+//! locks with SKIP LOCKED, leases and reads). Creating executions and committing steps (the
+//! `estado_commit_step` function of migration 0005, which locks the execution's row, checks
+//! version and lease owner, and writes) go in groups with other callers' (creates.rs,
+//! commits.rs). The rest use a transaction.
 
 use async_trait::async_trait;
 use estado_store::{
@@ -12,7 +13,7 @@ use estado_store::{
 use estado_types::history::HistoryEvent;
 use tokio_postgres::types::ToSql;
 
-use crate::error::{invalid, json, label_from_sql, label_to_sql, pg, to_i64, to_u32, to_u64};
+use crate::error::{invalid, json, label_from_sql, label_to_sql, pg, to_u32, to_u64};
 use crate::listen::Signal;
 use crate::ops::*;
 use crate::PostgresStore;
@@ -603,17 +604,6 @@ impl Store for PostgresStore {
     }
 
     async fn commit_step(&self, owner: &str, c: StepCommit) -> Result<()> {
-        let chunks = ChunkArrays::new(&c.events);
-        let inbox = InboxArrays::new(&c.new_inbox);
-        let consumed: Vec<i64> = c
-            .consumed
-            .iter()
-            .filter_map(|id| i64::try_from(*id).ok())
-            .collect();
-        let cancel_keys: Vec<i64> = c.cancel_keys.iter().map(|k| label_to_sql(*k)).collect();
-        let cancel_tasks: Vec<i64> = c.cancel_tasks.iter().map(|k| label_to_sql(*k)).collect();
-        let t = TaskArrays::new(&c.new_tasks);
-        let d = DispatchArrays::new(&c.new_dispatches);
         let mut signals = Vec::new();
         if c.new_tasks.iter().any(|t| t.activity_arn.is_some()) {
             signals.push(Signal::ActivityTasks.payload());
@@ -629,62 +619,14 @@ impl Store for PostgresStore {
                 );
             }
         }
+        let args = crate::commits::CommitArgs::new(owner, &c)?;
+        // Saved in a group with the steps other callers are committing (see commits.rs).
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.commits
+            .send(crate::commits::Pending { args, reply })
+            .map_err(|_| crate::creates::closed())?;
+        let code = answer.await.map_err(|_| crate::creates::closed())??;
         let arn = &c.execution_arn;
-        let expected = to_i64(c.expected_version, "expected version")?;
-        let u = c.update.as_ref();
-        let has_update = u.is_some();
-        let status = u.map(|u| &u.status);
-        let stop_ms = u.and_then(|u| u.stop_ms);
-        let output = u.and_then(|u| u.output.as_ref());
-        let error = u.and_then(|u| u.error.as_ref());
-        let cause = u.and_then(|u| u.cause.as_ref());
-        let conn = self.conn().await?;
-        // One statement in autocommit: one round trip, one short transaction.
-        let row = query_opt(
-            &conn,
-            "SELECT estado_commit_step($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-             $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, \
-             $30, $31, $32)",
-            &[
-                arn,
-                &owner,
-                &expected,
-                &c.snapshot,
-                &chunks.first,
-                &chunks.last,
-                &chunks.body,
-                &consumed,
-                &cancel_keys,
-                &inbox.due,
-                &inbox.key,
-                &inbox.payload,
-                &cancel_tasks,
-                &t.token,
-                &t.execution_arn,
-                &t.effect_id,
-                &t.activity_arn,
-                &t.input,
-                &t.created_ms,
-                &t.worker,
-                &d.arn,
-                &d.effect_id,
-                &d.payload,
-                &d.created_ms,
-                &d.owner,
-                &d.until,
-                &has_update,
-                &status,
-                &stop_ms,
-                &output,
-                &error,
-                &cause,
-            ],
-        )
-        .await?;
-        let code: i64 = match row {
-            Some(r) => get(&r, 0)?,
-            None => return Err(invalid("estado_commit_step answered no row".into())),
-        };
         match code {
             0 => {
                 for signal in signals {
@@ -900,57 +842,5 @@ impl Store for PostgresStore {
     async fn finish_task(&self, token: &str) -> Result<bool> {
         let c = self.conn().await?;
         Ok(execute(&c, "DELETE FROM tasks WHERE token = $1", &[&token]).await? > 0)
-    }
-}
-
-/// New tasks as column arrays; a task whose token exists replaces it (tokens are the
-/// engine's, unique by construction; replacing matches the in-memory store).
-struct TaskArrays {
-    token: Vec<String>,
-    execution_arn: Vec<String>,
-    effect_id: Vec<i64>,
-    activity_arn: Vec<Option<String>>,
-    input: Vec<String>,
-    created_ms: Vec<i64>,
-    worker: Vec<Option<String>>,
-}
-
-impl TaskArrays {
-    fn new(tasks: &[Task]) -> TaskArrays {
-        TaskArrays {
-            token: tasks.iter().map(|t| t.token.clone()).collect(),
-            execution_arn: tasks.iter().map(|t| t.execution_arn.clone()).collect(),
-            effect_id: tasks.iter().map(|t| label_to_sql(t.effect_id)).collect(),
-            activity_arn: tasks.iter().map(|t| t.activity_arn.clone()).collect(),
-            input: tasks.iter().map(|t| t.input.clone()).collect(),
-            created_ms: tasks.iter().map(|t| t.created_ms).collect(),
-            worker: tasks.iter().map(|t| t.worker.clone()).collect(),
-        }
-    }
-}
-
-/// New dispatches as column arrays; one with the same key replaces the old.
-struct DispatchArrays {
-    arn: Vec<String>,
-    effect_id: Vec<i64>,
-    payload: Vec<Vec<u8>>,
-    created_ms: Vec<i64>,
-    owner: Vec<Option<String>>,
-    until: Vec<Option<i64>>,
-}
-
-impl DispatchArrays {
-    fn new(rows: &[Dispatch]) -> DispatchArrays {
-        DispatchArrays {
-            arn: rows.iter().map(|d| d.execution_arn.clone()).collect(),
-            effect_id: rows.iter().map(|d| label_to_sql(d.effect_id)).collect(),
-            payload: rows.iter().map(|d| d.payload.clone()).collect(),
-            created_ms: rows.iter().map(|d| d.created_ms).collect(),
-            owner: rows
-                .iter()
-                .map(|d| d.lease.as_ref().map(|l| l.0.clone()))
-                .collect(),
-            until: rows.iter().map(|d| d.lease.as_ref().map(|l| l.1)).collect(),
-        }
     }
 }

@@ -551,3 +551,87 @@ async fn a_refused_execution_fails_alone() {
     drop(store);
     db.drop().await;
 }
+
+/// Steps committed at once are saved in groups; one the database refuses (history events whose
+/// ids the execution has already) fails alone, saving nothing of it, and a stale one is a
+/// conflict: the others of their group are saved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_step_fails_alone() {
+    use estado_store::suite::{events, inbox, new_execution};
+    use estado_store::{StepCommit, Store, StoreError};
+
+    let Some(db) = common::TestDb::create("a_refused_step_fails_alone").await else {
+        return;
+    };
+    let url = db.schema_url("refused_steps").await;
+    let store = Arc::new(
+        PostgresStore::connect_with(
+            &url,
+            &Options {
+                pool_size: 2,
+                ..Options::default()
+            },
+        )
+        .await
+        .expect("connect"),
+    );
+    for i in 0..150 {
+        let e = new_execution("m", &format!("e{i}"), i, 3, vec![inbox(0, None)]);
+        store.create_execution(e).await.expect("create");
+    }
+    let claims = store
+        .claim_runnable("n", 10, 60_000, 200)
+        .await
+        .expect("claim");
+    assert_eq!(claims.len(), 150);
+    let mut racers = Vec::new();
+    for (i, claim) in claims.into_iter().enumerate() {
+        let arn = claim.execution.arn.clone();
+        let commit = StepCommit {
+            execution_arn: arn.clone(),
+            // Every 40th is stale.
+            expected_version: claim.execution.version + u64::from(i % 40 == 9),
+            snapshot: format!("after {arn}").into_bytes(),
+            consumed: claim.inbox.iter().map(|r| r.id).collect(),
+            // Every 40th repeats events 1..3, which the execution has.
+            events: if i % 40 == 7 {
+                events(1, 3)
+            } else {
+                events(4, 5)
+            },
+            ..Default::default()
+        };
+        let store = store.clone();
+        racers.push(tokio::spawn(async move {
+            (i, arn, store.commit_step("n", commit).await)
+        }));
+    }
+    for r in racers {
+        let (i, arn, outcome) = r.await.expect("join");
+        let saved = store
+            .get_execution(&arn)
+            .await
+            .expect("read")
+            .expect("there");
+        match (i % 40, outcome) {
+            (7, Err(StoreError::Backend { .. })) | (9, Err(StoreError::Conflict(_))) => {
+                assert_eq!(saved.version, 0, "e{i}: nothing of it saved");
+                assert_eq!(
+                    store.history(&arn, 0, false, 10).await.expect("history"),
+                    events(1, 3)
+                );
+            }
+            (7 | 9, other) => panic!("e{i}: expected a failure, got {other:?}"),
+            (_, Ok(())) => {
+                assert_eq!(saved.version, 1, "e{i} saved");
+                assert_eq!(
+                    store.history(&arn, 0, false, 10).await.expect("history"),
+                    events(1, 5)
+                );
+            }
+            (_, Err(e)) => panic!("e{i}: {e:?}"),
+        }
+    }
+    drop(store);
+    db.drop().await;
+}
