@@ -538,7 +538,9 @@ impl Store for PostgresStore {
         let c = self.conn().await?;
         let until = now_ms.saturating_add(lease_ms);
         // One statement: due rows of free executions (no lease, or an ended one) are walked in
-        // due order (the first `4 * limit` of them, so that a backlog is not read whole), each
+        // due order (the first `4 * limit` of them, so that a backlog is not read whole: the
+        // lease is looked up per row by a scalar subquery, which the planner cannot turn into a
+        // join that reads every due row first), each
         // execution ordered by its oldest; executions another claimer has locked are skipped,
         // not waited for; a lease row is written for each (only where none is in force: a
         // claimer that saw the execution free before another leased it gets nothing) and the
@@ -546,8 +548,10 @@ impl Store for PostgresStore {
         let sql = format!(
             "WITH walk AS ( \
                  SELECT i.execution_id, i.due_ms, i.id \
-                 FROM inbox i LEFT JOIN leases l ON l.execution_id = i.execution_id \
-                 WHERE i.due_ms <= $1 AND (l.until IS NULL OR l.until <= $1) \
+                 FROM inbox i \
+                 WHERE i.due_ms <= $1 AND COALESCE( \
+                     (SELECT l.until FROM leases l WHERE l.execution_id = i.execution_id), \
+                     $1) <= $1 \
                  ORDER BY i.due_ms, i.id LIMIT $2::bigint * 4), \
              due AS ( \
                  SELECT DISTINCT ON (execution_id) execution_id, due_ms, id FROM walk \
@@ -700,16 +704,20 @@ impl Store for PostgresStore {
     async fn next_due(&self) -> Result<Option<i64>> {
         let c = self.conn().await?;
         // Per execution the later of its earliest row's due time and its lease's end. Free
-        // executions (no lease row): the first row in due order of one of them. Leased ones
-        // (few: claimed and not committed since): each one's lease end or earliest row.
+        // executions (no lease row): the first row in due order of one of them (a scalar
+        // subquery per row keeps it an ordered walk that stops there). Leased ones (few: claimed
+        // and not committed since): each one's lease end or earliest row (`due_ms + 0`, so that
+        // the minimum is taken over the execution's rows, not by walking the due index).
         let row = query_opt(
             &c,
             "SELECT LEAST( \
                  (SELECT i.due_ms FROM inbox i \
-                  WHERE NOT EXISTS (SELECT 1 FROM leases l WHERE l.execution_id = i.execution_id) \
+                  WHERE (SELECT l.execution_id FROM leases l \
+                         WHERE l.execution_id = i.execution_id) IS NULL \
                   ORDER BY i.due_ms LIMIT 1), \
                  (SELECT min(GREATEST(l.until, \
-                      (SELECT min(i.due_ms) FROM inbox i WHERE i.execution_id = l.execution_id))) \
+                      (SELECT min(i.due_ms + 0) FROM inbox i \
+                       WHERE i.execution_id = l.execution_id))) \
                   FROM leases l \
                   WHERE EXISTS (SELECT 1 FROM inbox i WHERE i.execution_id = l.execution_id)))",
             &[],
