@@ -137,7 +137,7 @@ pub async fn run_definition(
             let runners = runners.clone();
             async move { runners.run(&info, &req).await }
         },
-        |events| history.extend(events),
+        Some(|events| history.extend(events)),
     )
     .await;
     let (status, output, error, cause) = match exec.status().clone() {

@@ -9,6 +9,7 @@
 
 pub mod clock;
 pub mod dispatcher;
+mod encoding;
 pub mod inbox;
 pub mod local;
 pub mod programs;

@@ -24,14 +24,15 @@ use tokio::task::JoinSet;
 use crate::clock::Clock;
 
 /// Runs `exec` until it ends or has nothing left to wait for. `run_task` starts one task (it
-/// is spawned, so it must own what it uses); `events` receives the history as it grows.
+/// is spawned, so it must own what it uses); `events` receives the history as it grows, or,
+/// when `None`, the history is dropped as it grows (not collected only to be thrown away).
 pub async fn drive<F, Fut>(
     program: &Program,
     exec: &mut Execution,
     clock: &dyn Clock,
     scale: f64,
     run_task: F,
-    mut events: impl FnMut(Vec<HistoryEvent>),
+    mut events: Option<impl FnMut(Vec<HistoryEvent>)>,
 ) where
     F: Fn(ExecInfo, TaskRequest) -> Fut,
     Fut: Future<Output = Delivery> + Send + 'static,
@@ -69,7 +70,10 @@ pub async fn drive<F, Fut>(
                 }
             }
         }
-        events(exec.take_new_events());
+        match events.as_mut() {
+            Some(keep) => keep(exec.take_new_events()),
+            None => exec.discard_new_events(),
+        }
         if exec.status().is_terminal() {
             break;
         }

@@ -242,11 +242,16 @@ impl Runtime {
             version: 0,
         };
         let runnable = !first.inbox.is_empty();
+        let (chunks, events) = match first.encoding {
+            Some(encoding) => (encoding.finish(first.events).await?, Vec::new()),
+            None => (Vec::new(), first.events),
+        };
         self.store
             .create_execution(NewExecution {
                 execution: record.clone(),
                 snapshot: first.snapshot,
-                events: first.events,
+                chunks,
+                events,
                 inbox: first.inbox,
             })
             .await?;
@@ -282,7 +287,8 @@ impl Runtime {
     ) -> Result<FirstStep, StartError> {
         let env = || Env { now_millis: now };
         let mut exec = Execution::start(program, info.clone(), env());
-        let effects = exec.run(program, env());
+        let (effects, mut encoding) =
+            crate::encoding::run(self.store.as_ref(), &mut exec, program, env());
         let timers_only = effects
             .iter()
             .all(|e| matches!(e, Effect::StartTimer { .. } | Effect::CancelTimer { .. }));
@@ -310,6 +316,7 @@ impl Runtime {
             // Effects of `start` (the execution timeout) stay in the snapshot and come out of
             // the first step's `run`.
             exec = Execution::start(program, info, env());
+            encoding = None;
             inbox.push(NewInbox {
                 due_ms: now,
                 key: None,
@@ -321,6 +328,7 @@ impl Runtime {
         let snapshot = serde_json::to_vec(&exec).map_err(|e| StartError::Input(e.to_string()))?;
         Ok(FirstStep {
             events,
+            encoding,
             snapshot,
             inbox,
             update,
@@ -512,7 +520,12 @@ impl Runtime {
                 }
             }
         }
-        let effects = exec.run(&program, Env { now_millis: now });
+        let (effects, encoding) = crate::encoding::run(
+            self.store.as_ref(),
+            &mut exec,
+            &program,
+            Env { now_millis: now },
+        );
         let mut commit = StepCommit {
             execution_arn: arn.clone(),
             expected_version: claim.execution.version,
@@ -578,7 +591,7 @@ impl Runtime {
                 }
             }
         }
-        commit.events = exec.take_new_events();
+        let events = exec.take_new_events();
         commit.update = terminal_update(exec.status(), now);
         let finished = commit.update.as_ref().map(|u| Finished {
             execution_arn: arn.clone(),
@@ -588,6 +601,11 @@ impl Runtime {
             message: format!("snapshot of {arn} cannot be written: {e}"),
             retryable: false,
         })?;
+        // The snapshot was written while the encoder finished the step's earlier events.
+        match encoding {
+            Some(encoding) => commit.chunks = encoding.finish(events).await?,
+            None => commit.events = events,
+        }
         let dispatches = commit.new_dispatches.clone();
         self.store.commit_step(&self.config.owner, commit).await?;
         self.cancel_running(&arn, &abort);
@@ -648,6 +666,8 @@ impl Runtime {
 /// What [`Runtime::first_step`] leaves for the creating commit.
 struct FirstStep {
     events: Vec<estado_types::history::HistoryEvent>,
+    /// A long first step's earlier events, being encoded (then `events` are its last ones).
+    encoding: Option<crate::encoding::Encoding>,
     snapshot: Vec<u8>,
     inbox: Vec<NewInbox>,
     /// Set when the first step ended the execution.

@@ -54,9 +54,14 @@ async fn parallel_tasks_run_at_once_and_waits_follow_the_scale() {
     let (program, mut exec) = start(&def);
     let began = Instant::now();
     let mut events = 0;
-    estado_engine::local::drive(&program, &mut exec, &SystemClock, 0.0, sleepy, |e| {
-        events += e.len()
-    })
+    estado_engine::local::drive(
+        &program,
+        &mut exec,
+        &SystemClock,
+        0.0,
+        sleepy,
+        Some(|e: Vec<_>| events += e.len()),
+    )
     .await;
     let took = began.elapsed();
     assert!(
@@ -78,7 +83,15 @@ async fn a_task_timeout_cuts_a_slow_task_short_in_real_time() {
         "Parameters": {"ms": 5000}, "TimeoutSeconds": 1, "End": true}}});
     let (program, mut exec) = start(&def);
     let began = Instant::now();
-    estado_engine::local::drive(&program, &mut exec, &SystemClock, 0.0, sleepy, |_| {}).await;
+    estado_engine::local::drive(
+        &program,
+        &mut exec,
+        &SystemClock,
+        0.0,
+        sleepy,
+        None::<fn(_)>,
+    )
+    .await;
     let took = began.elapsed();
     assert!(
         took >= Duration::from_millis(900) && took < Duration::from_millis(3_000),
@@ -100,7 +113,7 @@ async fn a_panicking_runner_fails_its_task() {
         &SystemClock,
         0.0,
         |_info, _req| async { panic!("runner bug") },
-        |_| {},
+        None::<fn(_)>,
     )
     .await;
     match exec.status() {

@@ -319,3 +319,135 @@ async fn start_commits_the_first_step_with_the_execution() {
         "only the task's execution waits for a step worker"
     );
 }
+
+/// With a store that keeps history chunks (SQLite), a long step's events are encoded on
+/// another thread while the step runs (`encoding.rs`): the stored history must be exactly
+/// the interpreter's, whole and in order, for a long first step (inside StartExecution), a long
+/// later step (after a timer) and a long step ended by a task's effect. Timestamps aside, the
+/// events equal those of the same execution driven in memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_steps_encoded_while_they_run_are_stored_whole() {
+    use estado_interp::{Delivery, Effect, Env, ExecInfo, Execution, MachineType};
+    let store: Arc<dyn Store> =
+        Arc::new(estado_store_sqlite::SqliteStore::open_in_memory().unwrap());
+    assert!(store.keeps_chunks());
+    let rt = Runtime::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        config("long"),
+        Registry::default(),
+    );
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let handle = tokio::spawn(rt.clone().run(async {
+        let _ = stopped.await;
+    }));
+    let counter = |name: &str, to: u32, next: &str| {
+        json!({
+            format!("{name}Check"): {"Type": "Choice", "Choices": [{"Variable": "$.i", "NumericLessThan": to, "Next": format!("{name}Incr")}], "Default": next},
+            format!("{name}Incr"): {"Type": "Pass", "Parameters": {"i.$": "States.MathAdd($.i, 1)", "tag.$": "$.tag"}, "Next": format!("{name}Check")}
+        })
+    };
+    let mut states = json!({
+        "Init": {"Type": "Pass", "Parameters": {"i": 0, "tag.$": "$.tag"}, "Next": "FirstCheck"},
+        "Nap": {"Type": "Wait", "Seconds": 1, "Next": "Reset"},
+        "Reset": {"Type": "Pass", "Parameters": {"i": 0, "tag.$": "$.tag"}, "Next": "SecondCheck"},
+        "Done": {"Type": "Pass", "End": true}
+    });
+    for part in [
+        counter("First", 1500, "Nap"),
+        counter("Second", 2500, "Done"),
+    ] {
+        states
+            .as_object_mut()
+            .unwrap()
+            .extend(part.as_object().unwrap().clone());
+    }
+    let def = json!({"StartAt": "Init", "States": states});
+    let input = json!({"tag": "long"});
+    let started = rt.start(start_req(0, &def, input.clone())).await.unwrap();
+    assert_eq!(started.status, "RUNNING", "parked on the Wait");
+    let first = store
+        .history(&started.arn, 0, false, 100_000)
+        .await
+        .unwrap();
+    assert!(first.len() > 4 * 1500, "the first step's loop is stored");
+    wait_all_closed(&store, 1, Duration::from_secs(20)).await;
+
+    // The same execution in memory.
+    let program = rt.program(&def.to_string()).unwrap();
+    let info = ExecInfo {
+        execution_arn: started.arn.as_str().into(),
+        name: "e0".into(),
+        state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:sm".into(),
+        state_machine_name: "sm".into(),
+        role_arn: "arn:aws:iam::123456789012:role/r".into(),
+        start_millis: 0,
+        input: Arc::new(input),
+        machine_type: MachineType::Standard,
+        seed: 1,
+        redrive_count: 0,
+        test_case: None,
+    };
+    let mut exec = Execution::start(&program, info, Env { now_millis: 0 });
+    let mut timer = None;
+    for e in exec.run(&program, Env { now_millis: 0 }) {
+        if let Effect::StartTimer { id, .. } = e {
+            timer = Some(id);
+        }
+    }
+    exec.deliver(
+        &program,
+        Delivery::TimerFired {
+            id: timer.expect("the Wait's timer"),
+        },
+        Env { now_millis: 1_000 },
+    );
+    exec.run(&program, Env { now_millis: 1_000 });
+    assert!(exec.status().is_terminal());
+    let without_time = |events: Vec<estado_types::history::HistoryEvent>| {
+        events
+            .into_iter()
+            .map(|e| {
+                let mut v = serde_json::to_value(e).unwrap();
+                v.as_object_mut().unwrap().remove("timestamp");
+                v
+            })
+            .collect::<Vec<_>>()
+    };
+    let stored = store
+        .history(&started.arn, 0, false, 100_000)
+        .await
+        .unwrap();
+    let expected = without_time(exec.take_new_events());
+    assert!(expected.len() > 4 * 4000, "{} events", expected.len());
+    assert_eq!(stored.len(), expected.len());
+    assert_eq!(without_time(stored), expected);
+
+    // A long step whose effects include a task is not committed with the execution: the
+    // execution starts with ExecutionStarted alone and a step worker runs the step.
+    let mut states = counter("Only", 1000, "T");
+    states.as_object_mut().unwrap().extend(
+        json!({
+            "Init": {"Type": "Pass", "Parameters": {"i": 0, "tag": "t"}, "Next": "OnlyCheck"},
+            "T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": true}
+        })
+        .as_object()
+        .unwrap()
+        .clone(),
+    );
+    let def = json!({"StartAt": "Init", "States": states});
+    let queued = rt.start(start_req(1, &def, json!({}))).await.unwrap();
+    wait_all_closed(&store, 2, Duration::from_secs(20)).await;
+    let events = store.history(&queued.arn, 0, false, 100_000).await.unwrap();
+    for (k, ev) in events.iter().enumerate() {
+        assert_eq!(ev.id, k as i64 + 1, "ids are consecutive");
+    }
+    assert!(events.len() > 4 * 1000);
+    assert_eq!(
+        events.last().map(|e| e.event_type()),
+        Some("ExecutionFailed"),
+        "the task has no runner here"
+    );
+    let _ = stop.send(());
+    handle.await.unwrap();
+}

@@ -120,6 +120,12 @@ impl Log {
         }
         all
     }
+    /// Forget the events not yet taken; ids keep counting.
+    pub fn discard(&mut self) {
+        self.taken += self.len as i64;
+        self.len = 0;
+        self.chunks.clear();
+    }
     /// Append an event after `prev` (0 for none) and return its id.
     ///
     /// Under a limit, the last place is kept for the end of the execution: an event that is not

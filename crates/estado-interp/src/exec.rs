@@ -141,6 +141,13 @@ pub struct Execution {
     root_frame: FrameId,
     now: i64,
     transitions: u64,
+    /// Set by [`Execution::run_until`] for the length of the call: pause before entering a
+    /// state once the log holds this many new events.
+    #[serde(skip)]
+    pause_at: Option<usize>,
+    /// A frame was put back in the ready queue because of `pause_at`.
+    #[serde(skip)]
+    paused: bool,
 }
 
 impl Execution {
@@ -165,6 +172,8 @@ impl Execution {
             transitions: 0,
             redrive_from: None,
             root_frame: 0,
+            pause_at: None,
+            paused: false,
             info,
         };
         let started = ExecutionStartedEventDetails::new(
@@ -203,6 +212,11 @@ impl Execution {
     /// Take the events recorded since the last call (to store them); ids keep counting.
     pub fn take_new_events(&mut self) -> Vec<HistoryEvent> {
         self.log.take()
+    }
+    /// Drop the events recorded since the last take without collecting them (a driver that
+    /// keeps no history); ids keep counting.
+    pub fn discard_new_events(&mut self) {
+        self.log.discard();
     }
     /// Whether [`Execution::redrive`] can restart this execution: it ended unsuccessfully and
     /// its restart point is known.
@@ -320,11 +334,36 @@ impl Execution {
             if let Some(frame) = self.frames.remove(&fid) {
                 self.step(program, fid, frame);
             }
+            if self.paused {
+                return Vec::new();
+            }
         }
         if self.status.is_terminal() {
             self.cancel_everything();
         }
         std::mem::take(&mut self.effects)
+    }
+
+    /// [`Execution::run`] in slices: runs until it is finished or blocked (then `Some`, the
+    /// effects, as `run` gives them), or until at least `max_new_events` events are waiting to
+    /// be taken with a state still to enter (then `None`: take the events and call again). A
+    /// pause falls between two states, so the execution is the same as if `run` had stopped
+    /// there; its effects stay until the call that finishes. Lets a driver store the events of
+    /// a long run while the run goes on.
+    pub fn run_until(
+        &mut self,
+        program: &Program,
+        env: Env,
+        max_new_events: usize,
+    ) -> Option<Vec<Effect>> {
+        self.pause_at = Some(max_new_events);
+        let effects = self.run(program, env);
+        self.pause_at = None;
+        if std::mem::take(&mut self.paused) {
+            None
+        } else {
+            Some(effects)
+        }
     }
 
     /// Report an outcome. Unknown or stale ids are ignored (a cancelled timer may still fire).
@@ -685,6 +724,14 @@ impl Execution {
             if self.log.full() {
                 // The history limit was reached: the log wrote the failure.
                 return self.stopped_by_history_limit();
+            }
+            if matches!(f.phase, Phase::Enter) && self.pause_at.is_some_and(|n| self.log.len() >= n)
+            {
+                // Paused between states (see `run_until`): this frame runs first next time.
+                self.frames.insert(fid, f);
+                self.ready.push_front(fid);
+                self.paused = true;
+                return;
             }
             let st = &program.lists[f.list as usize].states[f.state as usize];
             let next = match std::mem::replace(&mut f.phase, Phase::Blocked) {

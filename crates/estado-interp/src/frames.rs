@@ -116,6 +116,13 @@ impl Ready {
         }
     }
 
+    /// Puts a frame back first in line (a paused run resumes with it).
+    pub fn push_front(&mut self, id: FrameId) {
+        if let Some(old) = self.first.replace(id) {
+            self.rest.push_front(old);
+        }
+    }
+
     pub fn pop_front(&mut self) -> Option<FrameId> {
         self.first.take().or_else(|| self.rest.pop_front())
     }
@@ -168,6 +175,14 @@ mod tests {
         assert_eq!(ready.pop_front(), Some(5));
         ready.push_back(6);
         ready.push_back(7);
+        ready.push_front(8);
+        assert_eq!(ready.pop_front(), Some(8));
+        assert_eq!(ready.pop_front(), Some(6));
+        ready.push_front(9);
+        assert_eq!(ready.pop_front(), Some(9));
+        ready.push_front(10);
+        ready.push_back(11);
+        assert_eq!(ready.iter().copied().collect::<Vec<_>>(), [10, 7, 11]);
         ready.clear();
         assert_eq!(ready.pop_front(), None);
     }

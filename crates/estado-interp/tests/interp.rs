@@ -768,3 +768,106 @@ fn states_all_catches_a_terminal_error_name_when_a_task_reported_it() {
     );
     assert!(!StatesError::new("States.Timeout", "").matches(&["States.TaskFailed".to_string()]));
 }
+
+/// `run_until` pauses between states once enough events wait, and a run made of such slices
+/// (events taken at each pause) is the same run: the same events, effects and outcome as
+/// `run` in one go, for a loop in one frame, a Map's many frames with a task and timers, and
+/// an execution stopped by the history limit.
+#[test]
+fn a_run_in_slices_is_the_same_run() {
+    let loop_def = json!({"StartAt": "Init", "States": {
+        "Init": {"Type": "Pass", "Parameters": {"i": 0}, "Next": "Check"},
+        "Check": {"Type": "Choice", "Choices": [{"Variable": "$.i", "NumericLessThan": 40, "Next": "Incr"}], "Default": "Done"},
+        "Incr": {"Type": "Pass", "Parameters": {"i.$": "States.MathAdd($.i, 1)"}, "Next": "Check"},
+        "Done": {"Type": "Succeed"}}});
+    let map_def = json!({"StartAt": "M", "States": {
+        "M": {"Type": "Map", "MaxConcurrency": 3, "ItemProcessor": {"StartAt": "P", "States": {
+            "P": {"Type": "Pass", "Next": "W"},
+            "W": {"Type": "Wait", "SecondsPath": "$", "Next": "Q"},
+            "Q": {"Type": "Pass", "End": true}}}, "Next": "T"},
+        "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}});
+    let limit_def = json!({"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "Next": "A"}}});
+    let cases = [
+        (loop_def, json!({})),
+        (map_def, json!([2, 1, 3, 1, 1, 2, 3, 1])),
+        (limit_def, json!({})),
+    ];
+    for (def, input) in cases {
+        let p = program(def);
+        let whole = drive_in_slices(&p, input.clone(), None);
+        for slice in [1, 2, 7, 100] {
+            let sliced = drive_in_slices(&p, input.clone(), Some(slice));
+            assert_eq!(sliced.0, whole.0, "events, slices of {slice}");
+            assert_eq!(sliced.1, whole.1, "effects, slices of {slice}");
+            assert_eq!(sliced.2, whole.2, "status, slices of {slice}");
+            assert!(slice == 100 || sliced.3 > 0, "slices of {slice} paused");
+        }
+    }
+}
+
+/// Runs to the end, answering tasks at once and firing timers in due order; `slice` runs
+/// with `run_until` and takes the events at every pause. Gives the events, every effect (as
+/// debug text), the status and the number of pauses.
+fn drive_in_slices(
+    p: &Program,
+    input: Value,
+    slice: Option<usize>,
+) -> (Value, Vec<String>, Status, usize) {
+    let mut exec = Execution::start(
+        p,
+        info(input, MachineType::Standard, 42),
+        Env { now_millis: T0 },
+    );
+    let (mut events, mut effects_seen, mut pauses) = (Vec::new(), Vec::new(), 0);
+    let mut timers: Vec<(i64, u64)> = Vec::new();
+    let mut now = T0;
+    loop {
+        let env = || Env { now_millis: now };
+        let effects = match slice {
+            None => exec.run(p, env()),
+            Some(n) => loop {
+                match exec.run_until(p, env(), n) {
+                    Some(effects) => break effects,
+                    None => {
+                        let taken = exec.take_new_events();
+                        assert!(taken.len() >= n, "a pause waits for {n} events");
+                        events.extend(taken);
+                        pauses += 1;
+                    }
+                }
+            },
+        };
+        events.extend(exec.take_new_events());
+        let mut delivered = false;
+        for e in effects {
+            effects_seen.push(format!("{e:?}"));
+            match e {
+                Effect::StartTimer { id, due_millis } => timers.push((due_millis, id)),
+                Effect::CancelTimer { id } => timers.retain(|t| t.1 != id),
+                Effect::RunTask(req) => {
+                    let output = json!({"ok": req.id});
+                    exec.deliver(p, Delivery::TaskSucceeded { id: req.id, output }, env());
+                    delivered = true;
+                }
+                Effect::CancelTask { .. } => {}
+            }
+        }
+        if exec.status().is_terminal() {
+            break;
+        }
+        if !delivered {
+            timers.sort();
+            let (due, id) = timers.remove(0);
+            now = now.max(due);
+            exec.deliver(p, Delivery::TimerFired { id }, Env { now_millis: now });
+        }
+    }
+    let status = exec.status().clone();
+    (
+        serde_json::to_value(&events).unwrap(),
+        effects_seen,
+        status,
+        pauses,
+    )
+}

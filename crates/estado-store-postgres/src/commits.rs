@@ -153,7 +153,7 @@ impl CommitArgs {
             owner: owner.to_owned(),
             expected: to_i64(c.expected_version, "expected version")?,
             snapshot: c.snapshot.clone(),
-            chunks: ChunkArrays::new(&c.events),
+            chunks: ChunkArrays::new(c.chunks.clone(), &c.events),
             consumed: c
                 .consumed
                 .iter()

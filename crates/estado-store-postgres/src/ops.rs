@@ -146,8 +146,13 @@ pub(crate) struct ChunkArrays {
 }
 
 impl ChunkArrays {
-    pub(crate) fn new(events: &[estado_types::history::HistoryEvent]) -> ChunkArrays {
-        let chunks = estado_store::chunks::encode_chunks(events);
+    /// `ahead` (chunks the engine encoded while the step ran), then `events` encoded here.
+    pub(crate) fn new(
+        ahead: Vec<estado_store::chunks::HistoryChunk>,
+        events: &[estado_types::history::HistoryEvent],
+    ) -> ChunkArrays {
+        let mut chunks = ahead;
+        chunks.extend(estado_store::chunks::encode_chunks(events));
         let mut out = ChunkArrays {
             first: Vec::with_capacity(chunks.len()),
             last: Vec::with_capacity(chunks.len()),

@@ -416,7 +416,10 @@ impl Store for PostgresStore {
     async fn create_execution(&self, mut e: NewExecution) -> Result<()> {
         // Written in a group with the executions other callers are creating (see creates.rs).
         let (reply, answer) = tokio::sync::oneshot::channel();
-        let chunks = ChunkArrays::new(&std::mem::take(&mut e.events));
+        let chunks = ChunkArrays::new(
+            std::mem::take(&mut e.chunks),
+            &std::mem::take(&mut e.events),
+        );
         self.creates
             .send(crate::creates::Pending {
                 execution: e,
@@ -686,6 +689,9 @@ impl Store for PostgresStore {
         Ok(!found.is_empty())
     }
 
+    fn keeps_chunks(&self) -> bool {
+        true
+    }
     async fn release_leases(&self) -> Result<u64> {
         let mut c = self.conn().await?;
         let tx = c.transaction().await.map_err(pg)?;

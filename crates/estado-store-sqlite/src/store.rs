@@ -105,7 +105,8 @@ impl Store for SqliteStore {
 
     async fn create_execution(&self, mut e: NewExecution) -> Result<()> {
         let events = std::mem::take(&mut e.events);
-        let chunks = executions::encode_events(&events);
+        let mut chunks = std::mem::take(&mut e.chunks);
+        chunks.extend(executions::encode_events(&events));
         let done = self
             .writer
             .run(move |c| executions::create_execution(c, &e, &chunks));
@@ -148,7 +149,8 @@ impl Store for SqliteStore {
     async fn commit_step(&self, owner: &str, mut commit: StepCommit) -> Result<()> {
         let owner = owner.to_owned();
         let events = std::mem::take(&mut commit.events);
-        let chunks = executions::encode_events(&events);
+        let mut chunks = std::mem::take(&mut commit.chunks);
+        chunks.extend(executions::encode_events(&events));
         let done = self
             .writer
             .run(move |c| stepping::commit_step(c, &owner, &commit, &chunks));
@@ -163,6 +165,9 @@ impl Store for SqliteStore {
         let arn = execution_arn.to_owned();
         self.write(move |c| stepping::reopen(c, &arn, now_ms, &row))
             .await
+    }
+    fn keeps_chunks(&self) -> bool {
+        true
     }
     async fn release_leases(&self) -> Result<u64> {
         self.write(stepping::release_leases).await

@@ -81,6 +81,23 @@ pub fn encode_chunks(events: &[HistoryEvent]) -> Vec<HistoryChunk> {
     chunks
 }
 
+/// The events of `chunks` followed by `events`: what a store that keeps events one by one
+/// makes of a commit's [`crate::StepCommit::chunks`].
+pub fn events_of(
+    chunks: &[HistoryChunk],
+    events: Vec<HistoryEvent>,
+) -> Result<Vec<HistoryEvent>, ChunkError> {
+    if chunks.is_empty() {
+        return Ok(events);
+    }
+    let mut all = Vec::with_capacity(chunks.iter().map(|c| c.events).sum::<usize>() + events.len());
+    for c in chunks {
+        all.extend(decode_chunk(&c.body)?);
+    }
+    all.extend(events);
+    Ok(all)
+}
+
 /// The events of one chunk body, in stored order (a JSON array: by id).
 pub fn decode_chunk(body: &[u8]) -> Result<Vec<HistoryEvent>, ChunkError> {
     match body.first() {

@@ -132,6 +132,13 @@ pub trait Store: Send + Sync + 'static {
     /// its lease (live, or expired and not re-claimed).
     async fn commit_step(&self, owner: &str, c: StepCommit) -> Result<()>;
 
+    /// Whether this store keeps history in [`chunks`] as they are given: then a caller gains
+    /// by handing commits their events encoded ([`StepCommit::chunks`]), which it can do on
+    /// another thread while a long step runs. Other stores decode such chunks again.
+    fn keeps_chunks(&self) -> bool {
+        false
+    }
+
     /// Add an inbox row for an execution (a task result, a stop request). Idempotent per
     /// `(execution_arn, key)` among pending rows when `key` is set. Returns false when the
     /// execution does not exist or is closed.

@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use estado_types::history::HistoryEvent;
 
+use crate::chunks::HistoryChunk;
 use crate::*;
 
 #[derive(Default)]
@@ -255,6 +256,7 @@ impl Store for MemoryStore {
     }
 
     async fn create_execution(&self, e: NewExecution) -> Result<()> {
+        let events = decoded(&e.chunks, e.events)?;
         let mut d = self.lock();
         let arn = e.execution.arn.clone();
         if d.executions.contains_key(&arn) {
@@ -265,7 +267,7 @@ impl Store for MemoryStore {
             ExecutionData {
                 record: e.execution,
                 snapshot: e.snapshot,
-                events: e.events,
+                events,
                 inbox: BTreeMap::new(),
                 lease: None,
             },
@@ -389,7 +391,8 @@ impl Store for MemoryStore {
         Ok(out)
     }
 
-    async fn commit_step(&self, owner: &str, c: StepCommit) -> Result<()> {
+    async fn commit_step(&self, owner: &str, mut c: StepCommit) -> Result<()> {
+        let events = decoded(&c.chunks, std::mem::take(&mut c.events))?;
         let mut d = self.lock();
         let Some(e) = d.executions.get_mut(&c.execution_arn) else {
             return Err(StoreError::NotFound(c.execution_arn));
@@ -408,7 +411,7 @@ impl Store for MemoryStore {
         }
         e.record.version += 1;
         e.snapshot = c.snapshot;
-        e.events.extend(c.events);
+        e.events.extend(events);
         for id in &c.consumed {
             e.inbox.remove(id);
         }
@@ -605,4 +608,12 @@ impl Store for MemoryStore {
     async fn finish_task(&self, token: &str) -> Result<bool> {
         Ok(self.lock().tasks.remove(token).is_some())
     }
+}
+
+/// The events of a commit given (partly) as chunks.
+fn decoded(chunks: &[HistoryChunk], events: Vec<HistoryEvent>) -> Result<Vec<HistoryEvent>> {
+    crate::chunks::events_of(chunks, events).map_err(|e| StoreError::Backend {
+        message: format!("a commit's history chunks cannot be read: {e}"),
+        retryable: false,
+    })
 }

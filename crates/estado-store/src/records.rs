@@ -2,6 +2,8 @@
 
 use estado_types::history::HistoryEvent;
 use serde::{Deserialize, Serialize};
+
+use crate::chunks::HistoryChunk;
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -94,6 +96,9 @@ impl Execution {
 pub struct NewExecution {
     pub execution: Execution,
     pub snapshot: Vec<u8>,
+    /// The first events already in chunk form (see [`StepCommit::chunks`]); before `events`.
+    #[serde(skip)]
+    pub chunks: Vec<HistoryChunk>,
     pub events: Vec<HistoryEvent>,
     pub inbox: Vec<NewInbox>,
 }
@@ -174,6 +179,10 @@ pub struct StepCommit {
     pub execution_arn: String,
     pub expected_version: u64,
     pub snapshot: Vec<u8>,
+    /// New events already cut into chunks ([`crate::chunks`]) by the caller, which can do it
+    /// while a long step still runs when the store keeps chunks ([`crate::Store::keeps_chunks`]);
+    /// they come before `events`. Any store takes them.
+    pub chunks: Vec<HistoryChunk>,
     pub events: Vec<HistoryEvent>,
     /// Inbox row ids the step consumed.
     pub consumed: Vec<u64>,

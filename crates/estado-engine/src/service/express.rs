@@ -146,7 +146,7 @@ async fn drive(rt: Arc<Runtime>, mut p: Prepared) -> ExpressRun {
             async move { rt.run_task(&info, &req).await }
         },
         // Express executions keep no history.
-        |_| {},
+        None::<fn(_)>,
     )
     .await;
     let mut run = p.run;

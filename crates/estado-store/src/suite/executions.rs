@@ -348,7 +348,10 @@ pub async fn list_executions_filters<S: Store>(store: S) {
 /// `history` reads ascending after `from`, or descending before `from`, at most `limit` events,
 /// exactly as they were written; an unknown execution is `NotFound`.
 pub async fn history_pages_both_ways<S: Store>(store: S) {
-    let e = new_execution("m", "h", 1, 4, vec![]);
+    let mut e = new_execution("m", "h", 1, 4, vec![]);
+    // The first two events handed over already in chunks (`NewExecution::chunks`).
+    e.chunks = crate::chunks::encode_chunks(&e.events[..2]);
+    e.events.drain(..2);
     let arn = e.execution.arn.clone();
     ok(store.create_execution(e).await, "create");
     ok(
@@ -406,10 +409,17 @@ pub async fn history_pages_across_long_steps<S: Store>(store: S) {
     ok(store.create_execution(e).await, "create");
     let mut last = 3;
     for (version, size) in [700, 1, 300, 2, 600].into_iter().enumerate() {
+        // Some steps hand over part of their events already in chunks, as the engine does
+        // with long steps (see `StepCommit::chunks`); the rest follows as events.
+        let (ahead, rest) = match version % 2 {
+            0 => (size / 2, size - size / 2),
+            _ => (0, size),
+        };
         let step = StepCommit {
             execution_arn: arn.clone(),
             expected_version: version as u64,
-            events: events(last + 1, last + size),
+            chunks: crate::chunks::encode_chunks(&events(last + 1, last + ahead)),
+            events: events(last + ahead + 1, last + ahead + rest),
             ..Default::default()
         };
         ok(store.commit_step("w", step).await, "commit");

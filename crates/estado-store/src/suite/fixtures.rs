@@ -141,6 +141,7 @@ pub fn new_execution(
     NewExecution {
         execution: execution(machine, name, start_ms),
         snapshot: format!("snapshot of {name}").into_bytes(),
+        chunks: Vec::new(),
         events: events(1, n_events),
         inbox: rows,
     }
