@@ -325,7 +325,10 @@ impl Runtime {
             None
         };
         let events = exec.take_new_events();
-        let snapshot = serde_json::to_vec(&exec).map_err(|e| StartError::Input(e.to_string()))?;
+        // Without the input: the execution's record keeps it (see `Execution::snapshot`).
+        let snapshot = exec
+            .snapshot()
+            .map_err(|e| StartError::Input(e.to_string()))?;
         Ok(FirstStep {
             events,
             encoding,
@@ -486,11 +489,17 @@ impl Runtime {
                 })
             }
         };
-        let mut exec: Execution =
-            serde_json::from_slice(&claim.snapshot).map_err(|e| StoreError::Backend {
-                message: format!("snapshot of {arn} is unreadable: {e}"),
-                retryable: false,
-            })?;
+        // The snapshot leaves out the documents the execution's record keeps.
+        let record = &claim.execution;
+        let mut exec = Execution::restore(
+            &claim.snapshot,
+            || serde_json::from_str(&record.input),
+            || serde_json::from_str(record.output.as_deref().unwrap_or("null")),
+        )
+        .map_err(|e| StoreError::Backend {
+            message: format!("snapshot of {arn} is unreadable: {e}"),
+            retryable: false,
+        })?;
         let now = self.clock.now_ms();
         let mut consumed = Vec::with_capacity(claim.inbox.len());
         // Tasks whose outcome this step takes in: their callback tokens and dispatches go.
@@ -597,7 +606,7 @@ impl Runtime {
             execution_arn: arn.clone(),
             status: u.status.clone(),
         });
-        commit.snapshot = serde_json::to_vec(&exec).map_err(|e| StoreError::Backend {
+        commit.snapshot = exec.snapshot().map_err(|e| StoreError::Backend {
             message: format!("snapshot of {arn} cannot be written: {e}"),
             retryable: false,
         })?;

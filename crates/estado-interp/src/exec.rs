@@ -148,6 +148,32 @@ pub struct Execution {
     /// A frame was put back in the ready queue because of `pause_at`.
     #[serde(skip)]
     paused: bool,
+    /// In a [`Execution::snapshot`]: the large documents left out of it.
+    #[serde(default, skip_serializing_if = "Elided::is_none")]
+    elided: Elided,
+}
+
+/// What a [`Execution::snapshot`] leaves out, for [`Execution::restore`] to put back.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Elided {
+    /// The execution's input (`info.input`).
+    #[serde(default)]
+    input: bool,
+    /// The restart point's input, which was the execution's input.
+    #[serde(default)]
+    redrive_input: bool,
+    /// The top-level frame's input, which was the execution's input (its first state runs).
+    #[serde(default)]
+    root_input: bool,
+    /// The output of a succeeded execution.
+    #[serde(default)]
+    output: bool,
+}
+
+impl Elided {
+    fn is_none(&self) -> bool {
+        *self == Elided::default()
+    }
 }
 
 impl Execution {
@@ -174,6 +200,7 @@ impl Execution {
             root_frame: 0,
             pause_at: None,
             paused: false,
+            elided: Elided::default(),
             info,
         };
         let started = ExecutionStartedEventDetails::new(
@@ -218,6 +245,82 @@ impl Execution {
     pub fn discard_new_events(&mut self) {
         self.log.discard();
     }
+    /// The execution serialised to continue it later, without the documents a driver keeps
+    /// beside it anyway: the execution's input (also the restart point's input when that is
+    /// the same document) and a succeeded execution's output. They are often the largest
+    /// part, and writing them again at every step cost as much as the rest. Read it back with
+    /// [`Execution::restore`].
+    pub fn snapshot(&mut self) -> serde_json::Result<Vec<u8>> {
+        let none = Arc::new(Value::Null);
+        let input = std::mem::replace(&mut self.info.input, none.clone());
+        let mut elided = Elided {
+            input: true,
+            ..Elided::default()
+        };
+        let redrive_input = match &mut self.redrive_from {
+            Some((_, i)) if Arc::ptr_eq(i, &input) => {
+                elided.redrive_input = true;
+                Some(std::mem::replace(i, none.clone()))
+            }
+            _ => None,
+        };
+        let root = self.root_frame;
+        let root_input = match self.frames.get_mut(&root) {
+            Some(f) if Arc::ptr_eq(&f.input, &input) => {
+                elided.root_input = true;
+                Some(std::mem::replace(&mut f.input, none.clone()))
+            }
+            _ => None,
+        };
+        let output = match &mut self.status {
+            Status::Succeeded { output } => {
+                elided.output = true;
+                Some(std::mem::replace(output, none))
+            }
+            _ => None,
+        };
+        self.elided = elided;
+        let bytes = serde_json::to_vec(&*self);
+        self.elided = Elided::default();
+        self.info.input = input;
+        if let (Some(i), Some((_, slot))) = (redrive_input, &mut self.redrive_from) {
+            *slot = i;
+        }
+        if let (Some(i), Some(f)) = (root_input, self.frames.get_mut(&root)) {
+            f.input = i;
+        }
+        if let (Some(o), Status::Succeeded { output }) = (output, &mut self.status) {
+            *output = o;
+        }
+        bytes
+    }
+
+    /// An execution from its [`Execution::snapshot`] (or from the serde form of a whole
+    /// execution, which needs nothing put back), given the documents the snapshot left out:
+    /// its input and, asked only for a succeeded execution, its output.
+    pub fn restore(
+        bytes: &[u8],
+        input: impl FnOnce() -> serde_json::Result<Arc<Value>>,
+        output: impl FnOnce() -> serde_json::Result<Arc<Value>>,
+    ) -> serde_json::Result<Execution> {
+        let mut x: Execution = serde_json::from_slice(bytes)?;
+        let elided = std::mem::take(&mut x.elided);
+        if elided.input {
+            x.info.input = input()?;
+            if let (true, Some((_, slot))) = (elided.redrive_input, &mut x.redrive_from) {
+                *slot = x.info.input.clone();
+            }
+            let root = x.root_frame;
+            if let (true, Some(f)) = (elided.root_input, x.frames.get_mut(&root)) {
+                f.input = x.info.input.clone();
+            }
+        }
+        if let (true, Status::Succeeded { output: slot }) = (elided.output, &mut x.status) {
+            *slot = output()?;
+        }
+        Ok(x)
+    }
+
     /// Whether [`Execution::redrive`] can restart this execution: it ended unsuccessfully and
     /// its restart point is known.
     pub fn redrivable(&self) -> bool {

@@ -871,3 +871,70 @@ fn drive_in_slices(
         pauses,
     )
 }
+
+/// `snapshot` leaves out the execution's input and a succeeded execution's output, and
+/// `restore` puts them back: the restored execution serialises exactly as the original, for a
+/// running, a failed (its restart point's input being the execution's input) and a succeeded
+/// execution, and the one snapshotted is left as it was.
+#[test]
+fn a_snapshot_leaves_out_the_input_and_output_and_restore_puts_them_back() {
+    let marker = "a-large-document-kept-beside-the-snapshot";
+    let input = json!({"doc": marker, "n": 1, "items": [1, 2, 3]});
+    let cases = [
+        // Running: parked on its first state's timer.
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": true}}}),
+        // Failed in its first state: the restart point's input is the execution's input.
+        json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": "c"}}}),
+        // Succeeded: the output holds the input.
+        json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"out.$": "$"}, "End": true}}}),
+    ];
+    for def in cases {
+        let p = program(def.clone());
+        let mut exec = Execution::start(
+            &p,
+            info(input.clone(), MachineType::Standard, 7),
+            Env { now_millis: T0 },
+        );
+        exec.run(&p, Env { now_millis: T0 });
+        exec.take_new_events();
+        let whole = serde_json::to_value(&exec).unwrap();
+        let snapshot = exec.snapshot().unwrap();
+        let text = String::from_utf8_lossy(&snapshot);
+        assert!(
+            !text.contains(marker),
+            "{def}: the snapshot leaves the documents out: {text}"
+        );
+        assert_eq!(
+            serde_json::to_value(&exec).unwrap(),
+            whole,
+            "{def}: left as it was"
+        );
+        let output = match exec.status() {
+            Status::Succeeded { output } => Some(output.to_string()),
+            _ => None,
+        };
+        let restored = Execution::restore(
+            &snapshot,
+            || Ok(Arc::new(input.clone())),
+            || serde_json::from_str(output.as_deref().expect("asked only when succeeded")),
+        )
+        .unwrap();
+        assert_eq!(
+            serde_json::to_value(&restored).unwrap(),
+            whole,
+            "{def}: restored"
+        );
+        // The whole serde form restores as well, with nothing to put back.
+        let plain = Execution::restore(
+            &serde_json::to_vec(&exec).unwrap(),
+            || panic!("nothing left out"),
+            || panic!("nothing left out"),
+        )
+        .unwrap();
+        assert_eq!(
+            serde_json::to_value(&plain).unwrap(),
+            whole,
+            "{def}: whole form"
+        );
+    }
+}
