@@ -30,6 +30,19 @@ use serde::Deserialize;
 
 /// The first byte of a compact body.
 pub const FORMAT_COMPACT: u8 = 1;
+/// The first byte of a compact body compressed with LZ4 (block format): the compact body's
+/// length without its format byte (4 bytes, little-endian), then the compressed bytes. Written
+/// when it saves at least an eighth, which it does for every usual history (the documents'
+/// keys repeat from event to event): 2.5–3x fewer bytes for the benchmark workloads, so that
+/// many fewer pages for the one writer to write, sync and checkpoint.
+pub const FORMAT_COMPACT_LZ4: u8 = 2;
+
+/// Bodies shorter than this are not worth compressing.
+const COMPRESS_FROM: usize = 128;
+/// The longest decompressed body accepted: far above any real chunk (a chunk ends past 32
+/// KB, and one event holds at most a few payloads of 256 KB), so that a damaged length
+/// cannot make the reader allocate gigabytes.
+const MAX_BODY: usize = 64 << 20;
 
 /// A chunk ends after this many events...
 pub const CHUNK_MAX_EVENTS: usize = 256;
@@ -63,11 +76,22 @@ pub enum ChunkError {
     Json(#[from] serde_json::Error),
     #[error("history chunk holds a number out of range")]
     Range,
+    #[error("history chunk does not decompress")]
+    Compression,
 }
 
 /// Cuts `events` (in id order) into chunks of at most [`CHUNK_MAX_EVENTS`] events and about
-/// [`CHUNK_TARGET_BYTES`] bytes each.
+/// [`CHUNK_TARGET_BYTES`] bytes each (before compression).
 pub fn encode_chunks(events: &[HistoryEvent]) -> Vec<HistoryChunk> {
+    let mut chunks = encode_compact(events);
+    for c in &mut chunks {
+        c.body = compressed(std::mem::take(&mut c.body));
+    }
+    chunks
+}
+
+/// [`encode_chunks`] without the compression: every body in [`FORMAT_COMPACT`].
+fn encode_compact(events: &[HistoryEvent]) -> Vec<HistoryChunk> {
     let mut chunks = Vec::new();
     let mut enc: Option<Encoder<'_>> = None;
     for e in events {
@@ -103,6 +127,10 @@ pub fn decode_chunk(body: &[u8]) -> Result<Vec<HistoryEvent>, ChunkError> {
     match body.first() {
         None => Err(ChunkError::Truncated),
         Some(&FORMAT_COMPACT) => Decoder::new(&body[1..]).all(),
+        Some(&FORMAT_COMPACT_LZ4) => {
+            let raw = decompress(&body[1..])?;
+            Decoder::new(&raw).all()
+        }
         Some(b'[') => {
             let mut events: Vec<HistoryEvent> = serde_json::from_slice(body)?;
             events.sort_by_key(|e| e.id);
@@ -485,6 +513,41 @@ impl<'a> Encoder<'a> {
     fn patch_len(&mut self, at: usize) {
         let len = u32::try_from(self.buf.len() - at - 4).expect("an event under 4 GiB");
         self.buf[at..at + 4].copy_from_slice(&len.to_le_bytes());
+    }
+}
+
+/// `body` (a compact one) in [`FORMAT_COMPACT_LZ4`] when that saves at least an eighth.
+fn compressed(body: Vec<u8>) -> Vec<u8> {
+    if body.len() < COMPRESS_FROM {
+        return body;
+    }
+    let raw = &body[1..];
+    let Ok(len) = u32::try_from(raw.len()) else {
+        return body;
+    };
+    let mut out = vec![0; 5 + lz4_flex::block::get_maximum_output_size(raw.len())];
+    out[0] = FORMAT_COMPACT_LZ4;
+    out[1..5].copy_from_slice(&len.to_le_bytes());
+    match lz4_flex::block::compress_into(raw, &mut out[5..]) {
+        Ok(n) if 5 + n + (5 + n) / 8 <= body.len() => {
+            out.truncate(5 + n);
+            out
+        }
+        _ => body,
+    }
+}
+
+/// The compact body inside a [`FORMAT_COMPACT_LZ4`] one (after its format byte).
+fn decompress(body: &[u8]) -> Result<Vec<u8>, ChunkError> {
+    let (len, packed) = body.split_first_chunk::<4>().ok_or(ChunkError::Truncated)?;
+    let len = u32::from_le_bytes(*len) as usize;
+    if len > MAX_BODY {
+        return Err(ChunkError::Range);
+    }
+    let mut raw = vec![0; len];
+    match lz4_flex::block::decompress_into(packed, &mut raw) {
+        Ok(n) if n == len => Ok(raw),
+        _ => Err(ChunkError::Compression),
     }
 }
 

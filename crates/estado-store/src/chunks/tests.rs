@@ -144,7 +144,7 @@ fn every_event_reads_back_as_written() {
 fn each_covered_type_has_its_own_tag_and_json_is_the_fallback() {
     let mut seen = std::collections::HashMap::new();
     for e in every_shape() {
-        let chunks = encode_chunks(std::slice::from_ref(&e));
+        let chunks = encode_compact(std::slice::from_ref(&e));
         let body = &chunks[0].body;
         assert_eq!(body[0], FORMAT_COMPACT);
         let tag = body[1];
@@ -175,7 +175,7 @@ fn a_shared_document_is_written_once() {
             )
         })
         .collect();
-    let chunks = encode_chunks(&events);
+    let chunks = encode_compact(&events);
     assert_eq!(chunks.len(), 1);
     assert!(
         // The document (1,014 bytes) once; then 4 bytes per usual event (tag, name and
@@ -269,4 +269,82 @@ fn damaged_bodies_are_errors_not_panics() {
         let _ = decode_chunk(&flipped);
         flipped[i] ^= 0x5a;
     }
+}
+
+/// A loop's history (a new small document per state, its keys repeating) is written
+/// compressed, well under its compact size, and reads back as written; a body that does not
+/// shrink by an eighth stays compact.
+#[test]
+fn usual_histories_are_compressed_and_read_back() {
+    let mut events = Vec::new();
+    for i in 0..256i64 {
+        let d = doc(json!({"i": i, "label": "loop", "nested": {"count": i, "done": false}}));
+        let id = 2 * i + 1;
+        events.push(at(
+            id,
+            id - 1,
+            1_700_000_000_000,
+            EventDetails::PassStateEntered(StateEnteredEventDetails::new("Incr", d.clone())),
+        ));
+        events.push(at(
+            id + 1,
+            id,
+            1_700_000_000_000,
+            EventDetails::PassStateExited(StateExitedEventDetails::new("Incr", d)),
+        ));
+    }
+    let compact: usize = encode_compact(&events).iter().map(|c| c.body.len()).sum();
+    let chunks = encode_chunks(&events);
+    let written: usize = chunks.iter().map(|c| c.body.len()).sum();
+    assert!(chunks.iter().all(|c| c.body[0] == FORMAT_COMPACT_LZ4));
+    assert!(
+        written * 2 < compact,
+        "{written} bytes written for {compact} compact ones"
+    );
+    assert_eq!(round_trip(&events), events);
+
+    let one = vec![at(
+        1,
+        0,
+        1,
+        EventDetails::PassStateEntered(StateEnteredEventDetails::new("P", doc(json!(7)))),
+    )];
+    assert_eq!(
+        encode_chunks(&one)[0].body[0],
+        FORMAT_COMPACT,
+        "too short to gain"
+    );
+}
+
+#[test]
+fn damaged_compressed_bodies_are_errors_not_panics() {
+    let events: Vec<HistoryEvent> = (1..=300)
+        .map(|id| {
+            at(
+                id,
+                id - 1,
+                id,
+                EventDetails::PassStateEntered(StateEnteredEventDetails::new(
+                    "P",
+                    doc(json!({ "n": id, "label": "same every time" })),
+                )),
+            )
+        })
+        .collect();
+    let body = encode_chunks(&events).remove(0).body;
+    assert_eq!(body[0], FORMAT_COMPACT_LZ4);
+    for cut in 0..body.len() {
+        assert!(decode_chunk(&body[..cut]).is_err(), "cut at {cut}");
+    }
+    let mut flipped = body.clone();
+    for i in 1..flipped.len() {
+        flipped[i] ^= 0x5a;
+        let _ = decode_chunk(&flipped);
+        flipped[i] ^= 0x5a;
+    }
+    // A length no chunk has: refused before anything is allocated for it.
+    let mut huge = body.clone();
+    huge[1..5].copy_from_slice(&u32::MAX.to_le_bytes());
+    assert!(matches!(decode_chunk(&huge), Err(ChunkError::Range)));
+    assert!(decode_chunk(&[FORMAT_COMPACT_LZ4, 1, 0]).is_err());
 }
