@@ -11,6 +11,8 @@
 
 use std::sync::mpsc;
 
+use tokio::sync::oneshot;
+
 use estado_asl::model::Program;
 use estado_interp::{Effect, Env, Execution};
 use estado_store::chunks::{self, HistoryChunk};
@@ -21,42 +23,65 @@ use estado_types::history::HistoryEvent;
 /// Steps shorter than one slice are encoded as before, by the store.
 pub(crate) const SLICE_EVENTS: usize = 2048;
 
+/// What the encoder is handed.
+enum Piece {
+    /// Events, in the pieces the interpreter kept them in.
+    Events(Vec<Vec<HistoryEvent>>),
+    /// Answer with the chunks, then drop `litter` (what the step leaves behind) here rather
+    /// than on the step's way to its commit.
+    Done(
+        oneshot::Sender<Vec<HistoryChunk>>,
+        Option<Box<dyn Send + 'static>>,
+    ),
+}
+
 /// The encoder of one step's events, running beside it.
 pub(crate) struct Encoding {
-    tx: mpsc::Sender<Vec<HistoryEvent>>,
-    done: tokio::task::JoinHandle<Vec<HistoryChunk>>,
+    tx: mpsc::Sender<Piece>,
 }
 
 impl Encoding {
     fn start() -> Encoding {
-        let (tx, rx) = mpsc::channel::<Vec<HistoryEvent>>();
-        let done = tokio::task::spawn_blocking(move || {
+        let (tx, rx) = mpsc::channel::<Piece>();
+        tokio::task::spawn_blocking(move || {
             let mut out = Vec::new();
-            for events in rx {
-                out.extend(chunks::encode_chunks(&events));
+            for piece in rx {
+                match piece {
+                    // Encoded, then freed here.
+                    Piece::Events(events) => {
+                        out.extend(chunks::encode_chunks(events.iter().flatten()))
+                    }
+                    Piece::Done(reply, litter) => {
+                        let _ = reply.send(std::mem::take(&mut out));
+                        drop(litter);
+                        return;
+                    }
+                }
             }
-            out
         });
-        Encoding { tx, done }
+        Encoding { tx }
     }
 
-    fn send(&self, events: Vec<HistoryEvent>) {
+    fn send(&self, events: Vec<Vec<HistoryEvent>>) {
         if !events.is_empty() {
-            // The receiver lives until every sender is gone: this cannot fail.
-            let _ = self.tx.send(events);
+            // Fails only when the encoder is gone, which `finish` reports.
+            let _ = self.tx.send(Piece::Events(events));
         }
     }
 
-    /// Encodes `rest`, the step's last events, after the others; gives every chunk in order.
+    /// Encodes `rest`, the step's last events, after the others and gives every chunk in
+    /// order; `litter` is dropped on the encoder's thread afterwards.
     pub(crate) async fn finish(
         self,
-        rest: Vec<HistoryEvent>,
+        rest: Vec<Vec<HistoryEvent>>,
+        litter: Option<Box<dyn Send + 'static>>,
     ) -> Result<Vec<HistoryChunk>, StoreError> {
         self.send(rest);
-        drop(self.tx);
-        self.done.await.map_err(|e| StoreError::Backend {
-            message: format!("encoding a step's history failed: {e}"),
-            retryable: !e.is_panic(),
+        let (reply, chunks) = oneshot::channel();
+        let _ = self.tx.send(Piece::Done(reply, litter));
+        chunks.await.map_err(|_| StoreError::Backend {
+            message: "encoding a step's history failed".into(),
+            retryable: true,
         })
     }
 }
@@ -64,8 +89,8 @@ impl Encoding {
 /// Runs `exec` until it is finished or blocked, as [`Execution::run`] does. When `store`
 /// keeps chunks and the run makes more than [`SLICE_EVENTS`] events, the events made so far
 /// are being encoded by the returned [`Encoding`] (take the rest with
-/// [`Execution::take_new_events`] and [`Encoding::finish`] them); otherwise every new event
-/// is still in `exec`.
+/// [`Execution::take_new_event_pieces`] and [`Encoding::finish`] them); otherwise every new
+/// event is still in `exec`.
 pub(crate) fn run(
     store: &dyn Store,
     exec: &mut Execution,
@@ -81,7 +106,7 @@ pub(crate) fn run(
             Some(effects) => return (effects, encoding),
             None => encoding
                 .get_or_insert_with(Encoding::start)
-                .send(exec.take_new_events()),
+                .send(exec.take_new_event_pieces()),
         }
     }
 }

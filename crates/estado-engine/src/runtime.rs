@@ -243,8 +243,16 @@ impl Runtime {
         };
         let runnable = !first.inbox.is_empty();
         let (chunks, events) = match first.encoding {
-            Some(encoding) => (encoding.finish(first.events).await?, Vec::new()),
-            None => (Vec::new(), first.events),
+            // The execution is freed on the encoder's thread, not on the way to the commit
+            // (a large Map's input and state take a while).
+            Some(encoding) => {
+                let litter: Box<dyn Send> = Box::new(first.exec);
+                (
+                    encoding.finish(first.events, Some(litter)).await?,
+                    Vec::new(),
+                )
+            }
+            None => (Vec::new(), first.events.into_iter().flatten().collect()),
         };
         self.store
             .create_execution(NewExecution {
@@ -324,12 +332,14 @@ impl Runtime {
             });
             None
         };
-        let events = exec.take_new_events();
+        // Taken before the snapshot, which would keep them otherwise.
+        let events = exec.take_new_event_pieces();
         // Without the input: the execution's record keeps it (see `Execution::snapshot`).
         let snapshot = exec
             .snapshot()
             .map_err(|e| StartError::Input(e.to_string()))?;
         Ok(FirstStep {
+            exec,
             events,
             encoding,
             snapshot,
@@ -600,7 +610,8 @@ impl Runtime {
                 }
             }
         }
-        let events = exec.take_new_events();
+        // Taken before the snapshot, which would keep them otherwise.
+        let events = exec.take_new_event_pieces();
         commit.update = terminal_update(exec.status(), now);
         let finished = commit.update.as_ref().map(|u| Finished {
             execution_arn: arn.clone(),
@@ -612,8 +623,8 @@ impl Runtime {
         })?;
         // The snapshot was written while the encoder finished the step's earlier events.
         match encoding {
-            Some(encoding) => commit.chunks = encoding.finish(events).await?,
-            None => commit.events = events,
+            Some(encoding) => commit.chunks = encoding.finish(events, None).await?,
+            None => commit.events = events.into_iter().flatten().collect(),
         }
         let dispatches = commit.new_dispatches.clone();
         self.store.commit_step(&self.config.owner, commit).await?;
@@ -674,8 +685,11 @@ impl Runtime {
 
 /// What [`Runtime::first_step`] leaves for the creating commit.
 struct FirstStep {
-    events: Vec<estado_types::history::HistoryEvent>,
-    /// A long first step's earlier events, being encoded (then `events` are its last ones).
+    /// The execution after its first step.
+    exec: Execution,
+    /// Its events (the last ones, when `encoding` has the others).
+    events: Vec<Vec<estado_types::history::HistoryEvent>>,
+    /// A long first step's earlier events, being encoded.
     encoding: Option<crate::encoding::Encoding>,
     snapshot: Vec<u8>,
     inbox: Vec<NewInbox>,

@@ -120,6 +120,13 @@ impl Log {
         }
         all
     }
+    /// Take the events as the pieces they are kept in (in order), without copying them into
+    /// one vector.
+    pub fn take_pieces(&mut self) -> Vec<Vec<HistoryEvent>> {
+        self.taken += self.len as i64;
+        self.len = 0;
+        std::mem::take(&mut self.chunks)
+    }
     /// Forget the events not yet taken; ids keep counting.
     pub fn discard(&mut self) {
         self.taken += self.len as i64;

@@ -240,6 +240,11 @@ impl Execution {
     pub fn take_new_events(&mut self) -> Vec<HistoryEvent> {
         self.log.take()
     }
+    /// [`Execution::take_new_events`] as the pieces the events are kept in, in order: no
+    /// copy of every event into one vector (a driver that only reads them through).
+    pub fn take_new_event_pieces(&mut self) -> Vec<Vec<HistoryEvent>> {
+        self.log.take_pieces()
+    }
     /// Drop the events recorded since the last take without collecting them (a driver that
     /// keeps no history); ids keep counting.
     pub fn discard_new_events(&mut self) {

@@ -82,7 +82,7 @@ pub enum ChunkError {
 
 /// Cuts `events` (in id order) into chunks of at most [`CHUNK_MAX_EVENTS`] events and about
 /// [`CHUNK_TARGET_BYTES`] bytes each (before compression).
-pub fn encode_chunks(events: &[HistoryEvent]) -> Vec<HistoryChunk> {
+pub fn encode_chunks<'a>(events: impl IntoIterator<Item = &'a HistoryEvent>) -> Vec<HistoryChunk> {
     let mut chunks = encode_compact(events);
     for c in &mut chunks {
         c.body = compressed(std::mem::take(&mut c.body));
@@ -91,7 +91,7 @@ pub fn encode_chunks(events: &[HistoryEvent]) -> Vec<HistoryChunk> {
 }
 
 /// [`encode_chunks`] without the compression: every body in [`FORMAT_COMPACT`].
-fn encode_compact(events: &[HistoryEvent]) -> Vec<HistoryChunk> {
+fn encode_compact<'a>(events: impl IntoIterator<Item = &'a HistoryEvent>) -> Vec<HistoryChunk> {
     let mut chunks = Vec::new();
     let mut enc: Option<Encoder<'_>> = None;
     for e in events {
