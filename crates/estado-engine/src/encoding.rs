@@ -19,8 +19,12 @@ use estado_store::chunks::{self, HistoryChunk};
 use estado_store::{Store, StoreError};
 use estado_types::history::HistoryEvent;
 
-/// New events per slice: a step pauses to hand its events over once it has made this many.
-/// Steps shorter than one slice are encoded as before, by the store.
+/// A step is encoded beside it only once it has made this many events: shorter steps are
+/// encoded by the store, as before (for a few thousand events, a thread to hand them to and
+/// their memory freed on another thread cost about what the overlap saves).
+pub(crate) const FIRST_SLICE_EVENTS: usize = 8192;
+/// Then it pauses to hand its events over every time it has made this many more, so that
+/// little is left to encode when it reaches its blocking point.
 pub(crate) const SLICE_EVENTS: usize = 2048;
 
 /// What the encoder is handed.
@@ -87,7 +91,7 @@ impl Encoding {
 }
 
 /// Runs `exec` until it is finished or blocked, as [`Execution::run`] does. When `store`
-/// keeps chunks and the run makes more than [`SLICE_EVENTS`] events, the events made so far
+/// keeps chunks and the run makes more than [`FIRST_SLICE_EVENTS`] events, the events made so far
 /// are being encoded by the returned [`Encoding`] (take the rest with
 /// [`Execution::take_new_event_pieces`] and [`Encoding::finish`] them); otherwise every new
 /// event is still in `exec`.
@@ -102,7 +106,11 @@ pub(crate) fn run(
     }
     let mut encoding: Option<Encoding> = None;
     loop {
-        match exec.run_until(program, env, SLICE_EVENTS) {
+        let slice = match encoding {
+            None => FIRST_SLICE_EVENTS,
+            Some(_) => SLICE_EVENTS,
+        };
+        match exec.run_until(program, env, slice) {
             Some(effects) => return (effects, encoding),
             None => encoding
                 .get_or_insert_with(Encoding::start)

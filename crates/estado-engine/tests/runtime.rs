@@ -353,9 +353,11 @@ async fn long_steps_encoded_while_they_run_are_stored_whole() {
         "Reset": {"Type": "Pass", "Parameters": {"i": 0, "tag.$": "$.tag"}, "Next": "SecondCheck"},
         "Done": {"Type": "Pass", "End": true}
     });
+    // Each loop makes ~4 events per round: past the 8,192 from which a step is encoded beside
+    // it.
     for part in [
-        counter("First", 1500, "Nap"),
-        counter("Second", 2500, "Done"),
+        counter("First", 2500, "Nap"),
+        counter("Second", 3000, "Done"),
     ] {
         states
             .as_object_mut()
@@ -370,7 +372,7 @@ async fn long_steps_encoded_while_they_run_are_stored_whole() {
         .history(&started.arn, 0, false, 100_000)
         .await
         .unwrap();
-    assert!(first.len() > 4 * 1500, "the first step's loop is stored");
+    assert!(first.len() > 4 * 2500, "the first step's loop is stored");
     wait_all_closed(&store, 1, Duration::from_secs(20)).await;
 
     // The same execution in memory.
@@ -419,13 +421,13 @@ async fn long_steps_encoded_while_they_run_are_stored_whole() {
         .await
         .unwrap();
     let expected = without_time(exec.take_new_events());
-    assert!(expected.len() > 4 * 4000, "{} events", expected.len());
+    assert!(expected.len() > 4 * 5500, "{} events", expected.len());
     assert_eq!(stored.len(), expected.len());
     assert_eq!(without_time(stored), expected);
 
     // A long step whose effects include a task is not committed with the execution: the
     // execution starts with ExecutionStarted alone and a step worker runs the step.
-    let mut states = counter("Only", 1000, "T");
+    let mut states = counter("Only", 2500, "T");
     states.as_object_mut().unwrap().extend(
         json!({
             "Init": {"Type": "Pass", "Parameters": {"i": 0, "tag": "t"}, "Next": "OnlyCheck"},
@@ -442,7 +444,7 @@ async fn long_steps_encoded_while_they_run_are_stored_whole() {
     for (k, ev) in events.iter().enumerate() {
         assert_eq!(ev.id, k as i64 + 1, "ids are consecutive");
     }
-    assert!(events.len() > 4 * 1000);
+    assert!(events.len() > 4 * 2500);
     assert_eq!(
         events.last().map(|e| e.event_type()),
         Some("ExecutionFailed"),
