@@ -68,8 +68,9 @@ pub struct Log {
     /// Events already taken out.
     taken: i64,
     /// STANDARD's history limit, when it applies: the event that would take the last place is
-    /// replaced by the execution's failure (unless it ends the execution itself).
-    #[serde(default)]
+    /// replaced by the execution's failure (unless it ends the execution itself). Not kept in
+    /// snapshots: it follows from the machine type, and the execution sets it on every call.
+    #[serde(skip)]
     limit: Option<i64>,
     /// The limit was reached: the failure is written and later events are dropped.
     #[serde(default)]
@@ -87,7 +88,7 @@ impl Log {
             ..Log::default()
         }
     }
-    /// Apply `limit` from now on (a snapshot written before logs kept their limit has none).
+    /// Apply `limit` from now on (a log read back from a snapshot has none until it is set).
     pub fn set_limit(&mut self, limit: Option<i64>) {
         self.limit = limit;
     }

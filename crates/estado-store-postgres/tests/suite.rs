@@ -496,6 +496,21 @@ async fn histories_written_before_chunks_survive_the_migration() {
     db.drop().await;
 }
 
+/// A store on a schema of its own in `db`, with a pool of two connections (so that concurrent
+/// calls queue and are written in groups).
+async fn two_connection_store(db: &common::TestDb, schema: &str) -> Arc<PostgresStore> {
+    let url = db.schema_url(schema).await;
+    let options = Options {
+        pool_size: 2,
+        ..Options::default()
+    };
+    Arc::new(
+        PostgresStore::connect_with(&url, &options)
+            .await
+            .expect("connect"),
+    )
+}
+
 /// Executions created at once are written in groups; one the database refuses (text with a NUL
 /// character, which PostgreSQL does not store) fails alone: the others of its group are
 /// written one by one and succeed.
@@ -507,18 +522,7 @@ async fn a_refused_execution_fails_alone() {
     let Some(db) = common::TestDb::create("a_refused_execution_fails_alone").await else {
         return;
     };
-    let url = db.schema_url("refused").await;
-    let store = Arc::new(
-        PostgresStore::connect_with(
-            &url,
-            &Options {
-                pool_size: 2,
-                ..Options::default()
-            },
-        )
-        .await
-        .expect("connect"),
-    );
+    let store = two_connection_store(&db, "refused").await;
     let mut racers = Vec::new();
     for i in 0..200 {
         let mut e = new_execution("m", &format!("e{i}"), i, 3, vec![]);
@@ -563,18 +567,7 @@ async fn a_refused_step_fails_alone() {
     let Some(db) = common::TestDb::create("a_refused_step_fails_alone").await else {
         return;
     };
-    let url = db.schema_url("refused_steps").await;
-    let store = Arc::new(
-        PostgresStore::connect_with(
-            &url,
-            &Options {
-                pool_size: 2,
-                ..Options::default()
-            },
-        )
-        .await
-        .expect("connect"),
-    );
+    let store = two_connection_store(&db, "refused_steps").await;
     for i in 0..150 {
         let e = new_execution("m", &format!("e{i}"), i, 3, vec![inbox(0, None)]);
         store.create_execution(e).await.expect("create");

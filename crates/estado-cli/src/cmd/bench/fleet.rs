@@ -48,18 +48,12 @@ impl Machine {
         let (head, tail) = (&self.arn[..self.arn_head], &*self.name);
         buf.clear();
         buf.push_str(head);
-        match self.machine_type {
-            MachineType::Express => {
-                buf.push_str(":express:");
-                buf.push_str(tail);
-                buf.push(':');
-            }
-            MachineType::Standard => {
-                buf.push_str(":execution:");
-                buf.push_str(tail);
-                buf.push(':');
-            }
-        }
+        buf.push_str(match self.machine_type {
+            MachineType::Express => ":express:",
+            MachineType::Standard => ":execution:",
+        });
+        buf.push_str(tail);
+        buf.push(':');
         let name_at = buf.len();
         buf.push_str("bench-");
         push_decimal(buf, index as u64);
