@@ -329,10 +329,12 @@ impl Execution {
     /// Whether [`Execution::redrive`] can restart this execution: it ended unsuccessfully and
     /// its restart point is known.
     pub fn redrivable(&self) -> bool {
+        // AWS: "Execution history event limit exceeded" makes an execution NOT_REDRIVABLE.
         matches!(
             self.status,
             Status::Failed { .. } | Status::TimedOut { .. } | Status::Aborted { .. }
         ) && self.redrive_from.is_some()
+            && !self.log.full()
     }
 
     /// `RedriveExecution`: record `ExecutionRedriven` and run again from the top-level state

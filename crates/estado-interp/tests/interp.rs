@@ -379,6 +379,10 @@ fn a_map_that_reaches_the_history_limit_stops_at_exactly_the_limit() {
         "{status:?}"
     );
     assert_full_history(&run.exec.history());
+    assert!(
+        !run.exec.redrivable(),
+        "AWS does not redrive past the history limit"
+    );
 }
 
 #[test]
