@@ -22,19 +22,17 @@ pub fn size_of(v: &Value) -> usize {
 /// Serialized size of `v` in bytes (compact JSON), computed without allocating the text, and
 /// stopping early once past `limit`.
 pub fn exceeds(v: &Value, limit: usize) -> bool {
+    /// Containers recurse; scalars are counted in place (most members are scalars, and a
+    /// call per member cost more than counting it).
     fn size(v: &Value, acc: &mut usize, limit: usize) -> bool {
         if *acc > limit {
             return true;
         }
         match v {
-            Value::Null => *acc += 4,
-            Value::Bool(b) => *acc += if *b { 4 } else { 5 },
-            Value::Number(n) => *acc += number_len(n),
-            Value::String(s) => *acc += s.len() + 2,
             Value::Array(a) => {
                 *acc += 2 + a.len().saturating_sub(1);
                 for x in a {
-                    if size(x, acc, limit) {
+                    if member(x, acc, limit) {
                         return true;
                     }
                 }
@@ -42,14 +40,41 @@ pub fn exceeds(v: &Value, limit: usize) -> bool {
             Value::Object(o) => {
                 *acc += 2 + o.len().saturating_sub(1);
                 for (k, x) in o {
-                    *acc += k.len() + 3;
-                    if size(x, acc, limit) {
+                    *acc += string_len(k) + 1;
+                    if member(x, acc, limit) {
                         return true;
                     }
                 }
             }
+            scalar => *acc += scalar_len(scalar),
         }
         *acc > limit
+    }
+    #[inline(always)]
+    fn member(x: &Value, acc: &mut usize, limit: usize) -> bool {
+        match x {
+            Value::Array(_) | Value::Object(_) => size(x, acc, limit),
+            scalar => {
+                *acc += scalar_len(scalar);
+                false
+            }
+        }
+    }
+    #[inline(always)]
+    fn scalar_len(v: &Value) -> usize {
+        match v {
+            Value::Null => 4,
+            Value::Bool(b) => {
+                if *b {
+                    4
+                } else {
+                    5
+                }
+            }
+            Value::Number(n) => number_len(n),
+            Value::String(s) => string_len(s),
+            Value::Array(_) | Value::Object(_) => 0,
+        }
     }
     fn number_len(n: &serde_json::Number) -> usize {
         if let Some(i) = n.as_i64() {
@@ -62,13 +87,28 @@ pub fn exceeds(v: &Value, limit: usize) -> bool {
             n.to_string().len()
         }
     }
-    fn itoa_len(mut u: u64) -> usize {
-        let mut n = 1;
-        while u >= 10 {
-            u /= 10;
-            n += 1;
+    fn itoa_len(u: u64) -> usize {
+        // Small numbers, the common case, without the general logarithm.
+        match u {
+            0..=9 => 1,
+            10..=99 => 2,
+            100..=999 => 3,
+            _ => u.ilog10() as usize + 1,
         }
-        n
+    }
+    /// Quoted and escaped as serde_json writes it: `\"`, `\\` and the short control escapes
+    /// take two bytes, other control characters six (`\u001f`); the rest is copied.
+    fn string_len(s: &str) -> usize {
+        let mut extra = 0;
+        for &b in s.as_bytes() {
+            if b < 0x20 || b == b'"' || b == b'\\' {
+                extra += match b {
+                    b'"' | b'\\' | 0x08 | 0x0c | b'\n' | b'\r' | b'\t' => 1,
+                    _ => 5,
+                };
+            }
+        }
+        s.len() + 2 + extra
     }
     let mut acc = 0;
     match v {
@@ -86,6 +126,7 @@ mod tests {
     fn size_matches_serialization() {
         for v in [
             json!({"a": [1, -20, "x\u{e9}", null, true, false, 1.5]}),
+            json!({"q\"uote": "a\"b\\c\n\t\u{1}\u{1f}\u{7f}", "n": [0, 9, 10, 99, 100, -1, -10, u64::MAX, i64::MIN]}),
             json!([]),
             json!({}),
             json!("abc"),
