@@ -25,7 +25,7 @@ pub fn eval(cond: &Cond, input: &Value, scope: &Scope) -> Result<bool, StatesErr
         }
         Cond::Not(c) => Ok(!eval(c, input, scope)?),
         Cond::Test { variable, op, rhs } => {
-            let value = variable.query(input, scope)?;
+            let value = variable.lookup(input, scope);
             if *op == Op::IsPresent {
                 let want = rhs_bool(rhs);
                 return Ok(value.is_some() == want);
@@ -38,8 +38,8 @@ pub fn eval(cond: &Cond, input: &Value, scope: &Scope) -> Result<bool, StatesErr
             };
             let rhs_value = match rhs {
                 Rhs::Value(v) => std::borrow::Cow::Borrowed(v),
-                Rhs::Path(p) => match p.query(input, scope)? {
-                    Some(v) => std::borrow::Cow::Owned(v),
+                Rhs::Path(p) => match p.lookup(input, scope) {
+                    Some(v) => v,
                     None => {
                         return Err(StatesError::runtime(format!(
                             "Invalid path '{}': The choice state's condition path references an invalid value.",

@@ -31,7 +31,8 @@ impl Fail {
 /// The common case without the walker's bookkeeping: a chain of single names and single
 /// non-negative indexes that finds its node. `None` (missing node, other steps) means "let
 /// the walker decide", which also produces Jayway's exact messages.
-fn simple_lookup<'a>(chain: &Chain, start: &'a Value) -> Option<&'a Value> {
+#[inline]
+pub(crate) fn simple_lookup<'a>(chain: &Chain, start: &'a Value) -> Option<&'a Value> {
     let mut node = start;
     for step in &chain.steps {
         node = match step {

@@ -123,10 +123,13 @@ impl Path {
     /// before the first indefinite step (`$.missing[*]`). Never fails today; the `Result` leaves room for failures AWS reports even when
     /// the caller tolerates absence.
     pub fn query(&self, input: &Value, scope: &Scope) -> Result<Option<Value>, StatesError> {
-        match self.evaluate(input, scope) {
-            Ok(found) => Ok(Some(found.into_owned())),
-            Err(_) => Ok(None),
-        }
+        Ok(self.lookup(input, scope).map(Cow::into_owned))
+    }
+
+    /// [`Path::query`] without copying what it finds when that is a node of `input` or of
+    /// the scope (a Choice rule only reads the value it tests).
+    pub fn lookup<'a>(&'a self, input: &'a Value, scope: &Scope<'a>) -> Option<Cow<'a, Value>> {
+        self.evaluate(input, scope).ok()
     }
 
     /// InputPath / OutputPath / ItemsPath semantics: like [`Path::query`], but absence is AWS's
@@ -158,6 +161,10 @@ impl Path {
                 Fail::NotFound(format!("No results for path: {}", self.normalized()))
             })?,
         };
+        // The common case (`$.a.b`, `$.a[0]` finding its node) without setting up the walker.
+        if let Some(found) = eval::simple_lookup(&self.chain, start) {
+            return Ok(Cow::Borrowed(found));
+        }
         eval::evaluate(&self.chain, start, start, "$", false)
     }
 
