@@ -10,6 +10,7 @@ use estado_types::history::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use smallvec::SmallVec;
 
 pub fn entered(kind: &Kind, name: &Arc<str>, input: &Arc<Value>) -> D {
     let d = StateEnteredEventDetails::new(name.clone(), Payload::from_arc(input.clone()));
@@ -63,7 +64,8 @@ fn ends_execution(d: &D) -> bool {
 pub struct Log {
     /// Recorded and not yet taken (a snapshot keeps them, so nothing is lost if the driver
     /// stores the snapshot before taking them).
-    chunks: Vec<Vec<HistoryEvent>>,
+    /// The first chunk lives in the log itself: a short execution allocates only its events.
+    chunks: SmallVec<[Vec<HistoryEvent>; 1]>,
     len: usize,
     /// Events already taken out.
     taken: i64,
@@ -126,7 +128,7 @@ impl Log {
     pub fn take_pieces(&mut self) -> Vec<Vec<HistoryEvent>> {
         self.taken += self.len as i64;
         self.len = 0;
-        std::mem::take(&mut self.chunks)
+        std::mem::take(&mut self.chunks).into_vec()
     }
     /// Forget the events not yet taken; ids keep counting.
     pub fn discard(&mut self) {
@@ -140,13 +142,30 @@ impl Log {
     /// one becomes `ExecutionFailed` with AWS's `States.Runtime` cause, and every event after it
     /// is dropped (its would-be id is returned, so callers go on unchanged while the execution
     /// notices [`Log::full`] and stops).
-    pub fn push(&mut self, prev: i64, now: i64, mut details: D) -> i64 {
+    #[inline]
+    pub fn push(&mut self, prev: i64, now: i64, details: D) -> i64 {
         let id = self.next_id();
+        if self.full || self.limit.is_some_and(|limit| id >= limit) {
+            return self.push_at_limit(id, prev, now, details);
+        }
+        let event = HistoryEvent::new(id, prev, Timestamp(now), details);
+        match self.chunks.last_mut() {
+            Some(last) if last.len() < CHUNK => last.push(event),
+            _ => self.push_chunk(event),
+        }
+        self.len += 1;
+        id
+    }
+
+    /// [`Log::push`] of an event at or past the limit.
+    #[cold]
+    #[inline(never)]
+    fn push_at_limit(&mut self, id: i64, prev: i64, now: i64, mut details: D) -> i64 {
         if self.full {
             return id - 1;
         }
         if let Some(limit) = self.limit {
-            if id >= limit && !ends_execution(&details) {
+            if !ends_execution(&details) {
                 details = D::ExecutionFailed(ExecutionFailedEventDetails::new(
                     Some(errors::RUNTIME.to_owned()),
                     Some(history_limit_cause(limit)),
@@ -157,13 +176,18 @@ impl Log {
         let event = HistoryEvent::new(id, prev, Timestamp(now), details);
         match self.chunks.last_mut() {
             Some(last) if last.len() < CHUNK => last.push(event),
-            _ => {
-                let mut chunk = Vec::with_capacity(if self.chunks.is_empty() { 8 } else { CHUNK });
-                chunk.push(event);
-                self.chunks.push(chunk);
-            }
+            _ => self.push_chunk(event),
         }
         self.len += 1;
         id
+    }
+
+    /// Start a new chunk with `event` (the first holds 8 events, later ones [`CHUNK`]).
+    #[cold]
+    #[inline(never)]
+    fn push_chunk(&mut self, event: HistoryEvent) {
+        let mut chunk = Vec::with_capacity(if self.chunks.is_empty() { 8 } else { CHUNK });
+        chunk.push(event);
+        self.chunks.push(chunk);
     }
 }

@@ -68,7 +68,7 @@ pub(crate) enum Phase {
     /// The work finished with a result (task output, Map/Parallel results, wait over).
     Done(Arc<Value>),
     /// The work failed: Retry/Catch decide what happens.
-    Error(StatesError),
+    Error(Box<StatesError>),
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -180,48 +180,85 @@ impl Execution {
     /// Begin an execution: `ExecutionStarted`, the first state made runnable, and the
     /// execution-timeout timer when the definition has `TimeoutSeconds`.
     pub fn start(program: &Program, info: ExecInfo, env: Env) -> Self {
-        let mut x = Execution {
-            frames: Frames::default(),
-            next_frame: 0,
-            ready: Ready::default(),
+        // Everything is made first and the execution is built last, in the caller's place:
+        // an `Execution` is large, and building it early would copy it out again.
+        let now = env.now_millis;
+        let mut log = match history_limit(info.machine_type) {
+            Some(limit) => Log::with_limit(limit),
+            None => Log::default(),
+        };
+        log.push(
+            0,
+            now,
+            D::ExecutionStarted(ExecutionStartedEventDetails::new(
+                Payload::from_arc(info.input.clone()),
+                info.role_arn.clone(),
+            )),
+        );
+        let mut next_effect = 1;
+        let mut pending = HashMap::default();
+        let mut effects = Vec::new();
+        if let Some(t) = program.timeout_seconds {
+            let timer = next_effect;
+            next_effect += 1;
+            pending.insert(timer, Pending::ExecutionTimeout);
+            effects.push(Effect::StartTimer {
+                id: timer,
+                due_millis: info.start_millis + t as i64 * 1000,
+            });
+        }
+        // The top-level frame, id 0, runs the first state. AWS links the first state's entry
+        // to no event (previousEventId 0), not to ExecutionStarted.
+        let start = program.lists[ROOT as usize].start_at;
+        let root: FrameId = 0;
+        let mut frames = Frames::default();
+        frames.insert(
+            root,
+            Box::new(Frame {
+                self_id: root,
+                list: ROOT,
+                state: start,
+                input: info.input.clone(),
+                parent: None,
+                scope: 0,
+                owns_scope: true,
+                prev: 0,
+                entered: 0,
+                entered_at: now,
+                retries: vec![
+                    0;
+                    program.lists[ROOT as usize].states[start as usize]
+                        .retry
+                        .len()
+                ],
+                phase: Phase::Enter,
+                fanout: None,
+                waiting: Vec::new(),
+                task_token: None,
+            }),
+        );
+        let mut ready = Ready::default();
+        ready.push_back(root);
+        Execution {
+            frames,
+            next_frame: root + 1,
+            ready,
             scopes: Scopes::new(),
-            pending: HashMap::default(),
-            next_effect: 1,
-            log: match history_limit(info.machine_type) {
-                Some(limit) => Log::with_limit(limit),
-                None => Log::default(),
-            },
-            effects: Vec::new(),
+            pending,
+            next_effect,
+            log,
+            effects,
             status: Status::Running,
             rng: info.seed,
-            now: env.now_millis,
+            now,
             transitions: 0,
             redrive_from: None,
-            root_frame: 0,
+            root_frame: root,
             pause_at: None,
             paused: false,
             elided: Elided::default(),
             info,
-        };
-        let started = ExecutionStartedEventDetails::new(
-            Payload::from_arc(x.info.input.clone()),
-            x.info.role_arn.clone(),
-        );
-        let id = x.log.push(0, x.now, D::ExecutionStarted(started));
-        if let Some(t) = program.timeout_seconds {
-            let timer = x.effect_id();
-            x.pending.insert(timer, Pending::ExecutionTimeout);
-            x.effects.push(Effect::StartTimer {
-                id: timer,
-                due_millis: x.info.start_millis + t as i64 * 1000,
-            });
         }
-        let start = program.lists[ROOT as usize].start_at;
-        let input = x.info.input.clone();
-        // AWS links the first state's entry to no event (previousEventId 0), not to ExecutionStarted.
-        let _ = id;
-        x.spawn(program, ROOT, start, input, None, 0, true, 0);
-        x
     }
 
     pub fn status(&self) -> &Status {
@@ -380,7 +417,7 @@ impl Execution {
         ];
         self.frames.insert(
             root,
-            Frame {
+            Box::new(Frame {
                 self_id: root,
                 list: ROOT,
                 state,
@@ -396,7 +433,7 @@ impl Execution {
                 fanout: None,
                 waiting: Vec::new(),
                 task_token: None,
-            },
+            }),
         );
         self.root_frame = root;
         self.ready.push_back(root);
@@ -516,7 +553,7 @@ impl Execution {
                         self.effects.push(Effect::CancelTask { id: task });
                         let e = StatesError::new(errors::TIMEOUT, "");
                         self.task_event(program, frame, &resource, TaskEvent::TimedOut(e.clone()));
-                        self.resume(frame, |f| f.phase = Phase::Error(e));
+                        self.resume(frame, |f| f.phase = Phase::Error(Box::new(e)));
                     }
                 }
                 Some(Pending::HeartbeatTimeout { frame, task }) => {
@@ -530,7 +567,7 @@ impl Execution {
                         self.effects.push(Effect::CancelTask { id: task });
                         let e = StatesError::new(errors::HEARTBEAT_TIMEOUT, "");
                         self.task_event(program, frame, &resource, TaskEvent::TimedOut(e.clone()));
-                        self.resume(frame, |f| f.phase = Phase::Error(e));
+                        self.resume(frame, |f| f.phase = Phase::Error(Box::new(e)));
                     }
                 }
                 Some(Pending::ExecutionTimeout) => {
@@ -593,7 +630,7 @@ impl Execution {
                         self.task_event(program, frame, &resource, TaskEvent::Started(None));
                     }
                     self.task_event(program, frame, &resource, TaskEvent::Failed(e.clone()));
-                    self.resume(frame, |f| f.phase = Phase::Error(e));
+                    self.resume(frame, |f| f.phase = Phase::Error(Box::new(e)));
                 }
             }
             Delivery::TaskStarted { id, worker } => {
@@ -681,7 +718,7 @@ impl Execution {
                     self.cancel_timer(heartbeat.map(|h| h.0));
                     let e = StatesError::new(error, cause);
                     self.task_event(program, frame, &resource, TaskEvent::StartFailed(e.clone()));
-                    self.resume(frame, |f| f.phase = Phase::Error(e));
+                    self.resume(frame, |f| f.phase = Phase::Error(Box::new(e)));
                 }
             }
         }
@@ -711,7 +748,7 @@ impl Execution {
         ];
         self.frames.insert(
             id,
-            Frame {
+            Box::new(Frame {
                 self_id: id,
                 list,
                 state,
@@ -727,7 +764,7 @@ impl Execution {
                 fanout: None,
                 waiting: Vec::new(),
                 task_token: None,
-            },
+            }),
         );
         self.ready.push_back(id);
         id
@@ -760,11 +797,13 @@ impl Execution {
                 self.redrive_from = Some((root.state, root.input.clone()));
             }
         }
-        for (id, p) in self.pending.drain() {
-            self.effects.push(match p {
-                Pending::Task { .. } => Effect::CancelTask { id },
-                _ => Effect::CancelTimer { id },
-            });
+        if !self.pending.is_empty() {
+            for (id, p) in self.pending.drain() {
+                self.effects.push(match p {
+                    Pending::Task { .. } => Effect::CancelTask { id },
+                    _ => Effect::CancelTimer { id },
+                });
+            }
         }
         self.frames.clear();
         self.ready.clear();
@@ -829,7 +868,7 @@ impl Execution {
 
     // ----- the life of a state ------------------------------------------------------------
 
-    fn step(&mut self, program: &Program, fid: FrameId, mut f: Frame) {
+    fn step(&mut self, program: &Program, fid: FrameId, mut f: Box<Frame>) {
         loop {
             if self.log.full() {
                 // The history limit was reached: the log wrote the failure.
@@ -866,7 +905,7 @@ impl Execution {
                     Ok(n) => n,
                     Err(e) => self.on_error(program, &mut f, st, e),
                 },
-                Phase::Error(e) => self.on_error(program, &mut f, st, e),
+                Phase::Error(e) => self.on_error(program, &mut f, st, *e),
                 Phase::Blocked => Next::Block,
             };
             match next {
@@ -891,10 +930,12 @@ impl Execution {
         }
     }
 
+    // The frame stays in its box: taking it out would copy it for nothing.
+    #[allow(clippy::boxed_local)]
     fn frame_ended(
         &mut self,
         program: &Program,
-        f: Frame,
+        f: Box<Frame>,
         outcome: Result<Arc<Value>, StatesError>,
     ) {
         match f.parent {
@@ -1442,6 +1483,8 @@ impl Execution {
                 // variables may appear in them); the defaults need none.
                 let out = match st.kind {
                     Kind::Succeed | Kind::Wait(_) => match fl.input_path {
+                        // The result handed in is the input itself: no second reference.
+                        model::PathField::Default if Arc::ptr_eq(&r, &f.input) => Ok(r),
                         model::PathField::Default => Ok(f.input.clone()),
                         _ => self.scoped(f, st, None, |s| flow::input_path(fl, &f.input, s)),
                     },

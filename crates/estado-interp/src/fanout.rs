@@ -408,7 +408,7 @@ pub(crate) fn child_ended(
     let result = handle_child(x, program, &mut f, st, index, last, outcome);
     if let Err(e) = result {
         abort_children(x, program, &mut f, st);
-        f.phase = Phase::Error(e);
+        f.phase = Phase::Error(Box::new(e));
         x.make_ready(parent);
     }
     if let Some(slot) = x.frame_mut(parent) {

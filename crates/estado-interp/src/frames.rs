@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 use rustc_hash::FxHashMap as HashMap;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use smallvec::SmallVec;
 
 use crate::exec::{Frame, FrameId};
 
@@ -16,12 +17,15 @@ const SMALL: usize = 8;
 
 #[derive(Default)]
 pub(crate) struct Frames {
-    small: Vec<(FrameId, Frame)>,
-    large: HashMap<FrameId, Frame>,
+    /// Frames are boxed: a frame is moved in and out of here at every step, and a box moves
+    /// as one pointer. The first two are held inline, so a one-frame execution allocates no
+    /// vector for them.
+    small: SmallVec<[(FrameId, Box<Frame>); 2]>,
+    large: HashMap<FrameId, Box<Frame>>,
 }
 
 impl Frames {
-    pub fn insert(&mut self, id: FrameId, frame: Frame) {
+    pub fn insert(&mut self, id: FrameId, frame: Box<Frame>) {
         if self.large.is_empty() {
             if let Some(slot) = self.small.iter_mut().find(|(i, _)| *i == id) {
                 slot.1 = frame;
@@ -36,7 +40,7 @@ impl Frames {
         self.large.insert(id, frame);
     }
 
-    pub fn remove(&mut self, id: &FrameId) -> Option<Frame> {
+    pub fn remove(&mut self, id: &FrameId) -> Option<Box<Frame>> {
         if let Some(at) = self.small.iter().position(|(i, _)| i == id) {
             return Some(self.small.swap_remove(at).1);
         }
@@ -46,27 +50,29 @@ impl Frames {
     pub fn get(&self, id: &FrameId) -> Option<&Frame> {
         match self.small.iter().find(|(i, _)| i == id) {
             Some((_, f)) => Some(f),
-            None => self.large.get(id),
+            None => self.large.get(id).map(|f| &**f),
         }
     }
 
     pub fn get_mut(&mut self, id: &FrameId) -> Option<&mut Frame> {
         match self.small.iter_mut().find(|(i, _)| i == id) {
             Some((_, f)) => Some(f),
-            None => self.large.get_mut(id),
+            None => self.large.get_mut(id).map(|f| &mut **f),
         }
     }
 
     pub fn clear(&mut self) {
         self.small.clear();
-        self.large.clear();
+        if !self.large.is_empty() {
+            self.large.clear();
+        }
     }
 
     fn iter(&self) -> impl Iterator<Item = (&FrameId, &Frame)> {
         self.small
             .iter()
-            .map(|(i, f)| (i, f))
-            .chain(self.large.iter())
+            .map(|(i, f)| (i, &**f))
+            .chain(self.large.iter().map(|(i, f)| (i, &**f)))
     }
 }
 
@@ -87,7 +93,7 @@ impl<'de> Deserialize<'de> for Frames {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Frames, A::Error> {
                 let mut frames = Frames::default();
-                while let Some((id, frame)) = access.next_entry::<FrameId, Frame>()? {
+                while let Some((id, frame)) = access.next_entry::<FrameId, Box<Frame>>()? {
                     frames.insert(id, frame);
                 }
                 Ok(frames)
@@ -129,7 +135,9 @@ impl Ready {
 
     pub fn clear(&mut self) {
         self.first = None;
-        self.rest.clear();
+        if !self.rest.is_empty() {
+            self.rest.clear();
+        }
     }
 
     fn iter(&self) -> impl Iterator<Item = &FrameId> {
