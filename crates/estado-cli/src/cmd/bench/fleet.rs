@@ -59,12 +59,12 @@ impl Machine {
         push_decimal(buf, index as u64);
         let name_end = buf.len();
         if self.machine_type == MachineType::Express {
-            buf.push(':');
-            for i in 0..16 {
-                buf.push(char::from(
-                    b"0123456789abcdef"[(index >> ((15 - i) * 4)) & 0xf],
-                ));
+            let mut hex = [0u8; 17];
+            hex[0] = b':';
+            for (i, d) in hex[1..].iter_mut().enumerate() {
+                *d = b"0123456789abcdef"[(index >> ((15 - i) * 4)) & 0xf];
             }
+            buf.push_str(std::str::from_utf8(&hex).unwrap_or_default());
         }
         let execution_arn: Arc<str> = Arc::from(buf.as_str());
         let exec_name: Arc<str> = Arc::from(&buf[name_at..name_end]);
@@ -96,7 +96,7 @@ fn push_decimal(buf: &mut String, n: u64) {
             break;
         }
     }
-    buf.extend(digits[at..].iter().map(|&d| char::from(d)));
+    buf.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 /// Executions in flight, their timers, and the virtual clock.
@@ -134,8 +134,8 @@ impl<'m> Fleet<'m> {
     /// Start execution number `index` and run it until it ends or blocks on a timer.
     pub fn start(&mut self, index: usize, input: Arc<Value>) {
         let info = self.machine.info(index, input, self.now, &mut self.scratch);
-        let exec = Execution::start(&self.machine.program, info, self.env());
-        self.execs.push(exec);
+        self.execs
+            .push(Execution::start(&self.machine.program, info, self.env()));
         self.settle(self.execs.len() - 1);
     }
 
