@@ -19,49 +19,90 @@ pub fn size_of(v: &Value) -> usize {
     serde_json::to_vec(v).map(|b| b.len()).unwrap_or(usize::MAX)
 }
 
-/// Serialized size of `v` in bytes (compact JSON), computed without allocating the text, and
-/// stopping early once past `limit`.
+/// Whether the serialized size of `v` (compact JSON, as serde_json writes it) is over `limit`
+/// bytes, found without writing the text.
+///
+/// A first walk counts every string as if nothing in it needed escaping, which is a lower
+/// bound, and stops as soon as that is over the limit. Escaping at most multiplies a string's
+/// bytes by six (`\u001f`), so when even that bound fits, the answer is known; only a document
+/// between the two bounds is walked again counting the escapes.
 pub fn exceeds(v: &Value, limit: usize) -> bool {
+    if matches!(v, Value::Null | Value::Bool(_) | Value::Number(_)) {
+        return false;
+    }
+    let mut walk = Walk {
+        acc: 0,
+        string_bytes: 0,
+        exact: false,
+        limit,
+    };
+    if walk.size(v) {
+        return true;
+    }
+    if walk.acc + 5 * walk.string_bytes <= limit {
+        return false;
+    }
+    let mut exact = Walk {
+        acc: 0,
+        string_bytes: 0,
+        exact: true,
+        limit,
+    };
+    exact.size(v)
+}
+
+struct Walk {
+    acc: usize,
+    /// Bytes of every string and member name counted so far.
+    string_bytes: usize,
+    /// Count escapes (otherwise strings count as their bytes and quotes).
+    exact: bool,
+    limit: usize,
+}
+
+impl Walk {
     /// Containers recurse; scalars are counted in place (most members are scalars, and a
-    /// call per member cost more than counting it).
-    fn size(v: &Value, acc: &mut usize, limit: usize) -> bool {
-        if *acc > limit {
+    /// call per member cost more than counting it). True once the count is over the limit.
+    fn size(&mut self, v: &Value) -> bool {
+        if self.acc > self.limit {
             return true;
         }
         match v {
             Value::Array(a) => {
-                *acc += 2 + a.len().saturating_sub(1);
+                self.acc += 2 + a.len().saturating_sub(1);
                 for x in a {
-                    if member(x, acc, limit) {
+                    if self.member(x) {
                         return true;
                     }
                 }
             }
             Value::Object(o) => {
-                *acc += 2 + o.len().saturating_sub(1);
+                self.acc += 2 + o.len().saturating_sub(1);
                 for (k, x) in o {
-                    *acc += string_len(k) + 1;
-                    if member(x, acc, limit) {
+                    self.acc += self.string(k) + 1;
+                    if self.member(x) {
                         return true;
                     }
                 }
             }
-            scalar => *acc += scalar_len(scalar),
+            scalar => self.acc += self.scalar(scalar),
         }
-        *acc > limit
+        self.acc > self.limit
     }
+
     #[inline(always)]
-    fn member(x: &Value, acc: &mut usize, limit: usize) -> bool {
+    fn member(&mut self, x: &Value) -> bool {
         match x {
-            Value::Array(_) | Value::Object(_) => size(x, acc, limit),
+            Value::Array(_) | Value::Object(_) => self.size(x),
             scalar => {
-                *acc += scalar_len(scalar);
+                self.acc += self.scalar(scalar);
                 false
             }
         }
     }
+
     #[inline(always)]
-    fn scalar_len(v: &Value) -> usize {
+    fn scalar(&mut self, v: &Value) -> usize {
         match v {
             Value::Null => 4,
             Value::Bool(b) => {
@@ -72,49 +113,57 @@ pub fn exceeds(v: &Value, limit: usize) -> bool {
                 }
             }
             Value::Number(n) => number_len(n),
-            Value::String(s) => string_len(s),
+            Value::String(s) => self.string(s),
             Value::Array(_) | Value::Object(_) => 0,
         }
     }
-    fn number_len(n: &serde_json::Number) -> usize {
-        if let Some(i) = n.as_i64() {
-            let mut buf = itoa_len(i.unsigned_abs());
-            if i < 0 {
-                buf += 1;
-            }
-            buf
+
+    #[inline(always)]
+    fn string(&mut self, s: &str) -> usize {
+        self.string_bytes += s.len();
+        if self.exact {
+            escaped_len(s)
         } else {
-            n.to_string().len()
+            s.len() + 2
         }
     }
-    fn itoa_len(u: u64) -> usize {
-        // Small numbers, the common case, without the general logarithm.
-        match u {
-            0..=9 => 1,
-            10..=99 => 2,
-            100..=999 => 3,
-            _ => u.ilog10() as usize + 1,
+}
+
+#[inline]
+fn number_len(n: &serde_json::Number) -> usize {
+    if let Some(i) = n.as_i64() {
+        digits(i.unsigned_abs()) + usize::from(i < 0)
+    } else if let Some(u) = n.as_u64() {
+        digits(u)
+    } else {
+        n.to_string().len()
+    }
+}
+
+#[inline]
+fn digits(u: u64) -> usize {
+    // Small numbers, the common case, without the general logarithm.
+    match u {
+        0..=9 => 1,
+        10..=99 => 2,
+        100..=999 => 3,
+        _ => u.ilog10() as usize + 1,
+    }
+}
+
+/// Quoted and escaped as serde_json writes it: `\"`, `\\` and the short control escapes
+/// take two bytes, other control characters six (`\u001f`); the rest is copied.
+fn escaped_len(s: &str) -> usize {
+    let mut extra = 0;
+    for &b in s.as_bytes() {
+        if b < 0x20 || b == b'"' || b == b'\\' {
+            extra += match b {
+                b'"' | b'\\' | 0x08 | 0x0c | b'\n' | b'\r' | b'\t' => 1,
+                _ => 5,
+            };
         }
     }
-    /// Quoted and escaped as serde_json writes it: `\"`, `\\` and the short control escapes
-    /// take two bytes, other control characters six (`\u001f`); the rest is copied.
-    fn string_len(s: &str) -> usize {
-        let mut extra = 0;
-        for &b in s.as_bytes() {
-            if b < 0x20 || b == b'"' || b == b'\\' {
-                extra += match b {
-                    b'"' | b'\\' | 0x08 | 0x0c | b'\n' | b'\r' | b'\t' => 1,
-                    _ => 5,
-                };
-            }
-        }
-        s.len() + 2 + extra
-    }
-    let mut acc = 0;
-    match v {
-        Value::Null | Value::Bool(_) | Value::Number(_) => false,
-        _ => size(v, &mut acc, limit),
-    }
+    s.len() + 2 + extra
 }
 
 #[cfg(test)]
