@@ -9,6 +9,7 @@
 //! left to encode. Nothing is written before the step's one commit: the chunks are handed to
 //! it ([`StepCommit::chunks`](estado_store::StepCommit::chunks)) like the events were.
 
+use std::future::Future;
 use std::sync::mpsc;
 
 use tokio::sync::oneshot;
@@ -117,4 +118,61 @@ pub(crate) fn run(
                 .send(exec.take_new_event_pieces()),
         }
     }
+}
+
+/// A step's events as its commit takes them ([`StepCommit::chunks`] or
+/// [`StepCommit::events`](estado_store::StepCommit::events)), from the pieces the interpreter
+/// kept them in ([`Execution::take_new_event_pieces`]). When `store` keeps chunks, a step that
+/// was not encoded beside it is encoded here, from the pieces (not copied into one vector
+/// first, then encoded by the store); the pieces come back to be freed once the commit is
+/// under way ([`freeing_meanwhile`]).
+pub(crate) async fn commit_form(
+    store: &dyn Store,
+    encoding: Option<Encoding>,
+    events: Vec<Vec<HistoryEvent>>,
+    litter: Option<Box<dyn Send + 'static>>,
+) -> Result<CommitForm, StoreError> {
+    Ok(match encoding {
+        Some(encoding) => CommitForm {
+            chunks: encoding.finish(events, litter).await?,
+            events: Vec::new(),
+            litter: None,
+        },
+        None if store.keeps_chunks() => CommitForm {
+            chunks: chunks::encode_chunks(events.iter().flatten()),
+            events: Vec::new(),
+            litter: Some(Box::new((events, litter))),
+        },
+        None => CommitForm {
+            chunks: Vec::new(),
+            events: events.into_iter().flatten().collect(),
+            litter,
+        },
+    })
+}
+
+/// What [`commit_form`] gives.
+pub(crate) struct CommitForm {
+    pub(crate) chunks: Vec<HistoryChunk>,
+    pub(crate) events: Vec<HistoryEvent>,
+    /// What is left to free (the step's events, its execution).
+    pub(crate) litter: Option<Box<dyn Send + 'static>>,
+}
+
+/// Awaits `commit`, dropping `litter` right after its first poll: by then a store has queued
+/// the write (SQLite's writer is another thread), so the step's memory is freed while the
+/// commit is written and synced, neither before it (on its way) nor after (when the memory of
+/// many executions waiting for their commits would be held at once).
+pub(crate) async fn freeing_meanwhile<F: Future>(
+    commit: F,
+    litter: Option<Box<dyn Send + 'static>>,
+) -> F::Output {
+    let mut commit = std::pin::pin!(commit);
+    let mut litter = litter;
+    std::future::poll_fn(|cx| {
+        let polled = commit.as_mut().poll(cx);
+        drop(litter.take());
+        polled
+    })
+    .await
 }

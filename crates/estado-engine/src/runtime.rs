@@ -242,27 +242,27 @@ impl Runtime {
             version: 0,
         };
         let runnable = !first.inbox.is_empty();
-        let (chunks, events) = match first.encoding {
-            // The execution is freed on the encoder's thread, not on the way to the commit
-            // (a large Map's input and state take a while).
-            Some(encoding) => {
-                let litter: Box<dyn Send> = Box::new(first.exec);
-                (
-                    encoding.finish(first.events, Some(litter)).await?,
-                    Vec::new(),
-                )
-            }
-            None => (Vec::new(), first.events.into_iter().flatten().collect()),
-        };
-        self.store
-            .create_execution(NewExecution {
+        // The execution is freed on the encoder's thread when there is one, else while the
+        // commit is written, not on the way to it (a large Map's input and state take a while)
+        // nor after it.
+        let form = crate::encoding::commit_form(
+            self.store.as_ref(),
+            first.encoding,
+            first.events,
+            Some(Box::new(first.exec)),
+        )
+        .await?;
+        crate::encoding::freeing_meanwhile(
+            self.store.create_execution(NewExecution {
                 execution: record.clone(),
                 snapshot: first.snapshot,
-                chunks,
-                events,
+                chunks: form.chunks,
+                events: form.events,
                 inbox: first.inbox,
-            })
-            .await?;
+            }),
+            form.litter,
+        )
+        .await?;
         if self.progress.receiver_count() > 0 {
             let _ = self.progress.send(Arc::from(record.arn.as_str()));
         }
@@ -622,12 +622,21 @@ impl Runtime {
             retryable: false,
         })?;
         // The snapshot was written while the encoder finished the step's earlier events.
-        match encoding {
-            Some(encoding) => commit.chunks = encoding.finish(events, None).await?,
-            None => commit.events = events.into_iter().flatten().collect(),
-        }
+        let form = crate::encoding::commit_form(
+            self.store.as_ref(),
+            encoding,
+            events,
+            Some(Box::new(exec)),
+        )
+        .await?;
+        commit.chunks = form.chunks;
+        commit.events = form.events;
         let dispatches = commit.new_dispatches.clone();
-        self.store.commit_step(&self.config.owner, commit).await?;
+        crate::encoding::freeing_meanwhile(
+            self.store.commit_step(&self.config.owner, commit),
+            form.litter,
+        )
+        .await?;
         self.cancel_running(&arn, &abort);
         for d in dispatches {
             self.spawn_dispatch(d);
