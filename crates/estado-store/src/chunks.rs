@@ -267,8 +267,8 @@ struct Encoder<'a> {
     prev_ms: i64,
     /// Names written so far, by text: their number.
     names: FxHashMap<&'a str, u64>,
-    /// The name written last, and its number.
-    last_name: Option<(&'a str, u64)>,
+    /// The two names written last (the last first), and their numbers.
+    last_names: [Option<(&'a str, u64)>; 2],
     /// Payloads written so far, by the address of their shared value: their number. The
     /// events being encoded hold every one of these values, so no address is reused meanwhile.
     payloads: FxHashMap<usize, u64>,
@@ -287,8 +287,9 @@ impl<'a> Encoder<'a> {
             prev_id: 0,
             prev_ms: 0,
             names: FxHashMap::default(),
-            last_name: None,
-            payloads: FxHashMap::default(),
+            last_names: [None, None],
+            // Sized for a whole chunk: most events bring a document of their own.
+            payloads: FxHashMap::with_capacity_and_hasher(CHUNK_MAX_EVENTS, Default::default()),
             next_payload: 0,
         }
     }
@@ -454,24 +455,34 @@ impl<'a> Encoder<'a> {
 
     /// 0 then the text for a new name, else its number + 1.
     fn name(&mut self, name: &'a str) {
-        // Events come in pairs (entered, exited) of one state: most names are the last one.
-        if let Some((last, n)) = self.last_name {
-            if last == name {
+        // Events come in pairs (entered, exited) of one state, or alternate between two (a
+        // Map's iteration events and its one inner state's): most names are one of the last
+        // two, and most often the very same shared text, which is told by its address first.
+        let same_text = |a: &str| std::ptr::eq(a, name);
+        let n = match self.last_names {
+            [Some((a, n)), _] if same_text(a) => Some(n),
+            [_, Some((b, n))] if same_text(b) => Some(n),
+            [Some((a, n)), _] if a == name => Some(n),
+            [_, Some((b, n))] if b == name => Some(n),
+            _ => self.names.get(name).copied(),
+        };
+        let n = match n {
+            Some(n) => {
                 self.unsigned(n + 1);
-                return;
+                n
             }
+            None => {
+                let n = self.names.len() as u64;
+                self.names.insert(name, n);
+                self.unsigned(0);
+                self.unsigned(name.len() as u64);
+                self.buf.extend_from_slice(name.as_bytes());
+                n
+            }
+        };
+        if !matches!(self.last_names[0], Some((_, last)) if last == n) {
+            self.last_names = [Some((name, n)), self.last_names[0]];
         }
-        if let Some(&n) = self.names.get(name) {
-            self.last_name = Some((name, n));
-            self.unsigned(n + 1);
-            return;
-        }
-        let n = self.names.len() as u64;
-        self.names.insert(name, n);
-        self.last_name = Some((name, n));
-        self.unsigned(0);
-        self.unsigned(name.len() as u64);
-        self.buf.extend_from_slice(name.as_bytes());
     }
 
     /// 0 for none, 1 then the compact JSON for a new document, else its number + 2.
