@@ -92,6 +92,10 @@ pub struct Args {
     /// Print the figures as one JSON document.
     #[arg(long)]
     pub json: bool,
+    /// Only the `transitions` cases whose name contains this text (e.g. `map_1k` or
+    /// `sustained`), to measure or profile one case alone.
+    #[arg(long)]
+    pub case: Option<String>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -323,6 +327,14 @@ fn run_phase(ctx: &Ctx, phase: Phase, server: &Server, deadline: Instant) -> Vec
             > = std::collections::HashMap::new();
             for (workload, path) in transitions::CASES {
                 let name = format!("{workload} {}", path.label());
+                if ctx
+                    .args
+                    .case
+                    .as_ref()
+                    .is_some_and(|c| !name.contains(c.as_str()))
+                {
+                    continue;
+                }
                 let figure = (|| {
                     let dir = ctx.workloads_dir()?;
                     let w = workloads::load(&dir, workload)?;

@@ -71,6 +71,13 @@ impl Sfn {
     /// `POST /` with `X-Amz-Target: AWSStepFunctions.<action>`. An error answer (any status
     /// but 200) is an `Err` naming AWS's error code and message.
     pub async fn call(&self, action: &str, body: &Value) -> anyhow::Result<Value> {
+        self.call_body(action, serde_json::to_vec(body)?).await
+    }
+
+    /// [`Sfn::call`] with the request's JSON already written (see [`Sfn::body`]), so that a
+    /// phase can write a large request before it starts its clock: what it times is then the
+    /// server's work and the transfer, not the client's encoding.
+    pub async fn call_body(&self, action: &str, body: Vec<u8>) -> anyhow::Result<Value> {
         let target = HeaderValue::from_str(&format!("AWSStepFunctions.{action}"))
             .with_context(|| format!("{action} is not a header value"))?;
         let endpoint = self.next_endpoint();
@@ -82,7 +89,7 @@ impl Sfn {
                 CONTENT_TYPE,
                 HeaderValue::from_static("application/x-amz-json-1.0"),
             )
-            .body(serde_json::to_vec(body)?)
+            .body(body)
             .send()
             .await
             .with_context(|| format!("{action}: no answer from {endpoint}"))?;
@@ -138,6 +145,41 @@ impl Sfn {
             )
             .await?;
         text(&doc, "executionArn", "StartExecution")
+    }
+
+    /// The body of a StartExecution (or, `name` `None`, StartSyncExecution) request.
+    pub fn start_body(
+        machine_arn: &str,
+        name: Option<&str>,
+        input: &str,
+    ) -> anyhow::Result<Vec<u8>> {
+        let mut body = json!({"stateMachineArn": machine_arn, "input": input});
+        if let Some(name) = name {
+            body["name"] = json!(name);
+        }
+        Ok(serde_json::to_vec(&body)?)
+    }
+
+    /// StartExecution with a body from [`Sfn::start_body`]; answers the execution's ARN.
+    pub async fn start_prepared(&self, body: Vec<u8>) -> anyhow::Result<String> {
+        let doc = self.call_body("StartExecution", body).await?;
+        text(&doc, "executionArn", "StartExecution")
+    }
+
+    /// StartSyncExecution with a body from [`Sfn::start_body`]: the whole response.
+    pub async fn start_sync_prepared(&self, body: Vec<u8>) -> anyhow::Result<Value> {
+        self.call_body("StartSyncExecution", body).await
+    }
+
+    /// DescribeExecution without the execution's input and output (`includedData`
+    /// `METADATA_ONLY`): its status, error and cause, without the server sending back and
+    /// this client parsing a large input each time it asks.
+    pub async fn execution_status(&self, execution_arn: &str) -> anyhow::Result<Value> {
+        self.call(
+            "DescribeExecution",
+            &json!({"executionArn": execution_arn, "includedData": "METADATA_ONLY"}),
+        )
+        .await
     }
 
     /// Runs an EXPRESS execution to its end and answers the whole response.
