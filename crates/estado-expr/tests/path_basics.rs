@@ -296,3 +296,13 @@ fn paths_are_send_sync_clone() {
     check::<Path>();
     check::<estado_expr::template::Template>();
 }
+
+#[test]
+fn a_wildcard_under_an_indefinite_step_skips_primitives() {
+    // Found by the RFC 9535 property test: the null at index 1 has nothing under `[*]`, and the
+    // object at index 0 still gives its member's first element.
+    let doc = json!([{"a": [null]}, null]);
+    give(doc.clone(), "$[1,0][*][0]", json!([null]));
+    give(doc.clone(), "$[0,1][*][0]", json!([null]));
+    give(doc, "$[*][*][0]", json!([null]));
+}

@@ -356,11 +356,16 @@ impl<'a> Walker<'a, '_> {
                 }
                 Ok(())
             }
-            _ if at + 1 < chain.steps.len() => Err(Fail::NotFound(format!(
-                "Expected to find an object or array in path {} but found '{}'. ",
-                self.current_path(),
-                java::class_name(node)
-            ))),
+            // Only where the path so far is definite: under an indefinite step (`$[1,0][*][0]`)
+            // a primitive is skipped like any other branch that finds nothing, and the other
+            // branches' results stand.
+            _ if at + 1 < chain.steps.len() && chain.upstream_definite[at] => {
+                Err(Fail::NotFound(format!(
+                    "Expected to find an object or array in path {} but found '{}'. ",
+                    self.current_path(),
+                    java::class_name(node)
+                )))
+            }
             _ => Ok(()),
         }
     }
