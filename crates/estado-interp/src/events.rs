@@ -148,13 +148,7 @@ impl Log {
         if self.full || self.limit.is_some_and(|limit| id >= limit) {
             return self.push_at_limit(id, prev, now, details);
         }
-        let event = HistoryEvent::new(id, prev, Timestamp(now), details);
-        match self.chunks.last_mut() {
-            Some(last) if last.len() < CHUNK => last.push(event),
-            _ => self.push_chunk(event),
-        }
-        self.len += 1;
-        id
+        self.append(id, prev, now, details)
     }
 
     /// [`Log::push`] of an event at or past the limit.
@@ -173,6 +167,12 @@ impl Log {
                 self.full = true;
             }
         }
+        self.append(id, prev, now, details)
+    }
+
+    /// Store the event `id`; returns `id`.
+    #[inline(always)]
+    fn append(&mut self, id: i64, prev: i64, now: i64, details: D) -> i64 {
         let event = HistoryEvent::new(id, prev, Timestamp(now), details);
         match self.chunks.last_mut() {
             Some(last) if last.len() < CHUNK => last.push(event),
