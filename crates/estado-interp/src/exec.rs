@@ -60,6 +60,43 @@ pub(crate) struct Frame {
     pub task_token: Option<Arc<str>>,
 }
 
+impl Frame {
+    /// A frame about to enter `state` of `list` at `now`: top level (no parent, the top-level
+    /// scope, its own), linked to no event yet. Callers set what differs.
+    #[inline(always)]
+    fn entering(
+        program: &Program,
+        id: FrameId,
+        list: ListId,
+        state: StateId,
+        input: Arc<Value>,
+        now: i64,
+    ) -> Frame {
+        Frame {
+            self_id: id,
+            list,
+            state,
+            input,
+            parent: None,
+            scope: 0,
+            owns_scope: true,
+            prev: 0,
+            entered: 0,
+            entered_at: now,
+            retries: vec![
+                0;
+                program.lists[list as usize].states[state as usize]
+                    .retry
+                    .len()
+            ],
+            phase: Phase::Enter,
+            fanout: None,
+            waiting: Vec::new(),
+            task_token: None,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) enum Phase {
     Enter,
@@ -214,28 +251,14 @@ impl Execution {
         let mut frames = Frames::default();
         frames.insert(
             root,
-            Box::new(Frame {
-                self_id: root,
-                list: ROOT,
-                state: start,
-                input: info.input.clone(),
-                parent: None,
-                scope: 0,
-                owns_scope: true,
-                prev: 0,
-                entered: 0,
-                entered_at: now,
-                retries: vec![
-                    0;
-                    program.lists[ROOT as usize].states[start as usize]
-                        .retry
-                        .len()
-                ],
-                phase: Phase::Enter,
-                fanout: None,
-                waiting: Vec::new(),
-                task_token: None,
-            }),
+            Box::new(Frame::entering(
+                program,
+                root,
+                ROOT,
+                start,
+                info.input.clone(),
+                now,
+            )),
         );
         let mut ready = Ready::default();
         ready.push_back(root);
@@ -409,30 +432,11 @@ impl Execution {
         self.next_frame += 1;
         // The root frame must be frame 0's successor in the same role: keep id 0 free of a
         // stale frame and register the restarted top level under a new id.
-        let retries = vec![
-            0;
-            program.lists[ROOT as usize].states[state as usize]
-                .retry
-                .len()
-        ];
         self.frames.insert(
             root,
             Box::new(Frame {
-                self_id: root,
-                list: ROOT,
-                state,
-                input,
-                parent: None,
-                scope: 0,
-                owns_scope: true,
                 prev: id,
-                entered: 0,
-                entered_at: self.now,
-                retries,
-                phase: Phase::Enter,
-                fanout: None,
-                waiting: Vec::new(),
-                task_token: None,
+                ..Frame::entering(program, root, ROOT, state, input, self.now)
             }),
         );
         self.root_frame = root;
@@ -740,30 +744,14 @@ impl Execution {
     ) -> FrameId {
         let id = self.next_frame;
         self.next_frame += 1;
-        let retries = vec![
-            0;
-            program.lists[list as usize].states[state as usize]
-                .retry
-                .len()
-        ];
         self.frames.insert(
             id,
             Box::new(Frame {
-                self_id: id,
-                list,
-                state,
-                input,
                 parent,
                 scope,
                 owns_scope: parent.is_none() || owns_scope,
                 prev,
-                entered: 0,
-                entered_at: self.now,
-                retries,
-                phase: Phase::Enter,
-                fanout: None,
-                waiting: Vec::new(),
-                task_token: None,
+                ..Frame::entering(program, id, list, state, input, self.now)
             }),
         );
         self.ready.push_back(id);
