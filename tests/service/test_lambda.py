@@ -237,3 +237,47 @@ def test_wait_for_task_token_calls_the_function_then_waits_for_the_token(lambda_
     done = wait_for_execution(sfn, arn)
     assert done["status"] == "SUCCEEDED"
     assert json.loads(done["output"]) == {"approved": True}
+
+
+def test_express_context_has_a_redrive_count_only_when_started_asynchronously(lambda_server):
+    """AWS gives `$$.Execution.RedriveCount` 0 to an EXPRESS execution started with
+    StartExecution and none to one started with StartSyncExecution (both recorded on AWS). An
+    asynchronous express execution's output cannot be read back, so its context goes out
+    through a function that writes what it is sent to a file."""
+    sfn = client_for(lambda_server.endpoint)
+    _, sm = create_sm(
+        sfn,
+        "express-context",
+        definition(
+            {
+                "Tell": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::lambda:invoke",
+                    "Parameters": {
+                        "FunctionName": "remember",
+                        "Payload": {"token.$": "States.JsonToString($$.Execution)"},
+                    },
+                    "ResultSelector": {"execution.$": "$$.Execution"},
+                    "End": True,
+                }
+            }
+        ),
+        type="EXPRESS",
+    )
+    lambda_server.token_file.write_text("")
+    arn = sfn.start_execution(stateMachineArn=sm, input='{"n": 1}')["executionArn"]
+    deadline = time.monotonic() + 10
+    while not lambda_server.token_file.read_text():
+        assert time.monotonic() < deadline, "the function was not called"
+        time.sleep(0.05)
+    sent = json.loads(lambda_server.token_file.read_text())
+    assert sent["Id"] == arn
+    assert sent["Input"] == {"n": 1}
+    assert sent["RedriveCount"] == 0
+
+    done = sfn.start_sync_execution(stateMachineArn=sm, input='{"n": 2}')
+    assert done["status"] == "SUCCEEDED", done
+    execution = json.loads(done["output"])["execution"]
+    assert execution["Id"] == done["executionArn"]
+    assert execution["Input"] == {"n": 2}
+    assert "RedriveCount" not in execution

@@ -18,6 +18,8 @@ pub struct RunOptions {
     pub execution_name: String,
     pub role_arn: String,
     pub express: bool,
+    /// An EXPRESS execution started with StartExecution rather than StartSyncExecution.
+    pub express_async: bool,
     /// Real time spent per unit of Wait and retry time (0 = none; the execution's clock still
     /// advances as if it had waited).
     pub time_scale: f64,
@@ -122,7 +124,8 @@ pub async fn run_definition(
                 .try_into()
                 .unwrap_or([7; 8]),
         ),
-        redrive_count: 0,
+        // AWS's context has `RedriveCount` for every execution but a synchronous EXPRESS one.
+        redrive_count: (!opts.express || opts.express_async).then_some(0),
         test_case: None,
     };
     let mut exec = Execution::start(&program, info, Env { now_millis: now });

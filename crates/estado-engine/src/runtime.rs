@@ -209,7 +209,8 @@ impl Runtime {
                 MachineType::Standard
             },
             seed: seed_of(&req.execution_arn, now),
-            redrive_count: 0,
+            // Started with StartExecution: `$$.Execution.RedriveCount` is 0, EXPRESS included.
+            redrive_count: Some(0),
             test_case: req.test_case.clone(),
         };
         let first = self.first_step(&program, info, now)?;

@@ -21,7 +21,7 @@ fn start(def: &Value) -> (Arc<estado_asl::model::Program>, Execution) {
         input: Arc::new(json!({})),
         machine_type: MachineType::Express,
         seed: 7,
-        redrive_count: 0,
+        redrive_count: None,
         test_case: None,
     };
     let exec = Execution::start(&program, info, Env { now_millis: now });

@@ -387,7 +387,7 @@ async fn long_steps_encoded_while_they_run_are_stored_whole() {
         input: Arc::new(input),
         machine_type: MachineType::Standard,
         seed: 1,
-        redrive_count: 0,
+        redrive_count: Some(0),
         test_case: None,
     };
     let mut exec = Execution::start(&program, info, Env { now_millis: 0 });

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::{ExecInfo, MachineType};
+use crate::ExecInfo;
 
 /// AWS's timestamp text: `2024-01-02T03:04:05.678Z`.
 pub fn iso_millis(ms: i64) -> String {
@@ -31,9 +31,8 @@ pub fn build(info: &ExecInfo, s: &StateFacts) -> Value {
     );
     execution.insert("Name".into(), Value::String(info.name.to_string()));
     execution.insert("RoleArn".into(), Value::String(info.role_arn.to_string()));
-    // Express executions cannot be redriven: their context has no RedriveCount.
-    if info.machine_type == MachineType::Standard {
-        execution.insert("RedriveCount".into(), json!(info.redrive_count));
+    if let Some(n) = info.redrive_count {
+        execution.insert("RedriveCount".into(), json!(n));
     }
     let mut state = Map::new();
     state.insert("Name".into(), Value::String(s.name.to_owned()));

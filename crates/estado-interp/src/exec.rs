@@ -409,13 +409,14 @@ impl Execution {
             return false;
         };
         self.now = self.now.max(env.now_millis);
-        self.info.redrive_count += 1;
+        let count = self.info.redrive_count.unwrap_or(0) + 1;
+        self.info.redrive_count = Some(count);
         let prev = self.log.next_id() - 1;
         let id = self.log.push(
             prev,
             self.now,
             D::ExecutionRedriven(estado_types::history::ExecutionRedrivenEventDetails::new(
-                self.info.redrive_count as i32,
+                count as i32,
             )),
         );
         self.status = Status::Running;

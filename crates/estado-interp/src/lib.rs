@@ -46,7 +46,10 @@ pub struct ExecInfo {
     pub machine_type: MachineType,
     /// Seed of the execution's deterministic randomness (UUIDs, jitter).
     pub seed: u64,
-    pub redrive_count: u32,
+    /// Times the execution was redriven, as `$$.Execution.RedriveCount` gives it. `None` for an
+    /// EXPRESS execution started with StartSyncExecution, whose context on AWS has no
+    /// `RedriveCount` (one started with StartExecution has `0`).
+    pub redrive_count: Option<u32>,
     /// The mock test case the execution was started with (`StateMachineArn#TestCase`, Step
     /// Functions Local's mocked service integrations); not part of the context object.
     #[serde(default, skip_serializing_if = "Option::is_none")]

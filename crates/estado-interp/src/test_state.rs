@@ -187,7 +187,7 @@ pub fn test_state(req: TestStateRequest) -> Result<TestStateResult, TestStateErr
         input: input.clone(),
         machine_type: MachineType::Express,
         seed: req.seed,
-        redrive_count: 0,
+        redrive_count: None,
         test_case: None,
     };
     let env = Env {

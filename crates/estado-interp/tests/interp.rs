@@ -26,7 +26,8 @@ fn info(input: Value, machine_type: MachineType, seed: u64) -> ExecInfo {
         input: Arc::new(input),
         machine_type,
         seed,
-        redrive_count: 0,
+        // As AWS: STANDARD executions count redrives; this EXPRESS one runs as StartSyncExecution's.
+        redrive_count: (machine_type == MachineType::Standard).then_some(0),
         test_case: None,
     }
 }

@@ -70,7 +70,7 @@ fn info() -> ExecInfo {
         input: Arc::new(json!({})),
         machine_type: MachineType::Standard,
         seed: 1,
-        redrive_count: 0,
+        redrive_count: Some(0),
         test_case: None,
     }
 }

@@ -22,6 +22,11 @@ pub struct Args {
     /// STANDARD or EXPRESS.
     #[arg(long = "type", default_value = "STANDARD", value_parser = ["STANDARD", "EXPRESS"])]
     pub machine_type: String,
+    /// With `--type EXPRESS`: run the execution as StartExecution starts an EXPRESS one
+    /// (asynchronously), not as StartSyncExecution does. The context object tells them apart:
+    /// only the asynchronous one has `$$.Execution.RedriveCount` (0).
+    #[arg(long = "async")]
+    pub express_async: bool,
     /// Scale of real time spent in Wait states and retry intervals (0 = none; the execution's
     /// own clock still advances as if it had waited).
     #[arg(long, default_value_t = 1.0)]
@@ -66,6 +71,10 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         }
     };
     let express = args.machine_type == "EXPRESS";
+    if args.express_async && !express {
+        eprintln!("--async applies to EXPRESS executions (--type EXPRESS): STANDARD ones are always started with StartExecution");
+        return Ok(2);
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -94,6 +103,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
         role_arn: args.role_arn.clone(),
         express,
+        express_async: args.express_async,
         time_scale: args.time_scale,
         runners: crate::runners::registry(host.clone()),
     };

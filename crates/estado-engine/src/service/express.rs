@@ -33,6 +33,8 @@ struct Prepared {
 }
 
 impl Service {
+    /// `sync`: started with StartSyncExecution (else StartExecution), which AWS's context
+    /// object tells apart: only an asynchronous one has `$$.Execution.RedriveCount` (0).
     fn prepare_express(
         &self,
         ctx: &Ctx,
@@ -40,6 +42,7 @@ impl Service {
         name: String,
         input: String,
         trace_header: Option<String>,
+        sync: bool,
     ) -> ApiResult<Prepared> {
         let program = self.runtime.program(&target.definition).map_err(|e| {
             ApiError::new(
@@ -68,7 +71,7 @@ impl Service {
             input: Arc::new(value),
             machine_type: MachineType::Express,
             seed: uuid::Uuid::new_v4().as_u64_pair().0,
-            redrive_count: 0,
+            redrive_count: (!sync).then_some(0),
             test_case: target.test_case.clone(),
         };
         let exec = Execution::start(&program, info, Env { now_millis: now });
@@ -99,7 +102,7 @@ impl Service {
         input: String,
         trace_header: Option<String>,
     ) -> ApiResult<ExpressRun> {
-        let p = self.prepare_express(ctx, target, name, input, trace_header)?;
+        let p = self.prepare_express(ctx, target, name, input, trace_header, true)?;
         Ok(drive(self.runtime.clone(), p).await)
     }
 
@@ -112,7 +115,7 @@ impl Service {
         input: String,
         trace_header: Option<String>,
     ) -> ApiResult<ExpressRun> {
-        let p = self.prepare_express(ctx, target, name, input, trace_header)?;
+        let p = self.prepare_express(ctx, target, name, input, trace_header, false)?;
         let answer = ExpressRun {
             execution_arn: p.run.execution_arn.clone(),
             name: p.run.name.clone(),

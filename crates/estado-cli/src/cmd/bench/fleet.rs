@@ -78,7 +78,8 @@ impl Machine {
             input,
             machine_type: self.machine_type,
             seed: (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5EED,
-            redrive_count: 0,
+            // EXPRESS as StartSyncExecution runs it (no RedriveCount), STANDARD from 0.
+            redrive_count: (self.machine_type == MachineType::Standard).then_some(0),
             test_case: None,
         }
     }
