@@ -174,20 +174,85 @@ impl Log {
     #[inline(always)]
     fn append(&mut self, id: i64, prev: i64, now: i64, details: D) -> i64 {
         let event = HistoryEvent::new(id, prev, Timestamp(now), details);
+        // A full chunk is never grown: growing would copy its events to a new block (fresh
+        // memory, whose pages must be faulted in, after every take of a long step).
         match self.chunks.last_mut() {
-            Some(last) if last.len() < CHUNK => last.push(event),
+            Some(last) if last.len() < last.capacity() => last.push(event),
             _ => self.push_chunk(event),
         }
         self.len += 1;
         id
     }
 
-    /// Start a new chunk with `event` (the first holds 8 events, later ones [`CHUNK`]).
+    /// Start a new chunk with `event`: the first holds 8 events, each next one twice as many
+    /// as the one before, up to [`CHUNK`] (a short execution allocates little, a long one few
+    /// chunks).
     #[cold]
     #[inline(never)]
     fn push_chunk(&mut self, event: HistoryEvent) {
-        let mut chunk = Vec::with_capacity(if self.chunks.is_empty() { 8 } else { CHUNK });
+        let capacity = self
+            .chunks
+            .last()
+            .map_or(8, |last| (last.capacity() * 2).clamp(8, CHUNK));
+        let mut chunk = Vec::with_capacity(capacity);
         chunk.push(event);
         self.chunks.push(chunk);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pass_entered(log: &mut Log, prev: i64) -> i64 {
+        let name: Arc<str> = Arc::from("P");
+        let input = Arc::new(Value::Null);
+        log.push(
+            prev,
+            prev * 10,
+            D::PassStateEntered(StateEnteredEventDetails::new(
+                name,
+                Payload::from_arc(input),
+            )),
+        )
+    }
+
+    #[test]
+    fn chunks_double_from_8_to_the_chunk_size_and_are_never_grown() {
+        let mut log = Log::default();
+        let mut prev = 0;
+        for _ in 0..5000 {
+            prev = pass_entered(&mut log, prev);
+        }
+        let capacities: Vec<usize> = log.chunks.iter().map(Vec::capacity).collect();
+        assert_eq!(&capacities[..8], &[8, 16, 32, 64, 128, 256, 512, 1024]);
+        assert!(
+            capacities[8..].iter().all(|&c| c == CHUNK),
+            "{capacities:?}"
+        );
+        // Every chunk but the last is full: nothing was grown past what it was made for.
+        assert!(log.chunks[..log.chunks.len() - 1]
+            .iter()
+            .all(|c| c.len() == c.capacity()));
+        let ids: Vec<i64> = log.iter().map(|e| e.id).collect();
+        assert_eq!(ids, (1..=5000).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn after_a_take_the_ids_go_on_and_chunks_start_small_again() {
+        let mut log = Log::default();
+        let mut prev = 0;
+        for _ in 0..100 {
+            prev = pass_entered(&mut log, prev);
+        }
+        let pieces = log.take_pieces();
+        assert_eq!(pieces.iter().map(Vec::len).sum::<usize>(), 100);
+        assert_eq!(log.len(), 0);
+        prev = pass_entered(&mut log, prev);
+        assert_eq!(prev, 101);
+        assert_eq!(log.chunks[0].capacity(), 8);
+        let all = log.take();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].previous_event_id, 100);
     }
 }
