@@ -217,13 +217,19 @@ mod tests {
         )
     }
 
-    #[test]
-    fn chunks_double_from_8_to_the_chunk_size_and_are_never_grown() {
+    /// A log of `n` events, each after the one before; gives it and the last id.
+    fn log_of(n: usize) -> (Log, i64) {
         let mut log = Log::default();
         let mut prev = 0;
-        for _ in 0..5000 {
+        for _ in 0..n {
             prev = pass_entered(&mut log, prev);
         }
+        (log, prev)
+    }
+
+    #[test]
+    fn chunks_double_from_8_to_the_chunk_size_and_are_never_grown() {
+        let (log, _) = log_of(5000);
         let capacities: Vec<usize> = log.chunks.iter().map(Vec::capacity).collect();
         assert_eq!(&capacities[..8], &[8, 16, 32, 64, 128, 256, 512, 1024]);
         assert!(
@@ -240,11 +246,7 @@ mod tests {
 
     #[test]
     fn after_a_take_the_ids_go_on_and_chunks_start_small_again() {
-        let mut log = Log::default();
-        let mut prev = 0;
-        for _ in 0..100 {
-            prev = pass_entered(&mut log, prev);
-        }
+        let (mut log, mut prev) = log_of(100);
         let pieces = log.take_pieces();
         assert_eq!(pieces.iter().map(Vec::len).sum::<usize>(), 100);
         assert_eq!(log.len(), 0);
