@@ -106,6 +106,11 @@ pub async fn run_definition(
         )
     };
     let now = SystemClock.now_ms();
+    let machine_type = if opts.express {
+        MachineType::Express
+    } else {
+        MachineType::Standard
+    };
     let info = ExecInfo {
         execution_arn: exec_arn.into(),
         name: opts.execution_name.as_str().into(),
@@ -114,18 +119,13 @@ pub async fn run_definition(
         role_arn: opts.role_arn.as_str().into(),
         start_millis: now,
         input: Arc::new(input),
-        machine_type: if opts.express {
-            MachineType::Express
-        } else {
-            MachineType::Standard
-        },
+        machine_type,
         seed: u64::from_le_bytes(
             uuid::Uuid::new_v4().as_bytes()[..8]
                 .try_into()
                 .unwrap_or([7; 8]),
         ),
-        // AWS's context has `RedriveCount` for every execution but a synchronous EXPRESS one.
-        redrive_count: (!opts.express || opts.express_async).then_some(0),
+        redrive_count: machine_type.first_redrive_count(!opts.express_async),
         test_case: None,
     };
     let mut exec = Execution::start(&program, info, Env { now_millis: now });

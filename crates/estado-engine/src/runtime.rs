@@ -195,6 +195,11 @@ impl Runtime {
             .get(&req.definition)
             .map_err(StartError::Definition)?;
         let now = self.clock.now_ms();
+        let machine_type = if req.express {
+            MachineType::Express
+        } else {
+            MachineType::Standard
+        };
         let info = ExecInfo {
             execution_arn: req.execution_arn.as_str().into(),
             name: req.name.as_str().into(),
@@ -203,14 +208,10 @@ impl Runtime {
             role_arn: req.role_arn.as_str().into(),
             start_millis: now,
             input: Arc::new(input),
-            machine_type: if req.express {
-                MachineType::Express
-            } else {
-                MachineType::Standard
-            },
+            machine_type,
             seed: seed_of(&req.execution_arn, now),
-            // Started with StartExecution: `$$.Execution.RedriveCount` is 0, EXPRESS included.
-            redrive_count: Some(0),
+            // Started with StartExecution (EXPRESS ones too: children of a parent's Task).
+            redrive_count: machine_type.first_redrive_count(false),
             test_case: req.test_case.clone(),
         };
         let first = self.first_step(&program, info, now)?;

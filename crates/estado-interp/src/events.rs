@@ -79,7 +79,7 @@ pub struct Log {
     full: bool,
 }
 
-/// Events per chunk once the first chunk is full.
+/// The most events a chunk is made for (chunks double in size up to it).
 const CHUNK: usize = 1024;
 
 impl Log {

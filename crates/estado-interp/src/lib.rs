@@ -62,6 +62,15 @@ pub enum MachineType {
     Express,
 }
 
+impl MachineType {
+    /// [`ExecInfo::redrive_count`] of a new execution of this type: `0`, except for an EXPRESS
+    /// one started with StartSyncExecution (`sync`), which AWS's context object shows without
+    /// one. A STANDARD execution is always started with StartExecution.
+    pub fn first_redrive_count(self, sync: bool) -> Option<u32> {
+        (self == MachineType::Standard || !sync).then_some(0)
+    }
+}
+
 /// What the interpreter needs from the outside world at each call.
 #[derive(Debug, Clone, Copy)]
 pub struct Env {

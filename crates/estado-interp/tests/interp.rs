@@ -26,8 +26,8 @@ fn info(input: Value, machine_type: MachineType, seed: u64) -> ExecInfo {
         input: Arc::new(input),
         machine_type,
         seed,
-        // As AWS: STANDARD executions count redrives; this EXPRESS one runs as StartSyncExecution's.
-        redrive_count: (machine_type == MachineType::Standard).then_some(0),
+        // An EXPRESS one runs as StartSyncExecution's.
+        redrive_count: machine_type.first_redrive_count(true),
         test_case: None,
     }
 }

@@ -71,7 +71,7 @@ impl Service {
             input: Arc::new(value),
             machine_type: MachineType::Express,
             seed: uuid::Uuid::new_v4().as_u64_pair().0,
-            redrive_count: (!sync).then_some(0),
+            redrive_count: MachineType::Express.first_redrive_count(sync),
             test_case: target.test_case.clone(),
         };
         let exec = Execution::start(&program, info, Env { now_millis: now });

@@ -78,8 +78,8 @@ impl Machine {
             input,
             machine_type: self.machine_type,
             seed: (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5EED,
-            // EXPRESS as StartSyncExecution runs it (no RedriveCount), STANDARD from 0.
-            redrive_count: (self.machine_type == MachineType::Standard).then_some(0),
+            // An EXPRESS one runs as StartSyncExecution would run it.
+            redrive_count: self.machine_type.first_redrive_count(true),
             test_case: None,
         }
     }
