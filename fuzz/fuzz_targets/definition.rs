@@ -16,9 +16,9 @@ use std::sync::Arc;
 use estado_asl::validate::{is_valid, validate_text, Options};
 use estado_fuzz::NOW_MILLIS;
 use estado_interp::{Delivery, Effect, Env, ExecInfo, Execution, MachineType};
+use estado_json::{json, Value};
 use estado_types::history::HistoryEvent;
 use libfuzzer_sys::fuzz_target;
-use serde_json::{json, Value};
 
 /// Driver rounds (one `run` plus the deliveries it leads to) before giving up on an execution.
 const MAX_ROUNDS: usize = 50;
@@ -60,7 +60,7 @@ fn run(program: &estado_asl::Program) {
         input: Arc::new(json!({})),
         machine_type: MachineType::Standard,
         seed: 7,
-        redrive_count: 0,
+        redrive_count: Some(0),
         test_case: None,
     };
     let mut now = NOW_MILLIS;
@@ -106,8 +106,8 @@ fn run(program: &estado_asl::Program) {
     }
     let history = exec.history();
     for event in history.iter() {
-        let wire = serde_json::to_value(event).expect("a history event serialises");
-        let back: HistoryEvent = serde_json::from_value(wire.clone())
+        let wire = estado_json::to_value(event).expect("a history event serialises");
+        let back: HistoryEvent = estado_json::from_value(wire.clone())
             .unwrap_or_else(|e| panic!("history event {wire} does not deserialise: {e}"));
         assert_eq!(&back, event, "history event {wire} does not round-trip");
     }

@@ -7,9 +7,9 @@
 #![no_main]
 
 use estado_fuzz::{split, Fixture};
+use estado_json::{json, Value};
 use estado_jsonata::{Expression, JsonataTemplate};
 use libfuzzer_sys::fuzz_target;
-use serde_json::{json, Value};
 
 /// Longest input tried; longer ones are ignored.
 const MAX_INPUT: usize = 512;

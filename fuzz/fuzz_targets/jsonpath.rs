@@ -7,8 +7,8 @@
 
 use estado_expr::path::Path;
 use estado_fuzz::{split, Fixture};
+use estado_json::json;
 use libfuzzer_sys::fuzz_target;
-use serde_json::json;
 
 fuzz_target!(|data: &[u8]| {
     let Some((text, doc)) = split(data) else {

@@ -5,8 +5,8 @@
 
 use estado_expr::template::{Dynamic, Template};
 use estado_fuzz::{split, Fixture};
+use estado_json::Value;
 use libfuzzer_sys::fuzz_target;
-use serde_json::Value;
 
 fuzz_target!(|data: &[u8]| {
     let Some((text, doc)) = split(data) else {

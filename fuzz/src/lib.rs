@@ -7,8 +7,8 @@
 //! reaches evaluation. The format keeps seed files readable and lets the fuzzer mutate the
 //! expression and the data independently (`fuzz/seed.py` writes seeds in this shape).
 
+use estado_json::{json, Map, Value};
 use estado_types::{NoVars, Scope, SplitMix64};
-use serde_json::{json, Map, Value};
 
 /// A fixed "now" (2024-01-02T03:04:05.678Z), so that runs are reproducible.
 pub const NOW_MILLIS: i64 = 1_704_164_645_678;
@@ -73,14 +73,14 @@ pub fn context() -> Value {
 }
 
 /// Workflow variables taken from the document: its members when it is an object.
-pub fn variables(doc: &Value) -> Map<String, Value> {
+pub fn variables(doc: &Value) -> Map {
     doc.as_object().cloned().unwrap_or_default()
 }
 
 /// Everything an evaluation needs besides its input, owned by the target's stack frame.
 pub struct Fixture {
     pub context: Value,
-    pub vars: Map<String, Value>,
+    pub vars: Map,
     pub entropy: SplitMix64,
 }
 

@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use estado_expr::path::Path;
 use estado_expr::template::{Dynamic, Template};
+use estado_json::Map as JsonMap;
+use estado_json::Value;
 use estado_jsonata::{expression_text, JsonataTemplate};
-use serde_json::{Map as JsonMap, Value};
 
 use crate::model::*;
 
@@ -59,7 +60,7 @@ struct Compiler {
 }
 
 struct Ctx<'a> {
-    obj: &'a JsonMap<String, Value>,
+    obj: &'a JsonMap,
     loc: String,
     ql: QueryLanguage,
     names: &'a HashMap<&'a str, StateId>,
@@ -153,7 +154,7 @@ fn jsonata_at(v: &Value, loc: &str) -> Result<JsonataTemplate> {
     JsonataTemplate::compile(v).map_err(|e| err(loc, e.to_string()))
 }
 
-fn assign_of(obj: &JsonMap<String, Value>, loc: &str, ql: QueryLanguage) -> Result<Option<Assign>> {
+fn assign_of(obj: &JsonMap, loc: &str, ql: QueryLanguage) -> Result<Option<Assign>> {
     let Some(v) = obj.get("Assign") else {
         return Ok(None);
     };
@@ -166,7 +167,7 @@ fn assign_of(obj: &JsonMap<String, Value>, loc: &str, ql: QueryLanguage) -> Resu
     }))
 }
 
-fn state_ql(obj: &JsonMap<String, Value>, inherited: QueryLanguage) -> QueryLanguage {
+fn state_ql(obj: &JsonMap, inherited: QueryLanguage) -> QueryLanguage {
     match obj.get("QueryLanguage").and_then(Value::as_str) {
         Some("JSONata") => QueryLanguage::Jsonata,
         Some("JSONPath") => QueryLanguage::JsonPath,
@@ -186,7 +187,7 @@ fn errors_list(v: Option<&Value>) -> Vec<String> {
 
 impl Compiler {
     /// Compile a `{StartAt, States}` object into a new list; returns its id.
-    fn list(&mut self, obj: &JsonMap<String, Value>, loc: &str) -> Result<ListId> {
+    fn list(&mut self, obj: &JsonMap, loc: &str) -> Result<ListId> {
         let id = self.lists.len() as ListId;
         self.lists.push(StateList {
             start_at: 0,
@@ -229,7 +230,7 @@ impl Compiler {
     fn state(
         &mut self,
         name: &str,
-        obj: &JsonMap<String, Value>,
+        obj: &JsonMap,
         loc: String,
         names: &HashMap<&str, StateId>,
     ) -> Result<State> {
@@ -540,7 +541,7 @@ impl Compiler {
     }
 }
 
-fn cond(obj: &JsonMap<String, Value>, loc: &str) -> Result<Cond> {
+fn cond(obj: &JsonMap, loc: &str) -> Result<Cond> {
     let sub = |k: &str| -> Result<Vec<Cond>> {
         let arr = obj.get(k).and_then(Value::as_array).ok_or_else(|| {
             err(

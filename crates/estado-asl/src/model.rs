@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use estado_expr::path::Path;
 use estado_expr::template::{Dynamic, Template};
+use estado_json::Value;
 use estado_jsonata::JsonataTemplate;
-use serde_json::Value;
 
 pub type StateId = u32;
 pub type ListId = u32;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use estado_asl::validate::{
     is_valid, validate, validate_text, Diagnostic, MachineType, Options, Severity,
 };
-use serde_json::Value;
+use estado_json::Value;
 
 fn conformance_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance")
@@ -115,7 +115,7 @@ fn check_aws_case(id: &str, case: &Value) -> Option<String> {
     if let Some(expected) = case.get("diagnostics").and_then(Value::as_array) {
         let ours: Vec<Value> = errs
             .iter()
-            .map(|d| serde_json::to_value(d).unwrap_or(Value::Null))
+            .map(|d| estado_json::to_value(d).unwrap_or(Value::Null))
             .collect();
         return (ours.as_slice() != expected.as_slice())
             .then(|| format!("{id}: AWS said {expected:#?}\n we say {ours:#?}"));

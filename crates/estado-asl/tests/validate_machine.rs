@@ -1,7 +1,7 @@
 //! The machine level: parsing, top-level fields, query languages, state names, transitions.
 
 use estado_asl::validate::{is_valid, validate, validate_text, MachineType, Options};
-use serde_json::{json, Value};
+use estado_json::{json, Value};
 
 /// The error diagnostics of `def` as `(code, message, location)`.
 fn errors_of(def: &Value) -> Vec<(String, String, Option<String>)> {

@@ -2,7 +2,7 @@
 //! Parallel, Retry/Catch, and the expressions inside fields.
 
 use estado_asl::validate::{is_valid, validate, MachineType, Options, Severity};
-use serde_json::{json, Value};
+use estado_json::{json, Value};
 
 /// A machine whose only state is `state`, named `S`.
 fn one(state: Value) -> Value {
@@ -403,7 +403,7 @@ fn pass_results_with_paths_are_static_warnings_only() {
 /// rejected by validation (compilation refused it after validation had accepted it).
 #[test]
 fn jsonata_items_array_elements_must_compile() {
-    let def = serde_json::json!({"QueryLanguage": "JSONata", "StartAt": "Start", "States": {"Start": {
+    let def = estado_json::json!({"QueryLanguage": "JSONata", "StartAt": "Start", "States": {"Start": {
         "Type": "Map", "Items": [1, "{%%}", 3], "End": true,
         "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}});
     let diags = estado_asl::validate::validate(&def, &Default::default());

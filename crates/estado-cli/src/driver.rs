@@ -7,8 +7,8 @@ use std::sync::Arc;
 use estado_asl::validate::{self, Diagnostic, MachineType as VMachineType, Options};
 use estado_engine::{Clock as _, Registry, SystemClock};
 use estado_interp::{Env, ExecInfo, Execution, MachineType, Status};
+use estado_json::{json, Value};
 use estado_types::history::HistoryEvent;
-use serde_json::{json, Value};
 
 pub const ACCOUNT: &str = "123456789012";
 pub const REGION: &str = "us-east-1";

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use serde_json::Value;
+use estado_json::Value;
 
 fn estado(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_estado"))
@@ -38,7 +38,7 @@ fn workloads(
 ) -> String {
     let dir = std::env::temp_dir().join(format!("estado-bench-cli-{}-{test}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-    let manifest = serde_json::json!({ name: {
+    let manifest = estado_json::json!({ name: {
         "definition": format!("{name}.json"),
         "input": format!("{name}.input.json"),
         "expected": format!("{name}.expected.json"),

@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use serde_json::Value;
+use estado_json::Value;
 
 #[test]
 fn it_measures_calls_overhead_throughput_and_worker_memory() {

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use serde_json::Value;
+use estado_json::Value;
 
 fn estado(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_estado"))

@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use serde_json::Value;
+use estado_json::Value;
 
 /// Runs `estado run` on a machine whose output is `$$.Execution`; gives the exit code and the
 /// result line.

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use estado_json::{json, Value};
 
 fn workdir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("estado-run-fn-{}", uuid::Uuid::new_v4()));

@@ -57,22 +57,22 @@ fn json_output_is_aws_response_shape() {
     );
     let (code, stdout, _) = estado(&["validate", &def, "--json", "--type", "EXPRESS"]);
     assert_eq!(code, 1);
-    let response: serde_json::Value =
+    let response: estado_json::Value =
         serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
     assert_eq!(
         response,
-        serde_json::json!({"result": "FAIL", "truncated": false, "diagnostics": [{
+        estado_json::json!({"result": "FAIL", "truncated": false, "diagnostics": [{
             "severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED",
             "message": "Express state machine does not support '.waitForTaskToken' service integration ",
             "location": "/States/T/Resource"}]})
     );
     let (code, stdout, _) = estado(&["validate", &def, "--json"]);
     assert_eq!(code, 0);
-    let response: serde_json::Value =
+    let response: estado_json::Value =
         serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
     assert_eq!(
         response,
-        serde_json::json!({"result": "OK", "diagnostics": [], "truncated": false})
+        estado_json::json!({"result": "OK", "diagnostics": [], "truncated": false})
     );
 }
 

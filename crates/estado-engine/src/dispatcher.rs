@@ -19,9 +19,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use estado_interp::{Delivery, ExecInfo, TaskRequest};
+use estado_json::Value;
 use estado_store::{Dispatch, NewInbox, StoreError};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use tokio::sync::watch;
 use tokio::task::{AbortHandle, JoinSet};
 

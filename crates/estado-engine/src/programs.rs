@@ -28,7 +28,7 @@ impl Programs {
         {
             return Ok(p.clone());
         }
-        let value: serde_json::Value =
+        let value: estado_json::Value =
             serde_json::from_str(definition).map_err(|e| e.to_string())?;
         let program = Arc::new(estado_asl::compile(&value).map_err(|e| e.to_string())?);
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());

@@ -4,11 +4,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use estado_interp::{Delivery, Effect, Env, ExecInfo, Execution, MachineType, Status, TaskRequest};
+use estado_json::Value;
 pub use estado_runners::{Registry, TaskRunner};
 use estado_store::{
     Claim, Dispatch, ExecutionUpdate, NewExecution, NewInbox, StepCommit, Store, StoreError, Task,
 };
-use serde_json::Value;
 use tokio::sync::{broadcast, Notify, Semaphore};
 
 use crate::clock::Clock;

@@ -9,9 +9,9 @@ use async_trait::async_trait;
 use estado_engine::runtime::StartRequest;
 use estado_engine::{Registry, Runtime, RuntimeConfig, SystemClock, TaskRunner};
 use estado_interp::{Delivery, ExecInfo, TaskRequest};
+use estado_json::{json, Value};
 use estado_store::memory::MemoryStore;
 use estado_store::Store;
-use serde_json::{json, Value};
 use tokio::sync::Notify;
 
 const SQS: &str = "arn:aws:states:::sqs:sendMessage";

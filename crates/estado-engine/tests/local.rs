@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use estado_engine::{Clock, SystemClock};
 use estado_interp::{Delivery, Env, ExecInfo, Execution, MachineType, Status, TaskRequest};
-use serde_json::{json, Value};
+use estado_json::{json, Value};
 
 fn start(def: &Value) -> (Arc<estado_asl::model::Program>, Execution) {
     let program = Arc::new(estado_asl::compile(def).expect("compiles"));

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use estado_engine::runtime::StartRequest;
 use estado_engine::{Registry, Runtime, RuntimeConfig, SystemClock};
+use estado_json::{json, Value};
 use estado_store::memory::MemoryStore;
 use estado_store::Store;
-use serde_json::{json, Value};
 
 fn config(owner: &str) -> RuntimeConfig {
     RuntimeConfig {
@@ -410,7 +410,7 @@ async fn long_steps_encoded_while_they_run_are_stored_whole() {
         events
             .into_iter()
             .map(|e| {
-                let mut v = serde_json::to_value(e).unwrap();
+                let mut v = estado_json::to_value(e).unwrap();
                 v.as_object_mut().unwrap().remove("timestamp");
                 v
             })

@@ -7,9 +7,9 @@ use estado_api::shapes::*;
 use estado_api::ErrorCode;
 use estado_engine::service::{Ctx, Service, ServiceConfig};
 use estado_engine::{Runtime, RuntimeConfig, SystemClock};
+use estado_json::{json, Value};
 use estado_store::memory::MemoryStore;
 use estado_store::{StateMachine, Store};
-use serde_json::{json, Value};
 
 struct World {
     svc: Arc<Service>,

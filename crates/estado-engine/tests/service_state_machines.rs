@@ -7,7 +7,7 @@ use estado_api::shapes::{
     UpdateStateMachineInput,
 };
 use estado_api::ErrorCode;
-use serde_json::json;
+use estado_json::json;
 
 mod common;
 use common::service;

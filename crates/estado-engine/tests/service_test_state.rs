@@ -9,9 +9,9 @@ use estado_api::shapes::{
 use estado_api::ErrorCode;
 use estado_engine::service::{Service, ServiceConfig};
 use estado_engine::{Runtime, RuntimeConfig, SystemClock};
+use estado_json::{json, Value};
 use estado_store::memory::MemoryStore;
 use estado_store::Store;
-use serde_json::{json, Value};
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/sfn";
 
@@ -73,7 +73,7 @@ fn parsed(text: &Option<String>) -> Option<Value> {
 /// The inspection data as one JSON object of parsed stages (absent stages left out).
 fn inspection(out: &TestStateOutput) -> Value {
     let i = out.inspection_data.clone().unwrap();
-    let mut m = serde_json::Map::new();
+    let mut m = estado_json::Map::new();
     for (k, v) in [
         ("input", &i.input),
         ("afterInputPath", &i.after_input_path),
@@ -85,7 +85,7 @@ fn inspection(out: &TestStateOutput) -> Value {
         ("variables", &i.variables),
     ] {
         if let Some(v) = parsed(v) {
-            m.insert(k.into(), v);
+            m.insert(k, v);
         }
     }
     Value::Object(m)

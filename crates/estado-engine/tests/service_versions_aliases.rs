@@ -11,7 +11,7 @@ use estado_api::shapes::{
 };
 use estado_api::ErrorCode;
 use estado_engine::service::{Ctx, Service};
-use serde_json::json;
+use estado_json::json;
 
 mod common;
 use common::service;

@@ -4,14 +4,14 @@
 //! for a short key); comparing the names of a handful of members is several times cheaper.
 //! Larger objects use the hash index.
 
-use serde_json::{Map, Value};
+use estado_json::{Map, Value};
 
 /// Up to this many members, a lookup compares names instead of hashing.
 const SCAN_UP_TO: usize = 8;
 
 /// The member `name` of `map`.
 #[inline]
-pub fn get<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+pub fn get<'a>(map: &'a Map, name: &str) -> Option<&'a Value> {
     if map.len() <= SCAN_UP_TO {
         map.iter().find(|(k, _)| k.as_str() == name).map(|(_, v)| v)
     } else {
@@ -21,7 +21,7 @@ pub fn get<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
 
 /// The member `name` of `map`, to change it.
 #[inline]
-pub fn get_mut<'a>(map: &'a mut Map<String, Value>, name: &str) -> Option<&'a mut Value> {
+pub fn get_mut<'a>(map: &'a mut Map, name: &str) -> Option<&'a mut Value> {
     if map.len() <= SCAN_UP_TO {
         map.iter_mut()
             .find(|(k, _)| k.as_str() == name)
@@ -34,7 +34,7 @@ pub fn get_mut<'a>(map: &'a mut Map<String, Value>, name: &str) -> Option<&'a mu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use estado_json::json;
 
     #[test]
     fn finds_members_of_small_and_large_objects_alike() {

@@ -7,8 +7,8 @@
 //! Compile once per definition version ([`Template::compile`]), evaluate per state entry
 //! ([`Template::eval`]).
 
+use estado_json::{Key, Map, Value};
 use estado_types::{Scope, StatesError};
-use serde_json::{Map, Value};
 
 use crate::intrinsics::{self, Call, IntrinsicParseError};
 use crate::path::{Path, PathParseError};
@@ -142,7 +142,7 @@ enum Node {
         /// The output's keys in order, every value null, when the keys are distinct (a static
         /// `x` and a dynamic `x.$` are not). Cloning it copies the keys' hashes, so evaluation
         /// fills the values in place instead of hashing every key again with SipHash.
-        shape: Option<Map<String, Value>>,
+        shape: Option<Map>,
     },
     Array(Vec<Node>),
 }
@@ -150,14 +150,14 @@ enum Node {
 #[derive(Debug, Clone)]
 enum Member {
     Static {
-        key: String,
+        key: Key,
         node: Node,
     },
     Dynamic {
         /// The key as written (`x.$`), for messages.
         field: String,
         /// The key emitted (`x`).
-        key: String,
+        key: Key,
         value: Dynamic,
     },
 }
@@ -191,12 +191,14 @@ fn compile_node(value: &Value) -> Result<Node, TemplateError> {
             for (key, child) in map {
                 if let Some(stripped) = key.strip_suffix(".$") {
                     let Value::String(src) = child else {
-                        return Err(TemplateError::NotAString { field: key.clone() });
+                        return Err(TemplateError::NotAString {
+                            field: key.to_string(),
+                        });
                     };
                     dynamic = true;
                     members.push(Member::Dynamic {
-                        field: key.clone(),
-                        key: stripped.to_string(),
+                        field: key.to_string(),
+                        key: stripped.into(),
                         value: Dynamic::parse_field(src, key)?,
                     });
                 } else {

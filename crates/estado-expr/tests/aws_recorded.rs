@@ -2,8 +2,8 @@
 
 use estado_expr::path::Path;
 use estado_expr::template::Template;
+use estado_json::{json, Value};
 use estado_types::{NoVars, Scope, SplitMix64};
-use serde_json::{json, Value};
 
 fn eval_template(template: Value, input: Value) -> Value {
     let ctx = json!({});

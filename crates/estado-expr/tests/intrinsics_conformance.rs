@@ -11,8 +11,8 @@ use std::path::{Path as FsPath, PathBuf};
 
 use estado_expr::intrinsics::{looks_like_call, Call};
 use estado_expr::path::Path;
+use estado_json::{json, Map, Value};
 use estado_types::{Scope, SplitMix64};
-use serde_json::{json, Map, Value};
 
 fn conformance_dir() -> PathBuf {
     FsPath::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance")

@@ -5,8 +5,8 @@
 
 mod intrinsics_support;
 
+use estado_json::json;
 use intrinsics_support::fails;
-use serde_json::json;
 
 const INTRINSIC: &str = "States.IntrinsicFailure";
 const RUNTIME: &str = "States.Runtime";

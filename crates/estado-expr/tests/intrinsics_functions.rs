@@ -3,8 +3,8 @@
 
 mod intrinsics_support;
 
+use estado_json::{json, Value};
 use intrinsics_support::{eval, eval_seeded, give};
-use serde_json::{json, Value};
 
 #[test]
 fn format() {

@@ -4,9 +4,9 @@
 mod intrinsics_support;
 
 use estado_expr::intrinsics::{looks_like_call, Call};
+use estado_json::{json, Value};
 use intrinsics_support::{eval, give, rejects};
 use proptest::prelude::*;
-use serde_json::{json, Value};
 
 #[test]
 fn recognises_calls() {

@@ -3,8 +3,8 @@
 mod path_support;
 
 use estado_expr::path::{Path, Root};
+use estado_json::json;
 use path_support::*;
-use serde_json::json;
 
 #[test]
 fn root_is_the_whole_input() {

@@ -3,9 +3,9 @@
 mod path_support;
 
 use estado_expr::path::Path;
+use estado_json::{json, Value};
 use estado_types::StatesError;
 use path_support::*;
-use serde_json::{json, Value};
 
 #[test]
 fn missing_output_path_is_the_recorded_aws_cause() {

@@ -2,8 +2,8 @@
 
 mod path_support;
 
+use estado_json::{json, Value};
 use path_support::*;
-use serde_json::{json, Value};
 
 fn books() -> Value {
     json!({

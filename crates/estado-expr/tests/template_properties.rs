@@ -4,9 +4,9 @@
 mod path_support;
 
 use estado_expr::template::Template;
+use estado_json::{json, Map, Value};
 use path_support::Env;
 use proptest::prelude::*;
-use serde_json::{json, Map, Value};
 
 fn arb_template() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
@@ -42,7 +42,7 @@ fn arb_template() -> impl Strategy<Value = Value> {
                 members
                     .into_iter()
                     .map(|(k, v)| (k.to_string(), v))
-                    .collect::<Map<_, _>>()
+                    .collect::<Map>()
             )),
         ]
     })

@@ -3,9 +3,9 @@
 mod path_support;
 
 use estado_expr::template::{Dynamic, Template, TemplateError};
+use estado_json::{json, Value};
 use estado_types::StatesError;
 use path_support::Env;
-use serde_json::{json, Value};
 
 #[track_caller]
 fn render(template: Value, input: Value) -> Value {
@@ -51,7 +51,12 @@ fn dynamic_members_inside_arrays() {
 #[test]
 fn members_keep_template_order() {
     let out = render(json!({"z": 1, "a.$": "$.a", "m": 2}), json!({"a": 0}));
-    let keys: Vec<&String> = out.as_object().unwrap().keys().collect();
+    let keys: Vec<&str> = out
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
     assert_eq!(keys, ["z", "a", "m"]);
 }
 
@@ -59,7 +64,7 @@ fn members_keep_template_order() {
 fn built_objects_answer_lookups_by_name() {
     // Twelve members (more than the lookups that compare names scan), static and dynamic:
     // every member must be found through the object's own hash index.
-    let mut t = serde_json::Map::new();
+    let mut t = estado_json::Map::new();
     for i in 0..12 {
         if i % 2 == 0 {
             t.insert(format!("k{i}.$"), json!(format!("$.v[{i}]")));
@@ -74,7 +79,7 @@ fn built_objects_answer_lookups_by_name() {
         let want = if i % 2 == 0 { json!(i * 10) } else { json!(i) };
         assert_eq!(out.get(&format!("k{i}")), Some(&want), "k{i}");
     }
-    let keys: Vec<String> = out.keys().cloned().collect();
+    let keys: Vec<String> = out.keys().map(|k| k.to_string()).collect();
     assert_eq!(keys, (0..12).map(|i| format!("k{i}")).collect::<Vec<_>>());
 }
 
@@ -83,7 +88,12 @@ fn a_static_and_a_dynamic_member_of_one_name_give_one_member() {
     // `a` and `a.$` both emit `a`: the later member's value takes the earlier one's place.
     let out = render(json!({"a": 1, "b": 2, "a.$": "$.x"}), json!({"x": "late"}));
     assert_eq!(out, json!({"a": "late", "b": 2}));
-    let keys: Vec<&String> = out.as_object().unwrap().keys().collect();
+    let keys: Vec<&str> = out
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
     assert_eq!(keys, ["a", "b"]);
 }
 

@@ -2,8 +2,8 @@
 //! the wrong type compares false; a missing variable is a runtime error except for `IsPresent`).
 
 use estado_asl::model::{Cond, Op, Rhs};
+use estado_json::Value;
 use estado_types::{Scope, StatesError};
-use serde_json::Value;
 
 pub fn eval(cond: &Cond, input: &Value, scope: &Scope) -> Result<bool, StatesError> {
     match cond {

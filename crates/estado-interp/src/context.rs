@@ -1,6 +1,6 @@
 //! The context object (`$$` in JSONPath, `$states.context` in JSONata).
 
-use serde_json::{json, Map, Value};
+use estado_json::{json, Map, Value};
 
 use crate::ExecInfo;
 
@@ -23,41 +23,32 @@ pub struct StateFacts<'a> {
 
 pub fn build(info: &ExecInfo, s: &StateFacts) -> Value {
     let mut execution = Map::new();
-    execution.insert("Id".into(), Value::String(info.execution_arn.to_string()));
-    execution.insert("Input".into(), (*info.input).clone());
-    execution.insert(
-        "StartTime".into(),
-        Value::String(iso_millis(info.start_millis)),
-    );
-    execution.insert("Name".into(), Value::String(info.name.to_string()));
-    execution.insert("RoleArn".into(), Value::String(info.role_arn.to_string()));
+    execution.insert("Id", Value::String(info.execution_arn.to_string()));
+    execution.insert("Input", (*info.input).clone());
+    execution.insert("StartTime", Value::String(iso_millis(info.start_millis)));
+    execution.insert("Name", Value::String(info.name.to_string()));
+    execution.insert("RoleArn", Value::String(info.role_arn.to_string()));
     if let Some(n) = info.redrive_count {
-        execution.insert("RedriveCount".into(), json!(n));
+        execution.insert("RedriveCount", json!(n));
     }
     let mut state = Map::new();
-    state.insert("Name".into(), Value::String(s.name.to_owned()));
-    state.insert(
-        "EnteredTime".into(),
-        Value::String(iso_millis(s.entered_millis)),
-    );
+    state.insert("Name", Value::String(s.name.to_owned()));
+    state.insert("EnteredTime", Value::String(iso_millis(s.entered_millis)));
     if let Some(n) = s.retry_count {
-        state.insert("RetryCount".into(), json!(n));
+        state.insert("RetryCount", json!(n));
     }
     let mut ctx = Map::new();
-    ctx.insert("Execution".into(), Value::Object(execution));
+    ctx.insert("Execution", Value::Object(execution));
     ctx.insert(
-        "StateMachine".into(),
+        "StateMachine",
         json!({"Id": info.state_machine_arn, "Name": info.state_machine_name}),
     );
-    ctx.insert("State".into(), Value::Object(state));
+    ctx.insert("State", Value::Object(state));
     if let Some(token) = s.task_token {
-        ctx.insert("Task".into(), json!({ "Token": token }));
+        ctx.insert("Task", json!({ "Token": token }));
     }
     if let Some((index, value)) = s.map_item {
-        ctx.insert(
-            "Map".into(),
-            json!({"Item": {"Index": index, "Value": value}}),
-        );
+        ctx.insert("Map", json!({"Item": {"Index": index, "Value": value}}));
     }
     Value::Object(ctx)
 }

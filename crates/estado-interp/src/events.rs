@@ -3,13 +3,13 @@
 use std::sync::Arc;
 
 use estado_asl::model::Kind;
+use estado_json::Value;
 use estado_types::errors;
 use estado_types::history::{
     EventDetails as D, ExecutionFailedEventDetails, HistoryEvent, Payload,
     StateEnteredEventDetails, StateExitedEventDetails, Timestamp,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use smallvec::SmallVec;
 
 pub fn entered(kind: &Kind, name: &Arc<str>, input: &Arc<Value>) -> D {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use estado_asl::model::{
     self, Flow, Kind, ListId, Program, QueryLanguage, State, StateId, ValueSpec, ROOT,
 };
+use estado_json::{Map, Value};
 use estado_types::history::{
     ActivityScheduledEventDetails, ActivityStartedEventDetails, ActivitySucceededEventDetails,
     AssignedVariables, EventDetails as D, ExecutionFailedEventDetails,
@@ -18,7 +19,6 @@ use estado_types::history::{
 };
 use estado_types::{errors, Entropy, Scope, SplitMix64, StatesError};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use crate::context::{self, StateFacts};
 use crate::events::{self, Log};
@@ -1029,9 +1029,9 @@ impl Execution {
         item: &Value,
     ) -> Value {
         let mut m = Map::new();
-        m.insert("input".into(), (*f.input).clone());
+        m.insert("input", (*f.input).clone());
         m.insert(
-            "context".into(),
+            "context",
             context::build(
                 &self.info,
                 &StateFacts {
@@ -1055,17 +1055,17 @@ impl Execution {
         error_output: Option<&Value>,
     ) -> Value {
         let mut m = Map::new();
-        m.insert("input".into(), (*f.input).clone());
+        m.insert("input", (*f.input).clone());
         if let Some(r) = result {
-            m.insert("result".into(), r.clone());
+            m.insert("result", r.clone());
         }
         if let Some(e) = error_output {
-            m.insert("errorOutput".into(), e.clone());
+            m.insert("errorOutput", e.clone());
         }
         if st.needs_context {
             let retry_count = matches!(st.kind, Kind::Task(_)).then(|| f.retries.iter().sum());
             m.insert(
-                "context".into(),
+                "context",
                 context::build(
                     &self.info,
                     &StateFacts {
@@ -1388,7 +1388,7 @@ impl Execution {
         a: &model::Assign,
         input: &Value,
         result: Option<&Value>,
-    ) -> Result<Map<String, Value>, StatesError> {
+    ) -> Result<Map, StatesError> {
         let v = match a {
             model::Assign::JsonPath(t) => self.scoped(f, st, None, |s| t.eval(input, s))?,
             model::Assign::Jsonata(t) => {
@@ -1408,13 +1408,13 @@ impl Execution {
         f: &mut Frame,
         st: &State,
         output: Arc<Value>,
-        assigned: Option<Map<String, Value>>,
+        assigned: Option<Map>,
     ) -> Result<(), StatesError> {
         let mut details = StateExitedEventDetails::new(st.name.clone(), Payload::from_arc(output));
         if let Some(vars) = assigned {
             let list = vars
                 .iter()
-                .map(|(k, v)| (k.clone(), Payload::new(v.clone())))
+                .map(|(k, v)| (k.to_string(), Payload::new(v.clone())))
                 .collect();
             if !f.owns_scope {
                 f.scope = self.scopes.open(Some(f.scope));
@@ -1562,7 +1562,7 @@ impl Execution {
             }
         }
         if let Some(c) = st.catch.iter().find(|c| e.matches(&c.errors)) {
-            let error_output = serde_json::json!({"Error": e.error, "Cause": e.cause});
+            let error_output = estado_json::json!({"Error": e.error, "Cause": e.cause});
             let caught = match st.ql {
                 QueryLanguage::JsonPath => {
                     flow::result_path(&c.result_path, &f.input, Arc::new(error_output.clone()))

@@ -5,12 +5,12 @@
 use std::sync::Arc;
 
 use estado_asl::model::{self, Flow, Kind, ListId, Program, Selector, State, ValueSpec};
+use estado_json::Value;
 use estado_types::history::{
     EventDetails as D, MapIterationEventDetails, MapStateStartedEventDetails,
 };
 use estado_types::{errors, StatesError};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::exec::{as_count, Execution, Frame, FrameId, Phase};
 use crate::flow;
@@ -479,7 +479,7 @@ fn handle_child(
                     };
                     return Err(e);
                 }
-                fo.results[index] = serde_json::json!({"Error": e.error, "Cause": e.cause});
+                fo.results[index] = estado_json::json!({"Error": e.error, "Cause": e.cause});
             } else {
                 fo.last_event = last;
                 return Err(e);
@@ -629,11 +629,11 @@ fn batches(
     let mut current: Vec<Value> = Vec::new();
     let mut bytes = 0usize;
     let close = |current: &mut Vec<Value>, out: &mut Vec<Value>| {
-        let mut m = serde_json::Map::new();
+        let mut m = estado_json::Map::new();
         if let Some(bi) = &batch_input {
-            m.insert("BatchInput".into(), bi.clone());
+            m.insert("BatchInput", bi.clone());
         }
-        m.insert("Items".into(), Value::Array(std::mem::take(current)));
+        m.insert("Items", Value::Array(std::mem::take(current)));
         out.push(Value::Object(m));
     };
     for (index, item) in items.into_iter().enumerate() {

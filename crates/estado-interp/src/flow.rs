@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use estado_asl::model::{JsonPathFlow, PathField};
+use estado_json::{Map, Value};
 use estado_types::{Scope, StatesError};
-use serde_json::{Map, Value};
 
 /// JSONPath `InputPath` (absent: `$`; null: `{}`).
 pub fn input_path(

@@ -29,8 +29,8 @@ pub use exec::Execution;
 
 use std::sync::Arc;
 
+use estado_json::Value;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// The execution-level facts the context object (`$$`) and the history expose.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,6 +1,6 @@
 //! AWS's quotas that shape execution semantics.
 
-use serde_json::Value;
+use estado_json::Value;
 
 /// Maximum size of a state's input, output or result, and of an execution's input (256 KiB).
 pub const PAYLOAD_LIMIT_BYTES: usize = 256 * 1024;
@@ -169,7 +169,7 @@ fn escaped_len(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use estado_json::json;
 
     #[test]
     fn size_matches_serialization() {

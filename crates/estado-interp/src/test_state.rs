@@ -20,9 +20,9 @@ use std::sync::Arc;
 
 use estado_asl::model::{Flow, JsonPathFlow, Kind, Program, State, ROOT};
 use estado_asl::validate::{self, Diagnostic, Options};
+use estado_json::{json, Map, Value};
 use estado_types::history::{EventDetails as D, HistoryEvent, StateExitedEventDetails};
 use estado_types::{errors, Scope, SplitMix64, StatesError};
-use serde_json::{json, Map, Value};
 
 use crate::context::{self, StateFacts};
 use crate::vars::Scopes;
@@ -55,7 +55,7 @@ pub struct TestStateRequest {
     pub state_name: Option<String>,
     pub input: Value,
     /// Variables in scope when the state runs.
-    pub variables: Map<String, Value>,
+    pub variables: Map,
     pub mock: Option<Mock>,
     pub role_arn: Option<String>,
     /// Retries already made by the retrier that handles the mocked error.
@@ -445,11 +445,11 @@ fn runnable(def: &Value, kind: &str, mocked: bool, retries_done: u32) -> Value {
             keep.extend(["Parameters", "Arguments"]);
         }
         let mut task = Map::new();
-        task.insert("Type".into(), json!("Task"));
-        task.insert("Resource".into(), json!(MOCKED_FANOUT_RESOURCE));
+        task.insert("Type", json!("Task"));
+        task.insert("Resource", json!(MOCKED_FANOUT_RESOURCE));
         for field in keep {
             if let Some(v) = def.get(field) {
-                task.insert(field.into(), v.clone());
+                task.insert(field, v.clone());
             }
         }
         def = Value::Object(task);
@@ -465,12 +465,9 @@ fn runnable(def: &Value, kind: &str, mocked: bool, retries_done: u32) -> Value {
             let attempts = r.get("MaxAttempts").and_then(Value::as_u64).unwrap_or(3);
             let exponent = i32::try_from(retries_done).unwrap_or(i32::MAX);
             if let Some(r) = r.as_object_mut() {
+                r.insert("IntervalSeconds", json!(interval * rate.powi(exponent)));
                 r.insert(
-                    "IntervalSeconds".into(),
-                    json!(interval * rate.powi(exponent)),
-                );
-                r.insert(
-                    "MaxAttempts".into(),
+                    "MaxAttempts",
                     json!(attempts.saturating_sub(u64::from(retries_done))),
                 );
             }
@@ -488,10 +485,10 @@ fn wrapper(state: &Value, name: &str, targets: &BTreeSet<String>, ql: Option<&Va
     }
     let mut machine = Map::new();
     if let Some(ql) = ql {
-        machine.insert("QueryLanguage".into(), ql.clone());
+        machine.insert("QueryLanguage", ql.clone());
     }
-    machine.insert("StartAt".into(), json!(name));
-    machine.insert("States".into(), Value::Object(states));
+    machine.insert("StartAt", json!(name));
+    machine.insert("States", Value::Object(states));
     Value::Object(machine)
 }
 
@@ -639,7 +636,7 @@ fn stages(
             let Some(result) = work else { return Ok(()) };
             insp.result = Some(result.clone());
             if let (Some(t), Some(obj)) = (&fl.output, states.as_object_mut()) {
-                obj.insert("result".into(), result.clone());
+                obj.insert("result", result.clone());
                 t.eval(&states, scope, "Output")?;
             }
             Ok(())
@@ -740,10 +737,7 @@ fn split(e: Option<StatesError>) -> (Option<String>, Option<String>) {
 }
 
 /// The given variables with the state's assignments; `None` when there are none.
-fn variables_after(
-    given: &Map<String, Value>,
-    exit: Option<&StateExitedEventDetails>,
-) -> Option<Value> {
+fn variables_after(given: &Map, exit: Option<&StateExitedEventDetails>) -> Option<Value> {
     let mut vars = given.clone();
     let assigned = exit.and_then(|d| d.assigned_variables.as_ref());
     for (k, v) in assigned.map(|a| a.0.as_slice()).unwrap_or_default() {

@@ -5,16 +5,16 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
+use estado_json::{Map, Value};
 use estado_types::VarLookup;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 pub type ScopeId = u64;
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 struct ScopeData {
     parent: Option<ScopeId>,
-    vars: Map<String, Value>,
+    vars: Map,
 }
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
@@ -57,7 +57,7 @@ impl Scopes {
     }
     /// Set variables in scope `id`. Errors (and changes nothing) when a variable, the whole
     /// assignment, or all variables together would exceed AWS's size limits.
-    pub fn assign(&mut self, id: ScopeId, vars: Map<String, Value>) -> Result<(), String> {
+    pub fn assign(&mut self, id: ScopeId, vars: Map) -> Result<(), String> {
         use crate::limits::{size_of, VARIABLES_TOTAL_LIMIT_BYTES, VARIABLE_LIMIT_BYTES};
         let s = if id == 0 {
             self.scopes.entry(0).or_default()

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use estado_asl::model::Program;
 use estado_interp::{Delivery, Effect, Env, ExecInfo, Execution, MachineType, Status, TaskRequest};
+use estado_json::{json, Value};
 use estado_types::history::{EventDetails, HistoryEvent};
 use estado_types::StatesError;
-use serde_json::{json, Value};
 
 const T0: i64 = 1_700_000_000_000;
 
@@ -604,7 +604,7 @@ fn resumes_with_the_same_history(concurrency: u32, input: Value) {
     // Uninterrupted.
     let mut run = Run::new(&p, input.clone(), MachineType::Standard);
     let expected_status = run.go(&p, fail_task).clone();
-    let expected = serde_json::to_value(run.exec.history()).unwrap();
+    let expected = estado_json::to_value(run.exec.history()).unwrap();
 
     // Snapshot after every step, resume from the stored bytes.
     let mut stored_events: Vec<estado_types::history::HistoryEvent> = Vec::new();
@@ -638,7 +638,7 @@ fn resumes_with_the_same_history(concurrency: u32, input: Value) {
         let status = exec.status().clone();
         snapshot = serde_json::to_vec(&exec).unwrap();
         if done {
-            let got = serde_json::to_value(&stored_events).unwrap();
+            let got = estado_json::to_value(&stored_events).unwrap();
             for (a, b) in got
                 .as_array()
                 .unwrap()
@@ -657,7 +657,7 @@ fn resumes_with_the_same_history(concurrency: u32, input: Value) {
             pending.push(Delivery::TimerFired { id });
         }
     }
-    assert_eq!(serde_json::to_value(&stored_events).unwrap(), expected);
+    assert_eq!(estado_json::to_value(&stored_events).unwrap(), expected);
 }
 
 #[test]
@@ -696,7 +696,7 @@ fn retry_and_catch_see_the_input_before_a_result_path_that_was_followed_by_a_fai
     let entered_t: Vec<_> = history
         .iter()
         .filter(|e| e.event_type() == "TaskStateEntered")
-        .map(|e| serde_json::to_value(e).unwrap()["stateEnteredEventDetails"]["input"].clone())
+        .map(|e| estado_json::to_value(e).unwrap()["stateEnteredEventDetails"]["input"].clone())
         .collect();
     assert_eq!(entered_t, vec![json!(r#"{"a":1}"#)]);
 }
@@ -721,7 +721,7 @@ fn result_path_chains_record_every_input_and_output_as_it_was() {
         .history()
         .iter()
         .filter_map(|e| {
-            let v = serde_json::to_value(e).unwrap();
+            let v = estado_json::to_value(e).unwrap();
             ["stateEnteredEventDetails", "stateExitedEventDetails"]
                 .iter()
                 .find_map(|m| v.get(*m))
@@ -870,7 +870,7 @@ fn drive_in_slices(
     }
     let status = exec.status().clone();
     (
-        serde_json::to_value(&events).unwrap(),
+        estado_json::to_value(&events).unwrap(),
         effects_seen,
         status,
         pauses,
@@ -902,7 +902,7 @@ fn a_snapshot_leaves_out_the_input_and_output_and_restore_puts_them_back() {
         );
         exec.run(&p, Env { now_millis: T0 });
         exec.take_new_events();
-        let whole = serde_json::to_value(&exec).unwrap();
+        let whole = estado_json::to_value(&exec).unwrap();
         let snapshot = exec.snapshot().unwrap();
         let text = String::from_utf8_lossy(&snapshot);
         assert!(
@@ -910,7 +910,7 @@ fn a_snapshot_leaves_out_the_input_and_output_and_restore_puts_them_back() {
             "{def}: the snapshot leaves the documents out: {text}"
         );
         assert_eq!(
-            serde_json::to_value(&exec).unwrap(),
+            estado_json::to_value(&exec).unwrap(),
             whole,
             "{def}: left as it was"
         );
@@ -925,7 +925,7 @@ fn a_snapshot_leaves_out_the_input_and_output_and_restore_puts_them_back() {
         )
         .unwrap();
         assert_eq!(
-            serde_json::to_value(&restored).unwrap(),
+            estado_json::to_value(&restored).unwrap(),
             whole,
             "{def}: restored"
         );
@@ -937,7 +937,7 @@ fn a_snapshot_leaves_out_the_input_and_output_and_restore_puts_them_back() {
         )
         .unwrap();
         assert_eq!(
-            serde_json::to_value(&plain).unwrap(),
+            estado_json::to_value(&plain).unwrap(),
             whole,
             "{def}: whole form"
         );

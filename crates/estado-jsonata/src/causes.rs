@@ -1,8 +1,8 @@
 //! The specific parts of AWS's `States.QueryEvaluationError` causes. The interpreter prefixes
 //! them with `An error occurred while executing the state 'S' (entered at the event id #N). `.
 
+use estado_json::Value;
 use estado_types::StatesError;
-use serde_json::Value;
 
 /// `The JSONata expression '<expr>' specified for the field '<field>' returned nothing
 /// (undefined).`
@@ -53,7 +53,7 @@ fn type_name(value: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use estado_json::json;
 
     #[test]
     fn unexpected_type_causes_match_aws() {

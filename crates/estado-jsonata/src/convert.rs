@@ -1,4 +1,4 @@
-//! `serde_json::Value` <-> `jsonata_core::value::JValue`, with JavaScript's number semantics.
+//! `estado_json::Value` <-> `jsonata_core::value::JValue`, with JavaScript's number semantics.
 //!
 //! JSONata computes in `f64`. A result goes back to JSON the way jsonata-js's `JSON.stringify`
 //! would write it: an integral value is an integer (`1e20 + 1` is `100000000000000000000`, not
@@ -6,8 +6,8 @@
 
 use std::rc::Rc;
 
+use estado_json::{Map, Number, Value};
 use jsonata_core::value::{with_stack, JMap, JValue};
-use serde_json::{Map, Number, Value};
 
 /// Why a JSONata result has no JSON form.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,7 +26,7 @@ pub(crate) fn to_jvalue(value: &Value) -> JValue {
         Value::Array(items) => JValue::array(items.iter().map(to_jvalue).collect()),
         Value::Object(map) => JValue::Object(Rc::new(
             map.iter()
-                .map(|(k, v)| (k.clone(), to_jvalue(v)))
+                .map(|(k, v)| (k.to_string(), to_jvalue(v)))
                 .collect::<JMap>(),
         )),
     })
@@ -111,7 +111,7 @@ pub(crate) fn number_to_json(n: f64) -> Result<Value, ToJsonError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use estado_json::json;
 
     fn round_trip(v: Value) -> Value {
         to_json(&to_jvalue(&v)).expect("finite").expect("defined")

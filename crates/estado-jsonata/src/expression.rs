@@ -3,9 +3,9 @@
 use std::fmt;
 use std::sync::Arc;
 
+use estado_json::Value;
 use estado_types::{Scope, StatesError};
 use jsonata_core::ast::AstNode;
-use serde_json::Value;
 
 use crate::analysis::{analyse, Needs};
 use crate::error::JsonataError;

@@ -64,7 +64,7 @@ fn normalize(message: &str) -> String {
             {
                 return format!(
                     "{code}: Unable to cast value to a number: {}",
-                    serde_json::Value::from(value)
+                    estado_json::Value::from(value)
                 );
             }
         }

@@ -4,10 +4,10 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
+use estado_json::Value;
 use estado_types::{Scope, StatesError};
 use jsonata_core::evaluator::{Context, Evaluator, EvaluatorOptions};
 use jsonata_core::value::{JMap, JValue};
-use serde_json::Value;
 
 use crate::analysis::{Needs, StatesUse, STATES};
 use crate::causes;

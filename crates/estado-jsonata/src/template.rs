@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
+use estado_json::{Map, Value};
 use estado_types::{Scope, StatesError};
-use serde_json::{Map, Value};
 
 use crate::analysis::Needs;
 use crate::causes;
@@ -32,7 +32,7 @@ enum Node {
     Literal(Value),
     Expression(Expression),
     Array(Vec<Node>),
-    Object(Vec<(String, Node)>),
+    Object(Vec<(estado_json::Key, Node)>),
 }
 
 const _: () = {

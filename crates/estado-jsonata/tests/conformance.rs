@@ -7,8 +7,8 @@ mod support;
 
 use std::path::PathBuf;
 
+use estado_json::{json, Value};
 use estado_jsonata::JsonataTemplate;
-use serde_json::{json, Value};
 use support::Env;
 
 const CATEGORIES: [&str; 3] = ["evaluate_jsonata", "intrinsic_functions", "query_language"];

@@ -2,8 +2,8 @@
 
 mod support;
 
+use estado_json::json;
 use estado_jsonata::{Expression, JsonataTemplate};
-use serde_json::json;
 use support::{error_message, fails, states, template, Env};
 
 #[test]

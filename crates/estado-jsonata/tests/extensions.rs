@@ -3,10 +3,10 @@
 
 mod support;
 
-use serde_json::json;
+use estado_json::json;
 use support::{error_message, give, states, undefined, Env};
 
-fn none() -> serde_json::Value {
+fn none() -> estado_json::Value {
     states(json!({}))
 }
 
@@ -176,7 +176,7 @@ fn uuid_is_a_version_4_uuid() {
 
 #[test]
 fn parse_reads_json_text() {
-    let give_parse = |text: &str, expected: serde_json::Value| {
+    let give_parse = |text: &str, expected: estado_json::Value| {
         give(
             states(json!({"FunctionInput": text})),
             "$parse($states.input.FunctionInput)",

@@ -2,9 +2,9 @@
 
 mod support;
 
+use estado_json::{json, Value};
 use estado_jsonata::{expression_text, Expression, JsonataTemplate};
 use proptest::prelude::*;
-use serde_json::{json, Value};
 use support::Env;
 
 fn arb_json() -> impl Strategy<Value = Value> {

@@ -2,7 +2,7 @@
 
 mod support;
 
-use serde_json::json;
+use estado_json::json;
 use support::{give, states, undefined, Env};
 
 #[test]

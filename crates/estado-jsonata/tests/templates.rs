@@ -2,8 +2,8 @@
 
 mod support;
 
+use estado_json::json;
 use estado_jsonata::{unexpected_result_type, JsonataTemplate};
-use serde_json::json;
 use support::{states, template, Env};
 
 #[test]

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use estado_interp::{Delivery, ExecInfo, TaskRequest};
-use serde_json::{json, Map, Value};
+use estado_json::{json, Map, Value};
 
 use crate::TaskRunner;
 
@@ -375,7 +375,7 @@ fn scalar(v: &Value) -> String {
 }
 
 /// `application/x-www-form-urlencoded` text of an object; nested objects become `a[b]=..`.
-fn url_encode(fields: &Map<String, Value>, format: ArrayFormat) -> String {
+fn url_encode(fields: &Map, format: ArrayFormat) -> String {
     fn add(out: &mut Vec<(String, String)>, key: String, v: &Value, format: ArrayFormat) {
         match v {
             Value::Array(items) => match format {
@@ -401,7 +401,7 @@ fn url_encode(fields: &Map<String, Value>, format: ArrayFormat) -> String {
     }
     let mut pairs = Vec::new();
     for (k, v) in fields {
-        add(&mut pairs, k.clone(), v, format);
+        add(&mut pairs, k.to_string(), v, format);
     }
     // The URL type's query serializer is application/x-www-form-urlencoded.
     let mut url = reqwest::Url::parse("http://form.invalid/").expect("a valid URL");

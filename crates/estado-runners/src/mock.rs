@@ -18,7 +18,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use estado_interp::{Delivery, ExecInfo, TaskRequest};
-use serde_json::Value;
+use estado_json::Value;
 
 /// What a mocked invocation does.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,7 +78,7 @@ impl MockConfig {
                     entries.push((from, to, outcome));
                 }
                 entries.sort_by_key(|e| e.0);
-                config.responses.insert(name.clone(), entries);
+                config.responses.insert(name.to_string(), entries);
             }
         }
         if let Some(machines) = doc.get("StateMachines") {
@@ -107,11 +107,11 @@ impl MockConfig {
                                 "StateMachines.{machine}.TestCases.{case}.{state} names '{response}', which MockedResponses does not define"
                             ));
                         }
-                        mapped.insert(state.clone(), response.to_owned());
+                        mapped.insert(state.to_string(), response.to_owned());
                     }
-                    parsed.insert(case.clone(), mapped);
+                    parsed.insert(case.to_string(), mapped);
                 }
-                config.machines.insert(machine.clone(), parsed);
+                config.machines.insert(machine.to_string(), parsed);
             }
         }
         Ok(config)
@@ -257,7 +257,7 @@ impl Mocks {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use estado_json::json;
 
     #[test]
     fn invocation_keys() {

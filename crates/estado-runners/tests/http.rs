@@ -11,14 +11,14 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::routing::any;
 use axum::Router;
 use estado_interp::{Delivery, ExecInfo, MachineType, TaskRequest};
+use estado_json::{json, Value};
 use estado_runners::{HttpRunner, TaskRunner};
-use serde_json::{json, Value};
 
 /// Serves `/echo` (the request back as JSON), `/text`, `/missing` (404 with a JSON body) and
 /// `/slow` (answers after 3 s).
 async fn server() -> String {
     let echo = |method: Method, headers: HeaderMap, RawQuery(q): RawQuery, body: Bytes| async move {
-        let headers: serde_json::Map<String, Value> = headers
+        let headers: estado_json::Map = headers
             .iter()
             .map(|(k, v)| (k.to_string(), json!(v.to_str().unwrap_or_default())))
             .collect();

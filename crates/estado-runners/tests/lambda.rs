@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use estado_functions::{FunctionConfig, FunctionHost, HostSettings};
 use estado_interp::{Delivery, ExecInfo, MachineType, TaskRequest};
+use estado_json::{json, Value};
 use estado_runners::{LambdaRunner, TaskRunner};
-use serde_json::{json, Value};
 
 const HANDLERS: &str = r#"
 import os

@@ -1,8 +1,8 @@
 //! Statement helpers and the mapping between rows and records.
 
 use deadpool_postgres::GenericClient;
+use estado_json::Value;
 use estado_store::{Dispatch, Execution, NewInbox, StoreError, Task};
-use serde_json::Value;
 use tokio_postgres::types::{FromSql, ToSql};
 use tokio_postgres::Row;
 

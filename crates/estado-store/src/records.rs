@@ -4,7 +4,7 @@ use estado_types::history::HistoryEvent;
 use serde::{Deserialize, Serialize};
 
 use crate::chunks::HistoryChunk;
-use serde_json::Value;
+use estado_json::Value;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StateMachine {

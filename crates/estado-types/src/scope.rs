@@ -1,6 +1,6 @@
 //! What an expression (JSONPath, intrinsic, JSONata) can see besides its input.
 
-use serde_json::Value;
+use estado_json::Value;
 
 /// Workflow variables visible to a state (`$name` in JSONPath, `$name` in JSONata).
 /// Implementations layer scopes (an inner Map/Parallel scope sees the outer one).
@@ -16,7 +16,7 @@ impl VarLookup for NoVars {
     }
 }
 
-impl VarLookup for serde_json::Map<String, Value> {
+impl VarLookup for estado_json::Map {
     fn lookup(&self, name: &str) -> Option<&Value> {
         self.get(name)
     }

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeSet;
 
+use estado_json::{json, Map, Value};
 use estado_types::history::{details_member_name, HistoryEvent, DETAILS_MEMBERS, EVENT_TYPES};
-use serde_json::{json, Map, Value};
 
 fn model() -> Value {
     let path = concat!(
@@ -76,7 +76,7 @@ fn every_details_member_of_the_model_is_carried_by_some_event_type() {
         .as_object()
         .expect("members")
         .keys()
-        .map(String::as_str)
+        .map(|k| k.as_str())
         .filter(|m| !["timestamp", "type", "id", "previousEventId"].contains(m))
         .collect();
     assert_eq!(DETAILS_MEMBERS.as_slice(), members.as_slice());
@@ -119,17 +119,17 @@ fn every_event_type_with_every_model_member_round_trips_exactly() {
     let members = shape(&model, "HistoryEvent")["members"].clone();
     for (i, event_type) in EVENT_TYPES.iter().enumerate() {
         let mut wire = Map::new();
-        wire.insert("timestamp".into(), json!(1_700_000_000.123));
-        wire.insert("type".into(), json!(event_type));
-        wire.insert("id".into(), json!(i + 2));
-        wire.insert("previousEventId".into(), json!(i + 1));
+        wire.insert("timestamp", json!(1_700_000_000.123));
+        wire.insert("type", json!(event_type));
+        wire.insert("id", json!(i + 2));
+        wire.insert("previousEventId", json!(i + 1));
         if let Some(member) = details_member_name(event_type) {
             let details_shape = members[member]["shape"].as_str().expect("details shape");
-            wire.insert(member.into(), sample(&model, details_shape, 0));
+            wire.insert(member, sample(&model, details_shape, 0));
         }
         let wire = Value::Object(wire);
 
-        let event: HistoryEvent = serde_json::from_value(wire.clone())
+        let event: HistoryEvent = estado_json::from_value(wire.clone())
             .unwrap_or_else(|e| panic!("{event_type}: {e}\n{wire}"));
         assert_eq!(event.event_type(), *event_type);
         let text = serde_json::to_string(&event).expect("serialise");

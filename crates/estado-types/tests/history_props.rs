@@ -1,9 +1,9 @@
 //! Properties of the history wire format: reading never panics, and whatever we write we read
 //! back unchanged.
 
+use estado_json::{json, Value};
 use estado_types::history::*;
 use proptest::prelude::*;
-use serde_json::{json, Value};
 
 /// About year 36,800 either side of the epoch: the range `Timestamp` round-trips exactly.
 const MAX_MS: i64 = 1_099_511_627_776_000;
@@ -96,12 +96,12 @@ proptest! {
     #[test]
     fn arbitrary_json_never_panics(v in json_value(), t in 0usize..62, member in 0usize..37) {
         // Shapes close to real events reach deeper into the reader than random text does.
-        let _ = serde_json::from_value::<HistoryEvent>(v.clone());
+        let _ = estado_json::from_value::<HistoryEvent>(v.clone());
         let near = json!({
             "timestamp": 1, "type": EVENT_TYPES[t], "id": 1, "previousEventId": 0,
             DETAILS_MEMBERS[member]: v,
         });
-        let _ = serde_json::from_value::<HistoryEvent>(near);
+        let _ = estado_json::from_value::<HistoryEvent>(near);
     }
 }
 

@@ -7,10 +7,10 @@
 
 use std::sync::Arc;
 
+use estado_json::{json, Value};
 use estado_types::history::EventDetails::*;
 use estado_types::history::*;
 use estado_types::StatesError;
-use serde_json::{json, Value};
 
 fn p(v: Value) -> Payload {
     Payload::new(v)
@@ -159,16 +159,16 @@ fn errors_become_error_and_cause() {
     let e = StatesError::new("States.TaskFailed", "boom");
     let d = TaskFailedEventDetails::from_error("lambda", "invoke", e.clone());
     assert_eq!(
-        serde_json::to_value(&d).unwrap(),
+        estado_json::to_value(&d).unwrap(),
         json!({"resourceType": "lambda", "resource": "invoke", "error": "States.TaskFailed", "cause": "boom"})
     );
     let d = ExecutionFailedEventDetails::from(e);
     assert_eq!(
-        serde_json::to_value(&d).unwrap(),
+        estado_json::to_value(&d).unwrap(),
         json!({"error": "States.TaskFailed", "cause": "boom"})
     );
     let d = ExecutionFailedEventDetails::new(Some("E".into()), None);
-    assert_eq!(serde_json::to_value(&d).unwrap(), json!({"error": "E"}));
+    assert_eq!(estado_json::to_value(&d).unwrap(), json!({"error": "E"}));
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use estado_expr::intrinsics::{looks_like_call, Call};
 use estado_expr::path::{Path, Root};
-use serde_json::Value;
+use estado_json::Value;
 
 use super::diag::codes;
 use super::{Ctx, Loc};

@@ -1,7 +1,7 @@
 //! Which fields an object may hold (per query language), and typed reads of field values that
 //! report AWS-style schema diagnostics when the value has the wrong type or range.
 
-use serde_json::{Map, Value};
+use estado_json::{Map, Value};
 
 use super::expr;
 use super::{Ctx, Lang, Loc};
@@ -22,7 +22,7 @@ pub(crate) type Table = &'static [(&'static str, Only)];
 /// `loc` (the object itself, as AWS does).
 pub(crate) fn check_allowed(
     ctx: &mut Ctx,
-    obj: &Map<String, Value>,
+    obj: &Map,
     table: &[(&str, Only)],
     lang: Lang,
     loc: &Loc,
@@ -49,12 +49,7 @@ pub(crate) fn check_allowed(
 
 /// Reports the `required` fields `obj` lacks, all in one diagnostic:
 /// `These fields are required: [States, StartAt]`.
-pub(crate) fn require(
-    ctx: &mut Ctx,
-    obj: &Map<String, Value>,
-    required: &[&str],
-    loc: &Loc,
-) -> bool {
+pub(crate) fn require(ctx: &mut Ctx, obj: &Map, required: &[&str], loc: &Loc) -> bool {
     let missing: Vec<&str> = required
         .iter()
         .copied()
@@ -73,12 +68,7 @@ pub(crate) fn require(
 /// Reports that `obj` holds more than one of `fields`:
 /// `There should only be one of the following fields: [MaxItems, MaxItemsPath]`.
 /// Returns how many of them are present.
-pub(crate) fn at_most_one(
-    ctx: &mut Ctx,
-    obj: &Map<String, Value>,
-    fields: &[&str],
-    loc: &Loc,
-) -> usize {
+pub(crate) fn at_most_one(ctx: &mut Ctx, obj: &Map, fields: &[&str], loc: &Loc) -> usize {
     let present = fields.iter().filter(|f| obj.contains_key(**f)).count();
     if present > 1 {
         ctx.schema(
@@ -93,7 +83,7 @@ pub(crate) fn at_most_one(
 }
 
 /// Reports that `obj` holds none of `fields` when exactly one is required.
-pub(crate) fn exactly_one(ctx: &mut Ctx, obj: &Map<String, Value>, fields: &[&str], loc: &Loc) {
+pub(crate) fn exactly_one(ctx: &mut Ctx, obj: &Map, fields: &[&str], loc: &Loc) {
     if at_most_one(ctx, obj, fields, loc) == 0 {
         ctx.schema(
             format!(
@@ -151,12 +141,7 @@ pub(crate) fn boolean(ctx: &mut Ctx, v: &Value, field: &str, loc: &Loc) -> Optio
     }
 }
 
-pub(crate) fn object<'v>(
-    ctx: &mut Ctx,
-    v: &'v Value,
-    field: &str,
-    loc: &Loc,
-) -> Option<&'v Map<String, Value>> {
+pub(crate) fn object<'v>(ctx: &mut Ctx, v: &'v Value, field: &str, loc: &Loc) -> Option<&'v Map> {
     match v {
         Value::Object(o) => Some(o),
         _ => {

@@ -8,7 +8,7 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use serde_json::{Map, Value};
+use estado_json::{Map, Value};
 
 use super::diag::codes;
 use super::{Ctx, Loc};
@@ -23,7 +23,7 @@ struct Edge<'v> {
 /// Checks the states of one machine object at `machine_loc`.
 pub(crate) fn check_scope(
     ctx: &mut Ctx,
-    states: &Map<String, Value>,
+    states: &Map,
     start_at: Option<&str>,
     top: bool,
     machine_loc: &Loc,
@@ -90,7 +90,7 @@ fn is_terminal(state: &Value) -> bool {
 /// Every transition written in `states`, in document order: `Next`, Choice rules' `Next` and
 /// `Default`, catchers' `Next`. Targets that are not strings are schema problems reported
 /// elsewhere.
-fn edges<'v>(states: &'v Map<String, Value>, states_loc: &Loc) -> Vec<Edge<'v>> {
+fn edges<'v>(states: &'v Map, states_loc: &Loc) -> Vec<Edge<'v>> {
     let mut out = Vec::new();
     for (name, state) in states {
         let loc = states_loc.key(name);

@@ -3,7 +3,7 @@
 //! `[Source: ...; line: L, column: C]` locations, and the duplicate object keys Jackson lets
 //! through (the last one wins) reported so the validator can flag duplicate state names.
 
-use serde_json::{Map, Number, Value};
+use estado_json::{Map, Number, Value};
 
 /// What reading the text gave.
 #[derive(Debug)]
@@ -491,7 +491,7 @@ fn number_from(text: &str) -> Number {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use estado_json::json;
 
     fn error_of(text: &str) -> (String, String) {
         match parse(text) {

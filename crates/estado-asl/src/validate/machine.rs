@@ -1,7 +1,7 @@
 //! A state machine object — the whole definition, a Parallel branch, or a Map's
 //! `ItemProcessor` / `Iterator` — and the states it holds.
 
-use serde_json::{Map, Value};
+use estado_json::{Map, Value};
 
 use super::diag::codes;
 use super::fields::{self, Only, Table};
@@ -88,7 +88,7 @@ pub(crate) fn check_nested(ctx: &mut Ctx, v: &Value, field: &str, kind: Kind, lo
     }
 }
 
-fn check_machine_object(ctx: &mut Ctx, obj: &Map<String, Value>, kind: Kind, loc: &Loc) {
+fn check_machine_object(ctx: &mut Ctx, obj: &Map, kind: Kind, loc: &Loc) {
     let table = match kind {
         Kind::Top => TOP,
         Kind::Branch => BRANCH,

@@ -26,7 +26,7 @@ mod timestamp;
 
 pub use diag::{codes, Diagnostic, Loc, Severity};
 
-use serde_json::Value;
+use estado_json::Value;
 use std::collections::HashSet;
 
 /// The state machine type the definition is validated for.

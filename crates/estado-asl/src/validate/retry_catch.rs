@@ -1,7 +1,7 @@
 //! `Retry` and `Catch`: retrier and catcher fields, `ErrorEquals`, and `States.ALL`, which must
 //! appear alone in the last retrier or catcher.
 
-use serde_json::{Map, Value};
+use estado_json::{Map, Value};
 
 use super::expr::{self, Roots};
 use super::fields::{self, Only, Table};
@@ -118,7 +118,7 @@ pub(crate) fn check_catch(ctx: &mut Ctx, v: &Value, lang: Lang, loc: &Loc) {
 }
 
 /// `ResultPath` of a state or catcher in `obj` (JSONPath only; `null` discards the result).
-pub(crate) fn check_result_path(ctx: &mut Ctx, obj: &Map<String, Value>, lang: Lang, loc: &Loc) {
+pub(crate) fn check_result_path(ctx: &mut Ctx, obj: &Map, lang: Lang, loc: &Loc) {
     if lang != Lang::JsonPath {
         return;
     }
@@ -148,7 +148,7 @@ pub(crate) fn check_assign(ctx: &mut Ctx, v: &Value, lang: Lang, loc: &Loc) {
     }
 }
 
-fn check_error_equals(ctx: &mut Ctx, obj: &Map<String, Value>, is_last: bool, loc: &Loc) {
+fn check_error_equals(ctx: &mut Ctx, obj: &Map, is_last: bool, loc: &Loc) {
     let Some(v) = obj.get("ErrorEquals") else {
         return;
     };

@@ -2,7 +2,7 @@
 //! `Assign`, `Credentials`, ...): every `"key.$"` member must hold a path or an intrinsic call.
 
 use estado_expr::intrinsics::looks_like_call;
-use serde_json::Value;
+use estado_json::Value;
 
 use super::diag::codes;
 use super::expr;

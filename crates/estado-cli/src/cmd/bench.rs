@@ -139,7 +139,7 @@ fn compile(
             lines.join("\n")
         );
     }
-    let def: serde_json::Value =
+    let def: estado_json::Value =
         serde_json::from_str(text).with_context(|| format!("workload '{name}': definition"))?;
     let program = estado_asl::compile(&def)
         .map_err(|e| anyhow::anyhow!("workload '{name}': {}: {}", e.location, e.message))?;

@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context as _};
 use estado_functions::{FunctionConfig, FunctionHost, HostSettings, Invocation};
 use estado_interp::{Delivery, ExecInfo, MachineType, TaskRequest};
+use estado_json::{json, Value};
 use estado_runners::{LambdaRunner, TaskRunner};
-use serde_json::{json, Value};
 
 const ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:trivial";
 const HANDLER: &str = "import time\n\ndef handler(event, context):\n    t = time.perf_counter_ns()\n    out = {\"echo\": event}\n    out[\"handler_ns\"] = time.perf_counter_ns() - t\n    return out\n";

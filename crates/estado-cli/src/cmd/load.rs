@@ -42,7 +42,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
-use serde_json::json;
+use estado_json::json;
 
 use client::Sfn;
 use figure::Figure;

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use serde_json::{json, Value};
+use estado_json::{json, Value};
 
 use crate::driver::{self, RunOptions};
 

@@ -7,7 +7,7 @@
 
 use anyhow::Context;
 use estado_asl::validate::{is_valid, validate_text, MachineType, Options};
-use serde_json::json;
+use estado_json::json;
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -32,7 +32,7 @@ impl Service {
         let encryption = req
             .encryption_configuration
             .as_ref()
-            .and_then(|e| serde_json::to_value(e).ok());
+            .and_then(|e| estado_json::to_value(e).ok());
         let now = self.now_ms();
         let activity = Activity {
             arn: arn.clone(),
@@ -80,7 +80,7 @@ impl Service {
             creation_date: Timestamp::from_millis(activity.created_ms),
             encryption_configuration: activity
                 .encryption
-                .and_then(|v| serde_json::from_value(v).ok()),
+                .and_then(|v| estado_json::from_value(v).ok()),
         })
     }
 

@@ -183,9 +183,9 @@ impl Service {
     }
 
     /// The input as given and as parsed (which checks it).
-    fn parsed_execution_input(input: Option<String>) -> ApiResult<(String, serde_json::Value)> {
+    fn parsed_execution_input(input: Option<String>) -> ApiResult<(String, estado_json::Value)> {
         let input = input.unwrap_or_else(|| "{}".into());
-        match serde_json::from_str::<serde_json::Value>(&input) {
+        match serde_json::from_str::<estado_json::Value>(&input) {
             Ok(value) => Ok((input, value)),
             Err(e) => Err(ApiError::new(
                 ErrorCode::InvalidExecutionInput,
@@ -430,7 +430,7 @@ impl Service {
             encryption_configuration: machine
                 .as_ref()
                 .and_then(|m| m.encryption.clone())
-                .and_then(|v| serde_json::from_value(v).ok()),
+                .and_then(|v| estado_json::from_value(v).ok()),
             variable_references: None,
         })
     }
@@ -648,14 +648,14 @@ struct HistoryCursor {
 fn same_json(a: &str, b: &str) -> bool {
     a == b
         || matches!(
-            (serde_json::from_str::<serde_json::Value>(a), serde_json::from_str::<serde_json::Value>(b)),
+            (serde_json::from_str::<estado_json::Value>(a), serde_json::from_str::<estado_json::Value>(b)),
             (Ok(x), Ok(y)) if x == y
         )
 }
 
 /// `includeExecutionData: false`: the event without its input, output and parameters.
 fn without_data(ev: HistoryEvent) -> HistoryEvent {
-    let Ok(mut v) = serde_json::to_value(&ev) else {
+    let Ok(mut v) = estado_json::to_value(&ev) else {
         return ev;
     };
     if let Some(obj) = v.as_object_mut() {
@@ -669,5 +669,5 @@ fn without_data(ev: HistoryEvent) -> HistoryEvent {
             }
         }
     }
-    serde_json::from_value(v).unwrap_or(ev)
+    estado_json::from_value(v).unwrap_or(ev)
 }

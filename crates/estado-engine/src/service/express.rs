@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use estado_interp::{Env, ExecInfo, Execution, MachineType, Status};
-use serde_json::Value;
+use estado_json::Value;
 
 use super::executions::Target;
 use super::{ApiResult, Ctx, Service};

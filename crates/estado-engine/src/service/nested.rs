@@ -16,7 +16,7 @@ use std::time::Duration;
 use estado_api::shapes::{StartExecutionInput, StopExecutionInput};
 use estado_api::ApiError;
 use estado_interp::{Delivery, ExecInfo, TaskRequest};
-use serde_json::{json, Map, Value};
+use estado_json::{json, Map, Value};
 
 use super::{Ctx, Service};
 
@@ -359,28 +359,28 @@ fn child_outcome(e: &estado_store::Execution, id: u64, pattern: Pattern) -> Deli
     let mut d = Map::new();
     if e.status != "SUCCEEDED" {
         if let Some(c) = &e.cause {
-            d.insert("Cause".into(), Value::String(c.clone()));
+            d.insert("Cause", Value::String(c.clone()));
         }
         if let Some(err) = &e.error {
-            d.insert("Error".into(), Value::String(err.clone()));
+            d.insert("Error", Value::String(err.clone()));
         }
     }
-    d.insert("ExecutionArn".into(), Value::String(e.arn.clone()));
-    d.insert("Input".into(), data(&e.input));
-    d.insert("InputDetails".into(), json!({"Included": true}));
-    d.insert("Name".into(), Value::String(e.name.clone()));
+    d.insert("ExecutionArn", Value::String(e.arn.clone()));
+    d.insert("Input", data(&e.input));
+    d.insert("InputDetails", json!({"Included": true}));
+    d.insert("Name", Value::String(e.name.clone()));
     if let Some(out) = &e.output {
-        d.insert("Output".into(), data(out));
-        d.insert("OutputDetails".into(), json!({"Included": true}));
+        d.insert("Output", data(out));
+        d.insert("OutputDetails", json!({"Included": true}));
     }
-    d.insert("StartDate".into(), json!(e.start_ms));
+    d.insert("StartDate", json!(e.start_ms));
     d.insert(
-        "StateMachineArn".into(),
+        "StateMachineArn",
         Value::String(e.state_machine_arn.clone()),
     );
-    d.insert("Status".into(), Value::String(e.status.clone()));
+    d.insert("Status", Value::String(e.status.clone()));
     if let Some(stop) = e.stop_ms {
-        d.insert("StopDate".into(), json!(stop));
+        d.insert("StopDate", json!(stop));
     }
     let described = Value::Object(d);
     if e.status == "SUCCEEDED" {

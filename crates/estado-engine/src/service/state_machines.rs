@@ -16,11 +16,11 @@ use estado_api::shapes::{
     StateMachineListItem, TracingConfiguration, UpdateStateMachineInput, UpdateStateMachineOutput,
 };
 use estado_asl::validate::{self, Diagnostic, MachineType, Options, Severity};
+use estado_json::Value;
 use estado_store::StateMachine;
 use estado_types::history::Timestamp;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::Value;
 
 use super::tags::{check_tag_count, tag_pairs};
 use super::{internal, ApiError, ApiResult, Ctx, ErrorCode, Service};
@@ -479,11 +479,11 @@ fn check_logging(logging: Option<&LoggingConfiguration>) -> ApiResult<()> {
 }
 
 fn to_value<T: Serialize>(v: Option<&T>) -> Option<Value> {
-    v.and_then(|v| serde_json::to_value(v).ok())
+    v.and_then(|v| estado_json::to_value(v).ok())
 }
 
 fn from_value<T: DeserializeOwned>(v: Option<&Value>) -> Option<T> {
-    v.and_then(|v| serde_json::from_value(v.clone()).ok())
+    v.and_then(|v| estado_json::from_value(v.clone()).ok())
 }
 
 /// The logging configuration AWS reports: `{level: OFF, includeExecutionData: false}` unless set.

@@ -11,7 +11,7 @@ use estado_api::shapes::{
 };
 use estado_asl::validate;
 use estado_interp::test_state::{self as ts, Mock, TestStateError, TestStateRequest};
-use serde_json::{Map, Value};
+use estado_json::{Map, Value};
 
 use super::state_machines::{check_role_arn, invalid_definition};
 use super::{ApiError, ApiResult, Ctx, ErrorCode, Service};

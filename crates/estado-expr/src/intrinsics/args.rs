@@ -5,8 +5,8 @@
 //! texts follow AWS's documented argument rules in AWS's sentence style; all of them are built
 //! here so that a recorded text can replace a guess in one place.
 
+use estado_json::{Map, Value};
 use estado_types::{Scope, StatesError};
-use serde_json::{Map, Value};
 
 use super::generic::Template;
 use super::java;
@@ -71,7 +71,7 @@ impl Invocation<'_> {
         }
     }
 
-    pub fn object(&self, index: usize) -> Result<&Map<String, Value>, StatesError> {
+    pub fn object(&self, index: usize) -> Result<&Map, StatesError> {
         match self.arg(index)? {
             Value::Object(map) => Ok(map),
             other => Err(self.wrong_type(index, "a JSON object", other)),

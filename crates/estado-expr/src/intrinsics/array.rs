@@ -1,8 +1,8 @@
 //! The array intrinsics: `States.Array`, `ArrayPartition`, `ArrayContains`, `ArrayRange`,
 //! `ArrayGetItem`, `ArrayLength` and `ArrayUnique`.
 
+use estado_json::Value;
 use estado_types::StatesError;
-use serde_json::Value;
 
 use super::args::Invocation;
 

@@ -2,9 +2,9 @@
 
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
+use estado_json::Value;
 use estado_types::StatesError;
 use md5::Md5;
-use serde_json::Value;
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 

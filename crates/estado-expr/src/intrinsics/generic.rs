@@ -1,8 +1,8 @@
 //! `States.Format`: a string with each `{}` replaced by the next value, values printed as Java
 //! prints them (`{Arg1=1, Arg2=[]}` for an object, `null`, `1.0`).
 
+use estado_json::Value;
 use estado_types::StatesError;
-use serde_json::Value;
 
 use super::args::Invocation;
 use super::java;

@@ -1,7 +1,7 @@
 //! Java behaviour that shows through AWS's results: how numbers and values print, how
 //! `Math.round` rounds, and `java.util.Random`'s generator (for seeded `States.MathRandom`).
 
-use serde_json::{Number, Value};
+use estado_json::{Number, Value};
 
 /// `Double.toString(d)`: shortest round-trip digits, plain notation for `1e-3 <= |d| < 1e7`
 /// (always with a fractional part, `1.0`), otherwise `d.dddE±n` (`1.0E7`, `1.5E-4`).
@@ -123,7 +123,7 @@ fn write_json(value: &Value, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                out.push_str(&Value::String(key.clone()).to_string());
+                out.push_str(&Value::String(key.to_string()).to_string());
                 out.push(':');
                 write_json(item, out);
             }

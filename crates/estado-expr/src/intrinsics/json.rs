@@ -1,7 +1,7 @@
 //! The JSON intrinsics: `States.StringToJson`, `States.JsonToString` and `States.JsonMerge`.
 
+use estado_json::Value;
 use estado_types::StatesError;
-use serde_json::Value;
 
 use super::args::Invocation;
 use super::java;

@@ -1,8 +1,8 @@
 //! The math intrinsics: `States.MathRandom` and `States.MathAdd`. Both round non-integer
 //! arguments to the nearest integer (halves up, Java's `Math.round`), as AWS documents.
 
+use estado_json::Value;
 use estado_types::StatesError;
-use serde_json::Value;
 
 use super::args::Invocation;
 use super::java::JavaRandom;

@@ -29,8 +29,8 @@ mod uuid;
 
 use std::fmt;
 
+use estado_json::Value;
 use estado_types::{Scope, StatesError};
-use serde_json::Value;
 
 use crate::path::Path;
 use args::Invocation;

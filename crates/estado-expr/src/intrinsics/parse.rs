@@ -1,7 +1,7 @@
 //! The intrinsic call parser: `States.Name(arg, ...)` with string, number, boolean and null
 //! literals, paths and nested calls as arguments.
 
-use serde_json::{Number, Value};
+use estado_json::{Number, Value};
 
 use super::generic::{FormatChar, Template};
 use super::table;

@@ -1,7 +1,7 @@
 //! `States.StringSplit`.
 
+use estado_json::Value;
 use estado_types::StatesError;
-use serde_json::Value;
 
 use super::args::Invocation;
 

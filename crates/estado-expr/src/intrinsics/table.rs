@@ -3,8 +3,8 @@
 
 use std::fmt;
 
+use estado_json::Value;
 use estado_types::StatesError;
-use serde_json::Value;
 
 use super::args::Invocation;
 use super::{array, encoding, generic, json, math, string, uuid};

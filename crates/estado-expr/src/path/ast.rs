@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use serde_json::Value;
+use estado_json::Value;
 
 /// One step of a path.
 #[derive(Debug, Clone)]

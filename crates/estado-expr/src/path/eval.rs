@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use serde_json::{Map, Value};
+use estado_json::{Map, Value};
 
 use super::ast::{Chain, Step, SubPath, SubRoot};
 use super::function::Param;
@@ -234,7 +234,7 @@ impl<'a> Walker<'a, '_> {
         &mut self,
         chain: &'a Chain,
         at: usize,
-        map: &'a Map<String, Value>,
+        map: &'a Map,
         name: &'a str,
         token_definite: bool,
     ) -> Result<(), Fail> {
@@ -272,7 +272,7 @@ impl<'a> Walker<'a, '_> {
     }
 
     /// `['a','b']` as the last step: one object holding the members that exist.
-    fn merge(&mut self, map: &'a Map<String, Value>, names: &'a [String]) -> Result<(), Fail> {
+    fn merge(&mut self, map: &'a Map, names: &'a [String]) -> Result<(), Fail> {
         let mut merged = Map::new();
         for name in names {
             match crate::member::get(map, name) {

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
-use serde_json::Value;
+use estado_json::Value;
 
 use super::ast::{FilterExpr, Operand, RelOp};
 use super::eval::{evaluate_sub, Fail};

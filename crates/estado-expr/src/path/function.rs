@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use serde_json::{Number, Value};
+use estado_json::{Number, Value};
 
 use super::ast::SubPath;
 
@@ -91,7 +91,7 @@ impl Function {
             | FunctionKind::StdDev => aggregate(self.kind, model, args),
             FunctionKind::Keys => Ok(match model {
                 Value::Object(map) => {
-                    Value::Array(map.keys().cloned().map(Value::String).collect())
+                    Value::Array(map.keys().map(|k| Value::String(k.to_string())).collect())
                 }
                 _ => Value::Null,
             }),

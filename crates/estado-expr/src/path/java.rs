@@ -1,7 +1,7 @@
 //! How Jayway (running on the JVM with its default json-smart provider) prints values and
 //! their classes inside its error messages, which AWS passes through in causes.
 
-use serde_json::{Number, Value};
+use estado_json::{Number, Value};
 
 /// The JSON provider class Jayway names in "not a json object" messages.
 pub(crate) const JSON_PROVIDER: &str = "com.jayway.jsonpath.spi.json.JsonSmartJsonProvider";

@@ -20,8 +20,8 @@ mod set;
 
 use std::borrow::Cow;
 
+use estado_json::Value;
 use estado_types::{Scope, StatesError};
-use serde_json::Value;
 
 use ast::Chain;
 use eval::Fail;

@@ -3,7 +3,7 @@
 //! All delimiters are ASCII, so the scanner works on bytes and only ever slices the source at
 //! ASCII positions (always char boundaries).
 
-use serde_json::Value;
+use estado_json::Value;
 
 use super::ast::{Chain, Step, SubPath, SubRoot};
 use super::function::{Function, FunctionKind, Param};

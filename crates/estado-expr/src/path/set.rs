@@ -1,8 +1,8 @@
 //! ResultPath: placing a value into a document at a reference path.
 
+use estado_json::Value;
 use estado_types::errors::RESULT_PATH_MATCH_FAILURE;
 use estado_types::StatesError;
-use serde_json::Value;
 
 use super::ast::Step;
 use super::{Path, Root};

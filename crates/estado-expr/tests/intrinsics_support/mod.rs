@@ -2,8 +2,8 @@
 #![allow(dead_code)]
 
 use estado_expr::intrinsics::Call;
+use estado_json::{json, Map, Value};
 use estado_types::{Scope, SplitMix64, StatesError};
-use serde_json::{json, Map, Value};
 
 /// The context object the helpers evaluate against.
 pub fn context() -> Value {
@@ -15,7 +15,7 @@ pub fn context() -> Value {
 }
 
 /// The workflow variables the helpers evaluate against.
-pub fn vars() -> Map<String, Value> {
+pub fn vars() -> Map {
     let Value::Object(map) = json!({
         "greeting": "Hello",
         "numbers": [1, 2, 3],

@@ -2,20 +2,20 @@
 #![allow(dead_code)]
 
 use estado_expr::path::Path;
+use estado_json::{Map, Value};
 use estado_types::{Scope, SplitMix64, StatesError};
-use serde_json::{Map, Value};
 
 /// Evaluation environment: a context object and variables.
 pub struct Env {
     pub context: Value,
-    pub vars: Map<String, Value>,
+    pub vars: Map,
     pub entropy: SplitMix64,
 }
 
 impl Env {
     pub fn new() -> Env {
         Env {
-            context: serde_json::json!({}),
+            context: estado_json::json!({}),
             vars: Map::new(),
             entropy: SplitMix64::new(7),
         }

@@ -1,16 +1,16 @@
 //! Test helpers: evaluate expressions like the spec examples read.
 #![allow(dead_code)]
 
+use estado_json::{Map, Value};
 use estado_jsonata::{Expression, JsonataTemplate};
 use estado_types::{Scope, SplitMix64, StatesError};
-use serde_json::{Map, Value};
 
 /// A fixed clock value: 2024-02-29T12:34:56.789Z.
 pub const NOW_MILLIS: i64 = 1_709_210_096_789;
 
 /// Workflow variables, a seeded entropy source and the fixed clock.
 pub struct Env {
-    pub vars: Map<String, Value>,
+    pub vars: Map,
     pub entropy: SplitMix64,
     pub context: Value,
 }
@@ -49,7 +49,7 @@ impl Env {
 
 /// `$states` with only `input` set.
 pub fn states(input: Value) -> Value {
-    serde_json::json!({ "input": input })
+    estado_json::json!({ "input": input })
 }
 
 /// `expr` evaluated against `$states` gives `expected`.

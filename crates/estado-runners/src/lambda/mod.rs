@@ -19,7 +19,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use estado_functions::{FunctionHost, Invocation, InvokeOutput};
 use estado_interp::{Delivery, ExecInfo, TaskRequest};
-use serde_json::Value;
+use estado_json::Value;
 
 use crate::TaskRunner;
 

@@ -1,7 +1,7 @@
 //! What Step Functions makes of Lambda's answers: results, function errors, exceptions.
 
 use estado_functions::{InvokeError, InvokeOutput};
-use serde_json::{json, Map, Value};
+use estado_json::{json, Map, Value};
 
 /// Step Functions' limit on a task's result.
 pub const MAX_RESULT_BYTES: usize = 256 * 1024;
@@ -81,40 +81,40 @@ pub fn invoke_result(out: &InvokeOutput, status: u16, now_http_date: &str) -> Va
     let mut all = Map::new();
     let mut one = Map::new();
     if let Some(log) = &out.log_result {
-        all.insert("X-Amz-Log-Result".into(), json!([log]));
+        all.insert("X-Amz-Log-Result", json!([log]));
     }
     if let Some(v) = executed {
-        all.insert("X-Amz-Executed-Version".into(), json!([v]));
+        all.insert("X-Amz-Executed-Version", json!([v]));
     }
-    all.insert("x-amzn-Remapped-Content-Length".into(), json!(["0"]));
-    all.insert("Connection".into(), json!(["keep-alive"]));
-    all.insert("x-amzn-RequestId".into(), json!([out.request_id]));
-    all.insert("Content-Length".into(), json!([length]));
-    all.insert("Date".into(), json!([now_http_date]));
-    all.insert("X-Amzn-Trace-Id".into(), json!([trace]));
-    all.insert("Content-Type".into(), json!(["application/json"]));
-    one.insert("Connection".into(), json!("keep-alive"));
-    one.insert("Content-Length".into(), json!(length));
-    one.insert("Content-Type".into(), json!("application/json"));
-    one.insert("Date".into(), json!(now_http_date));
+    all.insert("x-amzn-Remapped-Content-Length", json!(["0"]));
+    all.insert("Connection", json!(["keep-alive"]));
+    all.insert("x-amzn-RequestId", json!([out.request_id]));
+    all.insert("Content-Length", json!([length]));
+    all.insert("Date", json!([now_http_date]));
+    all.insert("X-Amzn-Trace-Id", json!([trace]));
+    all.insert("Content-Type", json!(["application/json"]));
+    one.insert("Connection", json!("keep-alive"));
+    one.insert("Content-Length", json!(length));
+    one.insert("Content-Type", json!("application/json"));
+    one.insert("Date", json!(now_http_date));
     if let Some(v) = executed {
-        one.insert("X-Amz-Executed-Version".into(), json!(v));
+        one.insert("X-Amz-Executed-Version", json!(v));
     }
     if let Some(log) = &out.log_result {
-        one.insert("X-Amz-Log-Result".into(), json!(log));
+        one.insert("X-Amz-Log-Result", json!(log));
     }
-    one.insert("x-amzn-Remapped-Content-Length".into(), json!("0"));
-    one.insert("x-amzn-RequestId".into(), json!(out.request_id));
-    one.insert("X-Amzn-Trace-Id".into(), json!(trace));
+    one.insert("x-amzn-Remapped-Content-Length", json!("0"));
+    one.insert("x-amzn-RequestId", json!(out.request_id));
+    one.insert("X-Amzn-Trace-Id", json!(trace));
     let mut result = Map::new();
     if let Some(v) = executed {
-        result.insert("ExecutedVersion".into(), json!(v));
+        result.insert("ExecutedVersion", json!(v));
     }
     if let Some(log) = &out.log_result {
-        result.insert("LogResult".into(), json!(log));
+        result.insert("LogResult", json!(log));
     }
     result.insert(
-        "Payload".into(),
+        "Payload",
         if out.payload.is_empty() {
             json!("")
         } else {
@@ -122,14 +122,11 @@ pub fn invoke_result(out: &InvokeOutput, status: u16, now_http_date: &str) -> Va
         },
     );
     result.insert(
-        "SdkHttpMetadata".into(),
+        "SdkHttpMetadata",
         json!({"AllHttpHeaders": all, "HttpHeaders": one, "HttpStatusCode": status}),
     );
-    result.insert(
-        "SdkResponseMetadata".into(),
-        json!({"RequestId": out.request_id}),
-    );
-    result.insert("StatusCode".into(), json!(status));
+    result.insert("SdkResponseMetadata", json!({"RequestId": out.request_id}));
+    result.insert("StatusCode", json!(status));
     Value::Object(result)
 }
 
@@ -194,7 +191,7 @@ mod tests {
             log_result: None,
         };
         let v = invoke_result(&out, 200, "Thu, 28 Nov 2024 12:40:57 GMT");
-        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
         assert_eq!(
             keys,
             [

@@ -7,9 +7,9 @@ pub(crate) mod executions;
 pub(crate) mod stepping;
 pub(crate) mod tasks;
 
+use estado_json::Value;
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row};
-use serde_json::Value;
 
 use crate::error::OpResult;
 

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
+use estado_json::{json, Value};
 use estado_types::history::*;
-use serde_json::{json, Value};
 
 use super::*;
 
@@ -24,7 +24,7 @@ fn round_trip(events: &[HistoryEvent]) -> Vec<HistoryEvent> {
 /// another, among events it stores as JSON.
 fn every_shape() -> Vec<HistoryEvent> {
     let shared = doc(json!({"i": 1, "label": "é\"\n\u{1F600}", "f": 1.5, "big": u64::MAX}));
-    let mut out = vec![serde_json::from_value::<HistoryEvent>(json!({
+    let mut out = vec![estado_json::from_value::<HistoryEvent>(json!({
         "timestamp": 1_700_000_000.123, "type": "ExecutionFailed", "id": 1, "previousEventId": 0,
         "executionFailedEventDetails": {"error": "E", "cause": "c"}
     }))
@@ -114,7 +114,7 @@ fn every_shape() -> Vec<HistoryEvent> {
     );
     // Payloads held as text (as read back from storage or JSON), not as a shared value.
     let n = out.len() as i64 + 1;
-    let text: HistoryEvent = serde_json::from_value(json!({
+    let text: HistoryEvent = estado_json::from_value(json!({
         "timestamp": 1_700_000_009.5, "type": "TaskStateExited", "id": n, "previousEventId": n - 1,
         "stateExitedEventDetails": {"name": "T", "output": "{\"t\": [1, 2.5, \"x\"]}",
             "assignedVariables": {"v": "true"}}
@@ -124,7 +124,7 @@ fn every_shape() -> Vec<HistoryEvent> {
     out.push(text);
     let n = out.len() as i64 + 1;
     out.push(
-        serde_json::from_value(json!({
+        estado_json::from_value(json!({
             "timestamp": 1_700_000_009.5, "type": "TaskFailed", "id": n, "previousEventId": n - 1,
             "taskFailedEventDetails": {"resourceType": "lambda", "resource": "invoke",
                 "error": "E", "cause": "c"}

@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
+use estado_json::json;
 use estado_types::history::{
     EventDetails, HistoryEvent, Payload, StateEnteredEventDetails, Timestamp,
 };
-use serde_json::json;
 
 use crate::*;
 

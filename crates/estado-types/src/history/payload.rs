@@ -4,9 +4,9 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
+use estado_json::Value;
 use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
-use serde_json::Value;
 
 /// A JSON document carried in an event (input, output, parameters, assigned variable values).
 ///

@@ -1,7 +1,7 @@
 //! Choice: picks the next state with rules. JSONPath rules compare a `Variable` with one
 //! operator (or combine rules with `And`, `Or`, `Not`); JSONata rules hold a `Condition`.
 
-use serde_json::{Map, Value};
+use estado_json::{Map, Value};
 
 use super::{check_data_flow, check_fields, State};
 use crate::validate::expr::{self, Roots};
@@ -101,7 +101,7 @@ pub(super) fn check(ctx: &mut Ctx, s: &State) {
 }
 
 /// A JSONata rule: `Condition` and `Next`, optionally `Assign`, `Output`, `Comment`.
-fn check_jsonata_rule(ctx: &mut Ctx, obj: &Map<String, Value>, loc: &Loc) {
+fn check_jsonata_rule(ctx: &mut Ctx, obj: &Map, loc: &Loc) {
     let table: Vec<(&str, Only)> = vec![
         ("Condition", Only::Both),
         ("Next", Only::Both),
@@ -149,7 +149,7 @@ fn check_jsonata_rule(ctx: &mut Ctx, obj: &Map<String, Value>, loc: &Loc) {
 
 /// A JSONPath rule: one comparison (`Variable` + operator) or one of `And`, `Or`, `Not`.
 /// Top-level rules need `Next` and may hold `Assign`; nested rules may not.
-fn check_jsonpath_rule(ctx: &mut Ctx, obj: &Map<String, Value>, top: bool, loc: &Loc) {
+fn check_jsonpath_rule(ctx: &mut Ctx, obj: &Map, top: bool, loc: &Loc) {
     for key in obj.keys() {
         let known = key == "Variable"
             || key == "Comment"

@@ -1,7 +1,7 @@
 //! Map: runs its `ItemProcessor` (or the older `Iterator`) for each item, inline or as a
 //! Distributed Map with `ItemReader`, `ItemBatcher` and `ResultWriter`.
 
-use serde_json::{Map, Value};
+use estado_json::{Map, Value};
 
 use super::{
     check_data_flow, check_error_handling, check_fields, check_flow, check_reference_field, State,
@@ -311,7 +311,7 @@ fn check_result_writer(ctx: &mut Ctx, v: &Value, lang: Lang, loc: &Loc) {
 }
 
 /// `Parameters` (JSONPath) or `Arguments` (JSONata) of an ItemReader or ResultWriter.
-fn check_arguments(ctx: &mut Ctx, obj: &Map<String, Value>, lang: Lang, loc: &Loc) {
+fn check_arguments(ctx: &mut Ctx, obj: &Map, lang: Lang, loc: &Loc) {
     match lang {
         Lang::JsonPath => {
             if let Some(p) = obj.get("Parameters") {
@@ -327,13 +327,7 @@ fn check_arguments(ctx: &mut Ctx, obj: &Map<String, Value>, lang: Lang, loc: &Lo
 }
 
 /// A `*Path` field of a Map sub-object: a reference path without the context object.
-fn check_nested_reference(
-    ctx: &mut Ctx,
-    obj: &Map<String, Value>,
-    field: &str,
-    lang: Lang,
-    loc: &Loc,
-) {
+fn check_nested_reference(ctx: &mut Ctx, obj: &Map, field: &str, lang: Lang, loc: &Loc) {
     if lang != Lang::JsonPath {
         return;
     }

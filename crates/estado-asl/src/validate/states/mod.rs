@@ -9,7 +9,7 @@ mod task;
 mod terminal;
 mod wait;
 
-use serde_json::{Map, Value};
+use estado_json::{Map, Value};
 
 use super::expr;
 use super::fields::{self, Only};
@@ -30,7 +30,7 @@ const TYPES: [&str; 8] = [
 
 /// What a state checker gets: the state object, its location and its query language.
 pub(crate) struct State<'v> {
-    pub obj: &'v Map<String, Value>,
+    pub obj: &'v Map,
     pub loc: Loc,
     pub lang: Lang,
 }
@@ -85,7 +85,7 @@ pub(crate) fn check_state(ctx: &mut Ctx, v: &Value, loc: &Loc) {
 /// The state's query language: its own `QueryLanguage`, else the machine's (states inherit the
 /// top-level language even inside a Map or Parallel that declares another). A JSONata machine
 /// cannot have JSONPath states.
-fn state_lang(ctx: &mut Ctx, obj: &Map<String, Value>, loc: &Loc) -> Lang {
+fn state_lang(ctx: &mut Ctx, obj: &Map, loc: &Loc) -> Lang {
     let Some(v) = obj.get("QueryLanguage") else {
         return ctx.machine_lang;
     };

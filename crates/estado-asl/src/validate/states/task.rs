@@ -1,6 +1,6 @@
 //! Task: calls a Lambda function, an activity or a service integration.
 
-use serde_json::Value;
+use estado_json::Value;
 
 use super::{
     check_data_flow, check_error_handling, check_fields, check_flow, check_reference_field, State,

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use estado_asl::Program;
 use estado_interp::{Delivery, Effect, Env, ExecInfo, Execution, MachineType, Status};
-use serde_json::Value;
+use estado_json::Value;
 
 use crate::driver::{ACCOUNT, REGION};
 
@@ -253,7 +253,7 @@ mod tests {
 
     fn machine(machine_type: MachineType) -> Machine {
         let def =
-            serde_json::json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}});
+            estado_json::json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}});
         Machine::new(
             estado_asl::compile(&def).expect("compiles"),
             "m",

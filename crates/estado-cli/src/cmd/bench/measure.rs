@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use estado_interp::Status;
-use serde_json::Value;
+use estado_json::Value;
 
 use super::fleet::{mismatch, Fleet, Machine};
 use super::workload::{Mode, Workload};

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use estado_json::{json, Value};
 
 use super::measure::Measurement;
 use super::peer::{self, Comparison, Figure, Peer};

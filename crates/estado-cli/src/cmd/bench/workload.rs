@@ -8,8 +8,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
+use estado_json::{Map, Value};
 use serde::Deserialize;
-use serde_json::{Map, Value};
 
 /// How a workload's executions are run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -64,13 +64,13 @@ pub fn select(dir: &Path, filter: Option<&str>) -> anyhow::Result<Vec<(String, E
     let path = dir.join("manifest.json");
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
-    let manifest: Map<String, Value> = serde_json::from_str(&text)
+    let manifest: Map = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a JSON object", path.display()))?;
     let mut entries = Vec::new();
     for (name, v) in manifest {
         let entry: Entry =
-            serde_json::from_value(v).with_context(|| format!("manifest entry '{name}'"))?;
-        entries.push((name, entry));
+            estado_json::from_value(v).with_context(|| format!("manifest entry '{name}'"))?;
+        entries.push((name.into_string(), entry));
     }
     let Some(filter) = filter else {
         return Ok(entries);

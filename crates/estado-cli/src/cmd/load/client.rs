@@ -5,9 +5,9 @@
 use std::time::Duration;
 
 use anyhow::{bail, Context as _};
+use estado_json::{json, Value};
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use reqwest::Url;
-use serde_json::{json, Value};
 
 /// The role every machine the load phases create names; `estado serve` does not assume it.
 const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/estado-load";

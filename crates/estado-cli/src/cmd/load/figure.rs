@@ -1,6 +1,6 @@
 //! One measured figure: a line for people, an object for `--json`.
 
-use serde_json::{json, Value};
+use estado_json::{json, Value};
 
 /// A goal a figure is held to, and whether it is met.
 #[derive(Debug, Clone)]

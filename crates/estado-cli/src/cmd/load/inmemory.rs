@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context as _};
-use serde_json::Value;
+use estado_json::Value;
 
 /// What `estado bench` measured of one workload.
 #[derive(Debug, Clone, Copy)]

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
-use serde_json::json;
+use estado_json::json;
 
 use super::client::Sfn;
 use super::figure::{bytes, si, Figure, Goal};

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use serde_json::json;
+use estado_json::json;
 
 use super::client::{output_of, Sfn};
 use super::figure::{quantile, secs, Figure, Goal};

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use estado_json::{json, Value};
 
 use super::client::{output_of, Sfn};
 use super::figure::{si, Figure, Goal};

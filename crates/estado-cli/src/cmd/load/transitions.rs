@@ -33,7 +33,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
-use serde_json::{json, Value};
+use estado_json::{json, Value};
 
 use super::client::{output_of, Sfn};
 use super::figure::{secs, si, Figure, Goal};

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::bail;
-use serde_json::Value;
+use estado_json::Value;
 
 // The same folder and files `estado bench` reads.
 pub use crate::cmd::bench::workload::default_dir;
