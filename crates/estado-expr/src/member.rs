@@ -1,34 +1,21 @@
-//! Member lookup in JSON objects, tuned for the small objects state data is made of.
+//! Member lookup in JSON objects.
 //!
-//! `serde_json`'s ordered map hashes every key looked up with SipHash (about 150 instructions
-//! for a short key); comparing the names of a handful of members is several times cheaper.
-//! Larger objects use the hash index.
+//! `estado_json::Map` compares the names of a small object's members and hashes only in big
+//! ones, which is what this module did by hand over serde_json's always-hashing map; it is
+//! kept as the one place path evaluation looks members up.
 
 use estado_json::{Map, Value};
-
-/// Up to this many members, a lookup compares names instead of hashing.
-const SCAN_UP_TO: usize = 8;
 
 /// The member `name` of `map`.
 #[inline]
 pub fn get<'a>(map: &'a Map, name: &str) -> Option<&'a Value> {
-    if map.len() <= SCAN_UP_TO {
-        map.iter().find(|(k, _)| k.as_str() == name).map(|(_, v)| v)
-    } else {
-        map.get(name)
-    }
+    map.get(name)
 }
 
 /// The member `name` of `map`, to change it.
 #[inline]
 pub fn get_mut<'a>(map: &'a mut Map, name: &str) -> Option<&'a mut Value> {
-    if map.len() <= SCAN_UP_TO {
-        map.iter_mut()
-            .find(|(k, _)| k.as_str() == name)
-            .map(|(_, v)| v)
-    } else {
-        map.get_mut(name)
-    }
+    map.get_mut(name)
 }
 
 #[cfg(test)]

@@ -140,8 +140,9 @@ enum Node {
     Object {
         members: Vec<Member>,
         /// The output's keys in order, every value null, when the keys are distinct (a static
-        /// `x` and a dynamic `x.$` are not). Cloning it copies the keys' hashes, so evaluation
-        /// fills the values in place instead of hashing every key again with SipHash.
+        /// `x` and a dynamic `x.$` are not). Evaluation clones it (one allocation, the keys
+        /// copied in a row) and fills the values in place: fewer instructions than inserting
+        /// the members one by one, which looks each key up first.
         shape: Option<Map>,
     },
     Array(Vec<Node>),

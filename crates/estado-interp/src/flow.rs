@@ -62,9 +62,8 @@ pub fn result_path(
             // `$.name` on an object (the common case): copy the other members and put the
             // result in place, without copying the member it replaces.
             if let (Some(name), Value::Object(members)) = (p.single_member(), &**input) {
-                // When the member replaced is absent or a scalar, copying the whole object is
-                // cheapest: the copy keeps the keys' hashes, where building it again hashes
-                // every key with SipHash.
+                // When the member replaced is absent or a scalar, copying the whole object and
+                // setting it is cheapest (one copy of the entries, no lookups per member).
                 match estado_expr::member::get(members, name) {
                     None | Some(Value::Null | Value::Bool(_) | Value::Number(_)) => {
                         let mut out = members.clone();
