@@ -48,15 +48,19 @@ fn dynamic_members_inside_arrays() {
     );
 }
 
+/// The object's member names, in order.
+fn keys_of(v: &Value) -> Vec<&str> {
+    v.as_object()
+        .expect("an object")
+        .keys()
+        .map(|k| k.as_str())
+        .collect()
+}
+
 #[test]
 fn members_keep_template_order() {
     let out = render(json!({"z": 1, "a.$": "$.a", "m": 2}), json!({"a": 0}));
-    let keys: Vec<&str> = out
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(|k| k.as_str())
-        .collect();
+    let keys = keys_of(&out);
     assert_eq!(keys, ["z", "a", "m"]);
 }
 
@@ -88,12 +92,7 @@ fn a_static_and_a_dynamic_member_of_one_name_give_one_member() {
     // `a` and `a.$` both emit `a`: the later member's value takes the earlier one's place.
     let out = render(json!({"a": 1, "b": 2, "a.$": "$.x"}), json!({"x": "late"}));
     assert_eq!(out, json!({"a": "late", "b": 2}));
-    let keys: Vec<&str> = out
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(|k| k.as_str())
-        .collect();
+    let keys = keys_of(&out);
     assert_eq!(keys, ["a", "b"]);
 }
 

@@ -230,7 +230,7 @@ fn map_items(
                             let src = map.items_text.as_str();
                             return Err(StatesError::query(format!(
                                 "The JSONata expression '{src}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '{}' for value: {}",
-                                type_name(&other),
+                                other.type_name(),
                                 compact(&other)
                             )));
                         }
@@ -253,17 +253,6 @@ fn map_items(
 
 fn compact(v: &Value) -> String {
     serde_json::to_string(v).unwrap_or_default()
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
 }
 
 fn field_value(

@@ -39,7 +39,7 @@ impl Index for usize {
                     panic!("cannot access index {self} of JSON array of length {len}")
                 })
             }
-            _ => panic!("cannot access index {self} of JSON {}", kind(v)),
+            _ => panic!("cannot access index {self} of JSON {}", v.type_name()),
         }
     }
 }
@@ -65,7 +65,7 @@ impl Index for str {
         }
         match v {
             Value::Object(map) => map.entry(self).or_insert(Value::Null),
-            _ => panic!("cannot access key {self:?} in JSON {}", kind(v)),
+            _ => panic!("cannot access key {self:?} in JSON {}", v.type_name()),
         }
     }
 }
@@ -104,17 +104,6 @@ mod private {
     impl Sealed for str {}
     impl Sealed for String {}
     impl<T: ?Sized + Sealed> Sealed for &T {}
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
 }
 
 static NULL: Value = Value::Null;

@@ -150,53 +150,23 @@ impl Value {
         matches!(self, Value::Null)
     }
 
-    pub fn as_null(&self) -> Option<()> {
-        self.is_null().then_some(())
-    }
-
-    /// The value at a JSON Pointer (RFC 6901), as serde_json's `pointer`.
-    pub fn pointer(&self, pointer: &str) -> Option<&Value> {
-        if pointer.is_empty() {
-            return Some(self);
+    /// The name of the value's JSON type: `null`, `boolean`, `number`, `string`, `array` or
+    /// `object` (the words AWS's causes use).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
         }
-        let rest = pointer.strip_prefix('/')?;
-        rest.split('/')
-            .map(|t| t.replace("~1", "/").replace("~0", "~"))
-            .try_fold(self, |target, token| match target {
-                Value::Object(map) => map.get(token.as_str()),
-                Value::Array(items) => parse_pointer_index(&token).and_then(|i| items.get(i)),
-                _ => None,
-            })
-    }
-
-    /// The value at a JSON Pointer, mutable.
-    pub fn pointer_mut(&mut self, pointer: &str) -> Option<&mut Value> {
-        if pointer.is_empty() {
-            return Some(self);
-        }
-        let rest = pointer.strip_prefix('/')?;
-        rest.split('/')
-            .map(|t| t.replace("~1", "/").replace("~0", "~"))
-            .try_fold(self, |target, token| match target {
-                Value::Object(map) => map.get_mut(token.as_str()),
-                Value::Array(items) => {
-                    parse_pointer_index(&token).and_then(move |i| items.get_mut(i))
-                }
-                _ => None,
-            })
     }
 
     /// Takes the value out, leaving `Null`.
     pub fn take(&mut self) -> Value {
         std::mem::take(self)
     }
-}
-
-fn parse_pointer_index(token: &str) -> Option<usize> {
-    if token.starts_with('+') || (token.starts_with('0') && token.len() != 1) {
-        return None;
-    }
-    token.parse().ok()
 }
 
 impl fmt::Debug for Value {

@@ -34,20 +34,8 @@ pub fn unexpected_result_type(
 ) -> StatesError {
     StatesError::query(format!(
         "The JSONata expression '{expression}' specified for the field '{field}' returned an unexpected result type. Expected '{expected}', but was '{}' for value: {value}",
-        type_name(value)
+        value.type_name()
     ))
-}
-
-/// AWS's name for a JSON value's type in its causes.
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
 }
 
 #[cfg(test)]
