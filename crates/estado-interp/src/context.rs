@@ -1,6 +1,6 @@
 //! The context object (`$$` in JSONPath, `$states.context` in JSONata).
 
-use estado_json::{json, Map, Value};
+use estado_json::{Map, Value};
 
 use crate::ExecInfo;
 
@@ -29,26 +29,36 @@ pub fn build(info: &ExecInfo, s: &StateFacts) -> Value {
     execution.insert("Name", Value::String(info.name.to_string()));
     execution.insert("RoleArn", Value::String(info.role_arn.to_string()));
     if let Some(n) = info.redrive_count {
-        execution.insert("RedriveCount", json!(n));
+        execution.insert("RedriveCount", Value::from(n));
     }
     let mut state = Map::new();
     state.insert("Name", Value::String(s.name.to_owned()));
     state.insert("EnteredTime", Value::String(iso_millis(s.entered_millis)));
     if let Some(n) = s.retry_count {
-        state.insert("RetryCount", json!(n));
+        state.insert("RetryCount", Value::from(n));
     }
     let mut ctx = Map::new();
     ctx.insert("Execution", Value::Object(execution));
     ctx.insert(
         "StateMachine",
-        json!({"Id": info.state_machine_arn, "Name": info.state_machine_name}),
+        object([
+            ("Id", Value::String(info.state_machine_arn.to_string())),
+            ("Name", Value::String(info.state_machine_name.to_string())),
+        ]),
     );
     ctx.insert("State", Value::Object(state));
     if let Some(token) = s.task_token {
-        ctx.insert("Task", json!({ "Token": token }));
+        ctx.insert("Task", object([("Token", Value::String(token.to_owned()))]));
     }
     if let Some((index, value)) = s.map_item {
-        ctx.insert("Map", json!({"Item": {"Index": index, "Value": value}}));
+        let item = object([("Index", Value::from(index)), ("Value", value.clone())]);
+        ctx.insert("Map", object([("Item", item)]));
     }
     Value::Object(ctx)
+}
+
+/// An object of these members (built directly: `json!` goes through serde_json's own
+/// document, which for `value` would mean copying the Map item twice).
+fn object<const N: usize>(members: [(&str, Value); N]) -> Value {
+    Value::Object(Map::from_iter(members))
 }

@@ -1562,7 +1562,7 @@ impl Execution {
             }
         }
         if let Some(c) = st.catch.iter().find(|c| e.matches(&c.errors)) {
-            let error_output = estado_json::json!({"Error": e.error, "Cause": e.cause});
+            let error_output = e.output();
             let caught = match st.ql {
                 QueryLanguage::JsonPath => {
                     flow::result_path(&c.result_path, &f.input, Arc::new(error_output.clone()))

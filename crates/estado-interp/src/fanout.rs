@@ -468,7 +468,7 @@ fn handle_child(
                     };
                     return Err(e);
                 }
-                fo.results[index] = estado_json::json!({"Error": e.error, "Cause": e.cause});
+                fo.results[index] = e.output();
             } else {
                 fo.last_event = last;
                 return Err(e);

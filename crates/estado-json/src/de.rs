@@ -6,8 +6,7 @@ use std::fmt;
 use serde::de::{Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use smallvec::SmallVec;
 
-use crate::map::{from_gathered, gather};
-use crate::{Key, Map, Number, Value};
+use crate::{Key, Map, Number, Value, INDEXED_FROM};
 
 struct ValueVisitor;
 
@@ -88,14 +87,29 @@ fn exact_vec<T>(mut items: SmallVec<[T; 8]>) -> Vec<T> {
     }
 }
 
+/// An object's members: gathered on the stack while few (a repeated key keeps its first place
+/// and takes the last value, as `insert` does), then stored in a vector of exactly their number;
+/// an object that reaches [`INDEXED_FROM`] members becomes a [`Map`] with its index there and
+/// takes the rest by `insert`.
 fn gather_map<'de, A: MapAccess<'de>>(mut access: A) -> Result<Map, A::Error> {
-    let mut gathered = SmallVec::new();
-    let mut index = None;
+    let mut gathered: SmallVec<[(Key, Value); 8]> = SmallVec::new();
     while let Some(key) = access.next_key_seed(KeySeed)? {
         let value = access.next_value()?;
-        gather(&mut gathered, &mut index, key, value);
+        if let Some(slot) = gathered.iter_mut().find(|(k, _)| *k == key) {
+            slot.1 = value;
+            continue;
+        }
+        gathered.push((key, value));
+        if gathered.len() >= INDEXED_FROM {
+            let mut map = Map::from_distinct(exact_vec(gathered));
+            while let Some(key) = access.next_key_seed(KeySeed)? {
+                let value = access.next_value()?;
+                map.insert(key, value);
+            }
+            return Ok(map);
+        }
     }
-    Ok(from_gathered(gathered))
+    Ok(Map::from_distinct(exact_vec(gathered)))
 }
 
 /// A member name, kept inline when short (no `String` made for it).

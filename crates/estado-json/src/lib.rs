@@ -36,7 +36,8 @@ pub enum Value {
 }
 
 /// Builds a [`Value`] from JSON syntax, as serde_json's `json!` (values interpolated in it are
-/// serialised, so any `Serialize` type can be).
+/// serialised, so any `Serialize` type can be). It builds serde_json's document and converts it:
+/// for tests and cold paths; build a hot path's values with [`Map`] and `Value::from`.
 #[macro_export]
 macro_rules! json {
     ($($json:tt)+) => {

@@ -66,7 +66,7 @@ impl Map {
     }
 
     /// A map of `entries` whose keys are known to be distinct.
-    fn from_distinct(entries: Vec<(Key, Value)>) -> Self {
+    pub(crate) fn from_distinct(entries: Vec<(Key, Value)>) -> Self {
         let index = (entries.len() >= INDEXED_FROM).then(|| Index::build(&entries));
         Map { entries, index }
     }
@@ -105,20 +105,8 @@ impl Map {
         self.position(key.borrow()).map(|i| &mut self.entries[i].1)
     }
 
-    pub fn get_key_value<Q: ?Sized + Borrow<str>>(&self, key: &Q) -> Option<(&Key, &Value)> {
-        self.position(key.borrow()).map(|i| {
-            let (k, v) = &self.entries[i];
-            (k, v)
-        })
-    }
-
     pub fn contains_key<Q: ?Sized + Borrow<str>>(&self, key: &Q) -> bool {
         self.position(key.borrow()).is_some()
-    }
-
-    /// The member at `i` in order.
-    pub fn get_index(&self, i: usize) -> Option<(&Key, &Value)> {
-        self.entries.get(i).map(|(k, v)| (k, v))
     }
 
     /// Sets `key` to `value`. An existing member keeps its place and its old value is returned;
@@ -157,15 +145,11 @@ impl Map {
         self.swap_remove(key)
     }
 
-    pub fn remove_entry<Q: ?Sized + Borrow<str>>(&mut self, key: &Q) -> Option<(Key, Value)> {
-        self.swap_remove_entry(key)
-    }
-
     pub fn swap_remove<Q: ?Sized + Borrow<str>>(&mut self, key: &Q) -> Option<Value> {
         self.swap_remove_entry(key).map(|(_, v)| v)
     }
 
-    pub fn swap_remove_entry<Q: ?Sized + Borrow<str>>(&mut self, key: &Q) -> Option<(Key, Value)> {
+    fn swap_remove_entry<Q: ?Sized + Borrow<str>>(&mut self, key: &Q) -> Option<(Key, Value)> {
         let i = self.position(key.borrow())?;
         let last = self.entries.len() - 1;
         if let Some(index) = &mut self.index {
@@ -189,7 +173,7 @@ impl Map {
         self.shift_remove_entry(key).map(|(_, v)| v)
     }
 
-    pub fn shift_remove_entry<Q: ?Sized + Borrow<str>>(&mut self, key: &Q) -> Option<(Key, Value)> {
+    fn shift_remove_entry<Q: ?Sized + Borrow<str>>(&mut self, key: &Q) -> Option<(Key, Value)> {
         let i = self.position(key.borrow())?;
         let removed = self.entries.remove(i);
         self.reindex();
@@ -227,12 +211,6 @@ impl Map {
         }
     }
 
-    /// Sorts the members by key (as serde_json's `sort_keys`).
-    pub fn sort_keys(&mut self) {
-        self.entries.sort_by(|a, b| a.0.cmp(&b.0));
-        self.reindex();
-    }
-
     pub fn iter(&self) -> Iter<'_> {
         Iter(self.entries.iter())
     }
@@ -253,64 +231,12 @@ impl Map {
         ValuesMut(self.entries.iter_mut())
     }
 
-    pub fn into_values(self) -> impl DoubleEndedIterator<Item = Value> + ExactSizeIterator {
-        self.entries.into_iter().map(|(_, v)| v)
-    }
-
     pub fn first(&self) -> Option<(&Key, &Value)> {
         self.entries.first().map(|(k, v)| (k, v))
     }
 
     pub fn last(&self) -> Option<(&Key, &Value)> {
         self.entries.last().map(|(k, v)| (k, v))
-    }
-}
-
-/// Builds an object from members gathered in order, keeping the first position and the last
-/// value of a repeated key (what inserting them one by one gives), with a vector of exactly the
-/// right size.
-pub(crate) fn from_gathered(mut gathered: smallvec::SmallVec<[(Key, Value); 8]>) -> Map {
-    if gathered.spilled() {
-        let mut entries = gathered.into_vec();
-        entries.shrink_to_fit();
-        Map::from_distinct(entries)
-    } else {
-        let mut entries = Vec::with_capacity(gathered.len());
-        entries.extend(gathered.drain(..));
-        Map::from_distinct(entries)
-    }
-}
-
-/// Adds a member to a map being gathered: a repeated key replaces the value in place.
-pub(crate) fn gather(
-    gathered: &mut smallvec::SmallVec<[(Key, Value); 8]>,
-    index: &mut Option<std::collections::HashMap<Key, usize, foldhash::fast::RandomState>>,
-    key: Key,
-    value: Value,
-) {
-    if let Some(index) = index {
-        match index.get(&key) {
-            Some(&i) => gathered[i].1 = value,
-            None => {
-                index.insert(key.clone(), gathered.len());
-                gathered.push((key, value));
-            }
-        }
-        return;
-    }
-    if let Some(slot) = gathered.iter_mut().find(|(k, _)| *k == key) {
-        slot.1 = value;
-        return;
-    }
-    gathered.push((key, value));
-    if gathered.len() >= INDEXED_FROM {
-        *index = Some(
-            gathered
-                .iter()
-                .enumerate()
-                .map(|(i, (k, _))| (k.clone(), i))
-                .collect(),
-        );
     }
 }
 

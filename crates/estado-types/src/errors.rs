@@ -51,6 +51,14 @@ impl StatesError {
             ..Self::new(error, cause)
         }
     }
+    /// The error as a state's error output (what a `Catch` passes on, what a failed Map
+    /// iteration leaves in the results): `{"Error": ..., "Cause": ...}`.
+    pub fn output(&self) -> estado_json::Value {
+        estado_json::Value::Object(estado_json::Map::from_iter([
+            ("Error", estado_json::Value::String(self.error.clone())),
+            ("Cause", estado_json::Value::String(self.cause.clone())),
+        ]))
+    }
     /// Whether a `Retry`/`Catch` rule's `ErrorEquals` matches this error, as AWS does it: names
     /// match exactly; `States.ALL` matches every error except the terminal `States.Runtime`
     /// and `States.DataLimitExceeded` raised by the interpreter itself; `States.TaskFailed`
