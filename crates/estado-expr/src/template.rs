@@ -212,12 +212,20 @@ fn compile_node(value: &Value) -> Result<Node, TemplateError> {
                 }
             }
             Ok(if dynamic {
+                // Literal members already hold their value in the shape (a copy of the shape
+                // copies them); the others hold a placeholder that evaluation replaces.
                 let mut shape = Map::with_capacity(members.len());
                 for member in &members {
-                    let key = match member {
-                        Member::Static { key, .. } | Member::Dynamic { key, .. } => key,
+                    let (key, value) = match member {
+                        Member::Static {
+                            key,
+                            node: Node::Literal(v),
+                        } => (key, v.clone()),
+                        Member::Static { key, .. } | Member::Dynamic { key, .. } => {
+                            (key, Value::Null)
+                        }
                     };
-                    shape.insert(key.clone(), Value::Null);
+                    shape.insert(key.clone(), value);
                 }
                 let shape = (shape.len() == members.len()).then_some(shape);
                 Node::Object { members, shape }
@@ -255,6 +263,10 @@ fn eval_node(node: &Node, input: &Value, scope: &Scope) -> Result<Value, StatesE
             let mut out = shape.clone();
             for (slot, member) in out.values_mut().zip(members) {
                 *slot = match member {
+                    Member::Static {
+                        node: Node::Literal(_),
+                        ..
+                    } => continue,
                     Member::Static { node, .. } => eval_node(node, input, scope)?,
                     Member::Dynamic { field, value, .. } => value.eval(input, scope, field)?,
                 };

@@ -48,6 +48,29 @@ fn dynamic_members_inside_arrays() {
     );
 }
 
+#[test]
+fn literal_members_beside_dynamic_ones_keep_their_values_and_places_on_every_run() {
+    let t = Template::compile(&json!({
+        "first": 1,
+        "x.$": "$.x",
+        "nested": {"deep": [true, null], "y.$": "$.y"},
+        "list": {"k": "v"},
+        "last": "z"
+    }))
+    .expect("template compiles");
+    let env = Env::new();
+    for (x, y) in [(1, "a"), (2, "b")] {
+        let out = t
+            .eval(&json!({"x": x, "y": y}), &env.scope())
+            .expect("template evaluates");
+        assert_eq!(
+            out,
+            json!({"first": 1, "x": x, "nested": {"deep": [true, null], "y": y}, "list": {"k": "v"}, "last": "z"})
+        );
+        assert_eq!(keys_of(&out), ["first", "x", "nested", "list", "last"]);
+    }
+}
+
 /// The object's member names, in order.
 fn keys_of(v: &Value) -> Vec<&str> {
     v.as_object()

@@ -59,12 +59,12 @@ impl Machine {
         push_decimal(buf, index as u64);
         let name_end = buf.len();
         if self.machine_type == MachineType::Express {
-            let mut hex = [0u8; 17];
-            hex[0] = b':';
-            for (i, d) in hex[1..].iter_mut().enumerate() {
-                *d = b"0123456789abcdef"[(index >> ((15 - i) * 4)) & 0xf];
+            buf.push(':');
+            for i in 0..16 {
+                buf.push(char::from(
+                    b"0123456789abcdef"[(index >> ((15 - i) * 4)) & 0xf],
+                ));
             }
-            buf.push_str(std::str::from_utf8(&hex).unwrap_or_default());
         }
         let execution_arn: Arc<str> = Arc::from(buf.as_str());
         let exec_name: Arc<str> = Arc::from(&buf[name_at..name_end]);
@@ -85,7 +85,7 @@ impl Machine {
     }
 }
 
-/// Append `n` in decimal.
+/// Append `n` in decimal (digit by digit: no text to check for UTF-8 afterwards).
 fn push_decimal(buf: &mut String, n: u64) {
     let mut digits = [0u8; 20];
     let (mut n, mut at) = (n, digits.len());
@@ -97,7 +97,7 @@ fn push_decimal(buf: &mut String, n: u64) {
             break;
         }
     }
-    buf.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+    buf.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// Executions in flight, their timers, and the virtual clock.
@@ -160,11 +160,13 @@ impl<'m> Fleet<'m> {
         &self.execs
     }
 
-    /// Take the executions out, leaving the fleet empty (its clock keeps its time).
-    pub fn drain(&mut self) -> std::vec::Drain<'_, Execution> {
+    /// Drop the executions where they are, leaving the fleet empty (its clock keeps its
+    /// time). Read them first with [`Fleet::executions`]: an execution is large, and moving
+    /// each out only to drop it costs a copy of it.
+    pub fn clear(&mut self) {
         self.timers.clear();
         self.cancelled.clear();
-        self.execs.drain(..)
+        self.execs.clear();
     }
 
     fn env(&self) -> Env {

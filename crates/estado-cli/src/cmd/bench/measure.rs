@@ -146,11 +146,12 @@ fn many(machine: &Machine, w: &Workload, now: i64, m: &mut Measurement) -> Run {
     for (i, input) in inputs.into_iter().enumerate() {
         fleet.start(i, input);
         fleet.run_timers();
-        for exec in fleet.drain() {
+        for exec in fleet.executions() {
             transitions += exec.transitions();
             history_events += exec.history_len() as u64;
             statuses.push(exec.status().clone());
         }
+        fleet.clear();
     }
     let time = started.elapsed();
     let heap_peak = alloc::peak().saturating_sub(base);
