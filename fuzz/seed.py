@@ -12,7 +12,9 @@ and tests/conformance/definitions/*.json (valid and invalid definitions). Per ta
 - intrinsics:  every `States.` call (values of "key.$" members, and nested argument text);
 - jsonata:     the text inside every "{% ... %}" string;
 - template:    every JSONPath payload template (Parameters, ResultSelector, ItemSelector,
-               Arguments, Assign, Result) as JSON.
+               Arguments, Assign, Result) as JSON;
+- json:        every case file as it is on disk, and every execution input and output as
+               compact JSON.
 
 Expression seeds are written as `TEXT \\0 DOCUMENT` (see fuzz/src/lib.rs): the expression, a
 NUL, then the case's execution input as JSON, so that seeds evaluate against realistic data.
@@ -125,15 +127,22 @@ def seeds_of(definition, document, out):
 
 
 def main():
-    out = {t: set() for t in ("definition", "jsonpath", "intrinsics", "jsonata", "template")}
+    out = {
+        t: set() for t in ("definition", "jsonpath", "intrinsics", "jsonata", "template", "json")
+    }
     for case in sorted((CONFORMANCE / "executions").glob("*.json")):
+        out["json"].add(case.read_bytes())
         data = json.loads(case.read_text())
+        for key in ("input", "output"):
+            if key in data:
+                out["json"].add(json.dumps(data[key], separators=(",", ":")).encode())
         definition = data.get("definition")
         if definition is None:
             continue
         out["definition"].add(json.dumps(definition, indent=1).encode())
         seeds_of(definition, data.get("input", {}), out)
     for case in sorted((CONFORMANCE / "definitions").glob("*.json")):
+        out["json"].add(case.read_bytes())
         data = json.loads(case.read_text())
         if "definition" in data:
             out["definition"].add(json.dumps(data["definition"], indent=1).encode())
