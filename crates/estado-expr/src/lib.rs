@@ -9,6 +9,5 @@
 //! Pure: no I/O, no clock, no global randomness (see [`estado_types::Scope`]).
 
 pub mod intrinsics;
-pub mod member;
 pub mod path;
 pub mod template;

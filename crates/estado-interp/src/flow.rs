@@ -64,15 +64,11 @@ pub fn result_path(
             if let (Some(name), Value::Object(members)) = (p.single_member(), &**input) {
                 // When the member replaced is absent or a scalar, copying the whole object and
                 // setting it is cheapest (one copy of the entries, no lookups per member).
-                match estado_expr::member::get(members, name) {
+                match members.get(name) {
                     None | Some(Value::Null | Value::Bool(_) | Value::Number(_)) => {
                         let mut out = members.clone();
-                        match estado_expr::member::get_mut(&mut out, name) {
-                            Some(slot) => *slot = value,
-                            None => {
-                                out.insert(name.to_owned(), value);
-                            }
-                        }
+                        // Replaces the member in its place, or adds it last.
+                        out.insert(name, value);
                         return Ok(Arc::new(Value::Object(out)));
                     }
                     Some(_) => {}

@@ -151,10 +151,15 @@ impl Map {
 
     fn swap_remove_entry<Q: ?Sized + Borrow<str>>(&mut self, key: &Q) -> Option<(Key, Value)> {
         let i = self.position(key.borrow())?;
+        Some(self.swap_remove_at(i))
+    }
+
+    /// Removes the member at `i`; the last one takes its place.
+    fn swap_remove_at(&mut self, i: usize) -> (Key, Value) {
         let last = self.entries.len() - 1;
         if let Some(index) = &mut self.index {
             // Forget `i`, then point the last member's slot at `i`, where it moves.
-            let h = index.hash(key.borrow());
+            let h = index.hash(self.entries[i].0.as_str());
             if let Ok(found) = index.table.find_entry(h, |&j| j == i) {
                 found.remove();
             }
@@ -165,7 +170,7 @@ impl Map {
                 }
             }
         }
-        Some(self.entries.swap_remove(i))
+        self.entries.swap_remove(i)
     }
 
     /// Removes `key`, keeping the order of the others.
@@ -308,8 +313,7 @@ impl<'a> OccupiedEntry<'a> {
 
     /// Removes the member; the last one takes its place.
     pub fn remove(self) -> Value {
-        let key = self.map.entries[self.i].0.clone();
-        self.map.swap_remove(key.as_str()).unwrap_or_default()
+        self.map.swap_remove_at(self.i).1
     }
 }
 

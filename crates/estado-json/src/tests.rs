@@ -204,3 +204,54 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn finds_members_of_small_and_large_objects_alike() {
+    for n in [0usize, 1, 8, 9, 40] {
+        let mut map = Map::new();
+        for i in 0..n {
+            map.insert(format!("k{i}"), json!(i));
+        }
+        for i in 0..n {
+            assert_eq!(map.get(&format!("k{i}")), Some(&json!(i)));
+            *map.get_mut(&format!("k{i}")).expect("present") = json!(-1);
+            assert_eq!(map[&format!("k{i}")], json!(-1));
+        }
+        assert_eq!(map.get("missing"), None);
+        assert_eq!(map.get("k"), None);
+        assert!(map.get_mut("missing").is_none());
+    }
+}
+
+#[test]
+fn an_occupied_entry_removes_as_serde_json_s_does() {
+    for n in [3usize, INDEXED_FROM + 4] {
+        let mut ours = Map::new();
+        let mut theirs = serde_json::Map::new();
+        for i in 0..n {
+            ours.insert(format!("k{i}"), json!(i));
+            theirs.insert(format!("k{i}"), serde_json::json!(i));
+        }
+        for key in ["k1", "k0"] {
+            let Entry::Occupied(e) = ours.entry(key) else {
+                panic!("{key} is present");
+            };
+            let serde_json::map::Entry::Occupied(t) = theirs.entry(key) else {
+                panic!("{key} is present");
+            };
+            assert_eq!(serde_json::Value::from(e.remove()), t.remove());
+        }
+        let keys: Vec<&str> = ours.keys().map(|k| k.as_str()).collect();
+        let their_keys: Vec<&str> = theirs.keys().map(|k| k.as_str()).collect();
+        assert_eq!(keys, their_keys);
+        for (k, v) in &theirs {
+            assert_eq!(
+                ours.get(k.as_str())
+                    .cloned()
+                    .map(serde_json::Value::from)
+                    .as_ref(),
+                Some(v)
+            );
+        }
+    }
+}

@@ -37,7 +37,7 @@ pub(crate) fn simple_lookup<'a>(chain: &Chain, start: &'a Value) -> Option<&'a V
     for step in &chain.steps {
         node = match step {
             Step::Props { names, .. } if names.len() == 1 => {
-                crate::member::get(node.as_object()?, &names[0])?
+                node.as_object()?.get(names[0].as_str())?
             }
             Step::Indexes(indexes) if indexes.len() == 1 && indexes[0] >= 0 => {
                 node.as_array()?.get(indexes[0] as usize)?
@@ -239,7 +239,7 @@ impl<'a> Walker<'a, '_> {
         token_definite: bool,
     ) -> Result<(), Fail> {
         let is_leaf = at + 1 == chain.steps.len();
-        match crate::member::get(map, name) {
+        match map.get(name) {
             None if is_leaf => {
                 if self.require_properties {
                     Err(Fail::NotFound(format!(
@@ -275,7 +275,7 @@ impl<'a> Walker<'a, '_> {
     fn merge(&mut self, map: &'a Map, names: &'a [String]) -> Result<(), Fail> {
         let mut merged = Map::new();
         for name in names {
-            match crate::member::get(map, name) {
+            match map.get(name) {
                 Some(v) => {
                     merged.insert(name.clone(), v.clone());
                 }

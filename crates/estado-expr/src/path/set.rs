@@ -40,7 +40,7 @@ fn place(node: &mut Value, steps: &[Step], value: &mut Option<Value>) -> Result<
                 return Err(());
             };
             let name = &names[0];
-            if let Some(child) = crate::member::get_mut(map, name) {
+            if let Some(child) = map.get_mut(name) {
                 return place(child, rest, value);
             }
             // Build the missing branch first so that a failure leaves the target untouched.
