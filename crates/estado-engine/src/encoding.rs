@@ -10,12 +10,13 @@
 //! it ([`StepCommit::chunks`](estado_store::StepCommit::chunks)) like the events were.
 
 use std::future::Future;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 
 use tokio::sync::oneshot;
 
 use estado_asl::model::Program;
 use estado_interp::{Effect, Env, Execution};
+use estado_json::Value;
 use estado_store::chunks::{self, HistoryChunk};
 use estado_store::{Store, StoreError};
 use estado_types::history::HistoryEvent;
@@ -46,16 +47,17 @@ pub(crate) struct Encoding {
 }
 
 impl Encoding {
-    fn start() -> Encoding {
+    fn start(recorded_input: Option<Arc<Value>>) -> Encoding {
         let (tx, rx) = mpsc::channel::<Piece>();
         tokio::task::spawn_blocking(move || {
             let mut out = Vec::new();
             for piece in rx {
                 match piece {
                     // Encoded, then freed here.
-                    Piece::Events(events) => {
-                        out.extend(chunks::encode_chunks(events.iter().flatten()))
-                    }
+                    Piece::Events(events) => out.extend(chunks::encode_chunks(
+                        events.iter().flatten(),
+                        recorded_input.as_ref(),
+                    )),
                     Piece::Done(reply, litter) => {
                         let _ = reply.send(std::mem::take(&mut out));
                         drop(litter);
@@ -95,12 +97,14 @@ impl Encoding {
 /// keeps chunks and the run makes more than [`FIRST_SLICE_EVENTS`] events, the events made so far
 /// are being encoded by the returned [`Encoding`] (take the rest with
 /// [`Execution::take_new_event_pieces`] and [`Encoding::finish`] them); otherwise every new
-/// event is still in `exec`.
+/// event is still in `exec`. `recorded_input`: the execution's input when this step's commit
+/// creates its record, which keeps it (see [`chunks::encode_chunks`]).
 pub(crate) fn run(
     store: &dyn Store,
     exec: &mut Execution,
     program: &Program,
     env: Env,
+    recorded_input: Option<&Arc<Value>>,
 ) -> (Vec<Effect>, Option<Encoding>) {
     if !store.keeps_chunks() {
         return (exec.run(program, env), None);
@@ -114,7 +118,7 @@ pub(crate) fn run(
         match exec.run_until(program, env, slice) {
             Some(effects) => return (effects, encoding),
             None => encoding
-                .get_or_insert_with(Encoding::start)
+                .get_or_insert_with(|| Encoding::start(recorded_input.cloned()))
                 .send(exec.take_new_event_pieces()),
         }
     }
@@ -125,12 +129,13 @@ pub(crate) fn run(
 /// kept them in ([`Execution::take_new_event_pieces`]). When `store` keeps chunks, a step that
 /// was not encoded beside it is encoded here, from the pieces (not copied into one vector
 /// first, then encoded by the store); the pieces come back to be freed once the commit is
-/// under way ([`freeing_meanwhile`]).
+/// under way ([`freeing_meanwhile`]). `recorded_input` as [`run`]'s.
 pub(crate) async fn commit_form(
     store: &dyn Store,
     encoding: Option<Encoding>,
     events: Vec<Vec<HistoryEvent>>,
     litter: Option<Box<dyn Send + 'static>>,
+    recorded_input: Option<&Arc<Value>>,
 ) -> Result<CommitForm, StoreError> {
     Ok(match encoding {
         Some(encoding) => CommitForm {
@@ -139,7 +144,7 @@ pub(crate) async fn commit_form(
             litter: None,
         },
         None if store.keeps_chunks() => CommitForm {
-            chunks: chunks::encode_chunks(events.iter().flatten()),
+            chunks: chunks::encode_chunks(events.iter().flatten(), recorded_input),
             events: Vec::new(),
             litter: Some(Box::new((events, litter))),
         },

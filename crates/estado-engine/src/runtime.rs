@@ -194,6 +194,9 @@ impl Runtime {
             .programs
             .get(&req.definition)
             .map_err(StartError::Definition)?;
+        // Kept here too: the record keeps the input's text, which the history's
+        // `ExecutionStarted` then refers to (see `encoding::run`).
+        let input = Arc::new(input);
         let now = self.clock.now_ms();
         let machine_type = if req.express {
             MachineType::Express
@@ -207,7 +210,7 @@ impl Runtime {
             state_machine_name: req.state_machine_name.as_str().into(),
             role_arn: req.role_arn.as_str().into(),
             start_millis: now,
-            input: Arc::new(input),
+            input: input.clone(),
             machine_type,
             seed: seed_of(&req.execution_arn, now),
             // Started with StartExecution (EXPRESS ones too: children of a parent's Task).
@@ -252,6 +255,7 @@ impl Runtime {
             first.encoding,
             first.events,
             Some(Box::new(first.exec)),
+            Some(&input),
         )
         .await?;
         crate::encoding::freeing_meanwhile(
@@ -296,9 +300,10 @@ impl Runtime {
         now: i64,
     ) -> Result<FirstStep, StartError> {
         let env = || Env { now_millis: now };
+        let input = info.input.clone();
         let mut exec = Execution::start(program, info.clone(), env());
         let (effects, mut encoding) =
-            crate::encoding::run(self.store.as_ref(), &mut exec, program, env());
+            crate::encoding::run(self.store.as_ref(), &mut exec, program, env(), Some(&input));
         let timers_only = effects
             .iter()
             .all(|e| matches!(e, Effect::StartTimer { .. } | Effect::CancelTimer { .. }));
@@ -546,6 +551,7 @@ impl Runtime {
             &mut exec,
             &program,
             Env { now_millis: now },
+            None,
         );
         let mut commit = StepCommit {
             execution_arn: arn.clone(),
@@ -629,6 +635,7 @@ impl Runtime {
             encoding,
             events,
             Some(Box::new(exec)),
+            None,
         )
         .await?;
         commit.chunks = form.chunks;

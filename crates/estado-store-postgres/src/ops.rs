@@ -152,7 +152,7 @@ impl ChunkArrays {
         events: &[estado_types::history::HistoryEvent],
     ) -> ChunkArrays {
         let mut chunks = ahead;
-        chunks.extend(estado_store::chunks::encode_chunks(events));
+        chunks.extend(estado_store::chunks::encode_chunks(events, None));
         let mut out = ChunkArrays {
             first: Vec::with_capacity(chunks.len()),
             last: Vec::with_capacity(chunks.len()),

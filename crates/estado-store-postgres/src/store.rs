@@ -488,15 +488,18 @@ impl Store for PostgresStore {
             return Err(StoreError::NotFound(arn.to_owned()));
         };
         let id: i64 = get(&row, 0)?;
+        // The first chunk's `ExecutionStarted` may refer to the input the record keeps: read
+        // when that chunk is.
+        let mut recorded_input: Option<String> = None;
         let mut out = Vec::new();
         // Chunks a page at a time, in order (each holds one event at least, so `limit` chunks
         // always suffice; a page of a few usually does), each decoded and cut to the range.
         let sql = if reverse {
-            "SELECT last_id, body FROM history_chunks \
+            "SELECT last_id, body, first_id FROM history_chunks \
              WHERE execution_id = $1 AND first_id < $2 AND last_id < $3 \
              ORDER BY last_id DESC LIMIT $4"
         } else {
-            "SELECT last_id, body FROM history_chunks \
+            "SELECT last_id, body, first_id FROM history_chunks \
              WHERE execution_id = $1 AND last_id > $2 AND last_id > $3 \
              ORDER BY last_id LIMIT $4"
         };
@@ -509,7 +512,19 @@ impl Store for PostgresStore {
             for r in rows {
                 past = get(&r, 0)?;
                 let body: &[u8] = get(&r, 1)?;
-                let events = estado_store::chunks::decode_chunk(body)
+                let first: i64 = get(&r, 2)?;
+                if first <= 1 && recorded_input.is_none() {
+                    let row = query_opt(&c, "SELECT input FROM executions WHERE id = $1", &[&id])
+                        .await?
+                        .ok_or_else(|| StoreError::NotFound(arn.to_owned()))?;
+                    recorded_input = Some(get(&row, 0)?);
+                }
+                let input = if first <= 1 {
+                    recorded_input.as_deref()
+                } else {
+                    None
+                };
+                let events = estado_store::chunks::decode_chunk(body, input)
                     .map_err(|e| invalid(format!("the history of {arn} cannot be read: {e}")))?;
                 let left = limit - out.len();
                 if reverse {

@@ -14,6 +14,7 @@ mod checkpoint;
 mod error;
 mod migrate;
 mod ops;
+mod packed;
 mod store;
 mod threads;
 
@@ -223,10 +224,18 @@ mod tests {
         let db = dir.join("c.db");
         let store = SqliteStore::open(&db).expect("open");
         let empty = std::fs::metadata(&db).expect("db").len();
-        // ~12 MB of inputs, well past the 4 MB at which a checkpoint is asked for.
+        // ~12 MB of inputs, well past the 4 MB at which a checkpoint is asked for: digits
+        // that do not repeat, so that compressing them saves nothing (see `packed`).
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         for i in 0..300 {
             let mut e = new_execution("m", &format!("e{i}"), i, 1, vec![]);
-            e.execution.input = format!("{{\"pad\":\"{}\"}}", "x".repeat(40_000));
+            let pad: String = (0..40_000)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    char::from(b"0123456789abcdef"[(seed >> 60) as usize])
+                })
+                .collect();
+            e.execution.input = format!("{{\"pad\":\"{pad}\"}}");
             store.create_execution(e).await.expect("create");
         }
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);

@@ -10,6 +10,7 @@ use estado_store::{
 use estado_types::history::HistoryEvent;
 
 use crate::ops::{definitions as defs, dispatches, executions, stepping, tasks};
+use crate::packed::Packed;
 use crate::SqliteStore;
 
 #[async_trait]
@@ -107,9 +108,11 @@ impl Store for SqliteStore {
         let events = std::mem::take(&mut e.events);
         let mut chunks = std::mem::take(&mut e.chunks);
         chunks.extend(executions::encode_events(&events));
+        let input = Packed::new(std::mem::take(&mut e.execution.input));
+        let output = e.execution.output.take().map(Packed::new);
         let done = self
             .writer
-            .run(move |c| executions::create_execution(c, &e, &chunks));
+            .run(move |c| executions::create_execution(c, &e, &input, output.as_ref(), &chunks));
         // Queued: free the events (thousands of them after a long step) while the writer
         // writes and syncs, rather than before.
         drop(events);
@@ -151,9 +154,14 @@ impl Store for SqliteStore {
         let events = std::mem::take(&mut commit.events);
         let mut chunks = std::mem::take(&mut commit.chunks);
         chunks.extend(executions::encode_events(&events));
+        let output = commit
+            .update
+            .as_mut()
+            .and_then(|u| u.output.take())
+            .map(Packed::new);
         let done = self
             .writer
-            .run(move |c| stepping::commit_step(c, &owner, &commit, &chunks));
+            .run(move |c| stepping::commit_step(c, &owner, &commit, output.as_ref(), &chunks));
         drop(events);
         done.await
     }

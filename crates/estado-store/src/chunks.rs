@@ -15,9 +15,16 @@
 //! state's input) refers back to it by number instead of repeating it. Any other event (or one
 //! with a field this form does not cover) is stored as its wire JSON. Reading gives back events
 //! equal to those written; payloads that were one shared value are one shared value again.
+//!
+//! An execution's first chunk need not hold its input: the execution's record keeps it as the
+//! text it was started with, so `ExecutionStarted` can say "the recorded input" instead
+//! ([`encode_chunks`] with the input's shared value; [`decode_chunk`] with the record's text).
+//! A large input was otherwise written out, compressed and stored a second time, and parsing
+//! it back costs a reader of the history's first page far less than that cost every start.
 
 use std::sync::Arc;
 
+use estado_json::Value;
 use estado_types::history::{
     AssignedVariables, AssignedVariablesDetails, EventDetails, ExecutionStartedEventDetails,
     ExecutionSucceededEventDetails, HistoryEvent, HistoryEventExecutionDataDetails,
@@ -78,12 +85,21 @@ pub enum ChunkError {
     Range,
     #[error("history chunk does not decompress")]
     Compression,
+    #[error("history chunk refers to the execution's recorded input, which was not given")]
+    NoRecordedInput,
 }
 
 /// Cuts `events` (in id order) into chunks of at most [`CHUNK_MAX_EVENTS`] events and about
 /// [`CHUNK_TARGET_BYTES`] bytes each (before compression).
-pub fn encode_chunks<'a>(events: impl IntoIterator<Item = &'a HistoryEvent>) -> Vec<HistoryChunk> {
-    let mut chunks = encode_compact(events);
+///
+/// `recorded_input` is the execution's input when its record keeps it (as the text it was
+/// parsed from): an `ExecutionStarted` whose input is that very shared value refers to the
+/// record instead of holding the document, and reading the chunk back then needs that text.
+pub fn encode_chunks<'a>(
+    events: impl IntoIterator<Item = &'a HistoryEvent>,
+    recorded_input: Option<&Arc<Value>>,
+) -> Vec<HistoryChunk> {
+    let mut chunks = encode_compact(events, recorded_input);
     for c in &mut chunks {
         c.body = compressed(std::mem::take(&mut c.body));
     }
@@ -91,11 +107,15 @@ pub fn encode_chunks<'a>(events: impl IntoIterator<Item = &'a HistoryEvent>) -> 
 }
 
 /// [`encode_chunks`] without the compression: every body in [`FORMAT_COMPACT`].
-fn encode_compact<'a>(events: impl IntoIterator<Item = &'a HistoryEvent>) -> Vec<HistoryChunk> {
+fn encode_compact<'a>(
+    events: impl IntoIterator<Item = &'a HistoryEvent>,
+    recorded_input: Option<&Arc<Value>>,
+) -> Vec<HistoryChunk> {
+    let recorded_input = recorded_input.map(|v| Arc::as_ptr(v) as usize);
     let mut chunks = Vec::new();
     let mut enc: Option<Encoder<'_>> = None;
     for e in events {
-        let open = enc.get_or_insert_with(Encoder::new);
+        let open = enc.get_or_insert_with(|| Encoder::new(recorded_input));
         open.push(e);
         if open.events >= CHUNK_MAX_EVENTS || open.buf.len() >= CHUNK_TARGET_BYTES {
             chunks.extend(enc.take().map(Encoder::finish));
@@ -106,30 +126,38 @@ fn encode_compact<'a>(events: impl IntoIterator<Item = &'a HistoryEvent>) -> Vec
 }
 
 /// The events of `chunks` followed by `events`: what a store that keeps events one by one
-/// makes of a commit's [`crate::StepCommit::chunks`].
+/// makes of a commit's [`crate::StepCommit::chunks`]. `recorded_input` as [`decode_chunk`].
 pub fn events_of(
     chunks: &[HistoryChunk],
     events: Vec<HistoryEvent>,
+    recorded_input: Option<&str>,
 ) -> Result<Vec<HistoryEvent>, ChunkError> {
     if chunks.is_empty() {
         return Ok(events);
     }
     let mut all = Vec::with_capacity(chunks.iter().map(|c| c.events).sum::<usize>() + events.len());
     for c in chunks {
-        all.extend(decode_chunk(&c.body)?);
+        all.extend(decode_chunk(&c.body, recorded_input)?);
     }
     all.extend(events);
     Ok(all)
 }
 
 /// The events of one chunk body, in stored order (a JSON array: by id).
-pub fn decode_chunk(body: &[u8]) -> Result<Vec<HistoryEvent>, ChunkError> {
+///
+/// `recorded_input` is the input text the execution's record keeps; only a chunk whose
+/// `ExecutionStarted` refers to it (its first, encoded with the input's value) needs it, and
+/// fails with [`ChunkError::NoRecordedInput`] without it.
+pub fn decode_chunk(
+    body: &[u8],
+    recorded_input: Option<&str>,
+) -> Result<Vec<HistoryEvent>, ChunkError> {
     match body.first() {
         None => Err(ChunkError::Truncated),
-        Some(&FORMAT_COMPACT) => Decoder::new(&body[1..]).all(),
+        Some(&FORMAT_COMPACT) => Decoder::new(&body[1..], recorded_input).all(),
         Some(&FORMAT_COMPACT_LZ4) => {
             let raw = decompress(&body[1..])?;
-            Decoder::new(&raw).all()
+            Decoder::new(&raw, recorded_input).all()
         }
         Some(b'[') => {
             let mut events: Vec<HistoryEvent> = serde_json::from_slice(body)?;
@@ -187,6 +215,10 @@ const ITERATION: [Tagged<MapIterationEventDetails>; 4] = [
 const T_MAP_STATE_STARTED: u8 = 50;
 const T_EXECUTION_STARTED: u8 = 80;
 const T_EXECUTION_SUCCEEDED: u8 = 81;
+/// `ExecutionStarted` whose input is the execution's recorded input (see [`encode_chunks`]):
+/// as [`T_EXECUTION_STARTED`] without the input, which is the chunk's next document all the
+/// same, so that later events sharing it (the first state's input) refer to it by number.
+const T_EXECUTION_STARTED_RECORDED: u8 = 82;
 
 /// Events without details.
 const UNIT: [(u8, EventDetails); 12] = [
@@ -273,10 +305,12 @@ struct Encoder<'a> {
     /// events being encoded hold every one of these values, so no address is reused meanwhile.
     payloads: FxHashMap<usize, u64>,
     next_payload: u64,
+    /// The address of the execution's recorded input, when its record keeps it.
+    recorded_input: Option<usize>,
 }
 
 impl<'a> Encoder<'a> {
-    fn new() -> Encoder<'a> {
+    fn new(recorded_input: Option<usize>) -> Encoder<'a> {
         let mut buf = Vec::with_capacity(4096);
         buf.push(FORMAT_COMPACT);
         Encoder {
@@ -291,6 +325,7 @@ impl<'a> Encoder<'a> {
             // Sized for a whole chunk: most events bring a document of their own.
             payloads: FxHashMap::with_capacity_and_hasher(CHUNK_MAX_EVENTS, Default::default()),
             next_payload: 0,
+            recorded_input,
         }
     }
 
@@ -317,6 +352,9 @@ impl<'a> Encoder<'a> {
         let tag = match &shape {
             Shape::Entered(t, _) | Shape::Exited(t, _) | Shape::Iteration(t, _) => *t,
             Shape::MapStarted(_) => T_MAP_STATE_STARTED,
+            Shape::ExecutionStarted(d) if self.is_recorded_input(d.input.as_ref()) => {
+                T_EXECUTION_STARTED_RECORDED
+            }
             Shape::ExecutionStarted(_) => T_EXECUTION_STARTED,
             Shape::ExecutionSucceeded(_) => T_EXECUTION_SUCCEEDED,
             Shape::Unit(t) => *t,
@@ -391,7 +429,15 @@ impl<'a> Encoder<'a> {
                     state_machine_alias_arn,
                     state_machine_version_arn,
                 } = d;
-                self.payload(input.as_ref());
+                match input.as_ref().and_then(Payload::arc) {
+                    Some(value) if tag == T_EXECUTION_STARTED_RECORDED => {
+                        // Not written: the chunk's next document, taken from the record.
+                        self.payloads
+                            .insert(Arc::as_ptr(value) as usize, self.next_payload);
+                        self.next_payload += 1;
+                    }
+                    _ => self.payload(input.as_ref()),
+                }
                 self.data_details(input_details.as_ref().map(|x| x.truncated));
                 for text in [role_arn, state_machine_alias_arn, state_machine_version_arn] {
                     self.optional_name(text.as_deref());
@@ -406,6 +452,14 @@ impl<'a> Encoder<'a> {
                 self.data_details(output_details.as_ref().map(|x| x.truncated));
             }
             Shape::Unit(_) => {}
+        }
+    }
+
+    /// Whether `input` is the execution's recorded input, the very shared value.
+    fn is_recorded_input(&self, input: Option<&Payload>) -> bool {
+        match (input.and_then(Payload::arc), self.recorded_input) {
+            (Some(value), Some(recorded)) => Arc::as_ptr(value) as usize == recorded,
+            _ => false,
         }
     }
 
@@ -571,10 +625,11 @@ struct Decoder<'a> {
     prev_ms: i64,
     names: Vec<Arc<str>>,
     payloads: Vec<Payload>,
+    recorded_input: Option<&'a str>,
 }
 
 impl<'a> Decoder<'a> {
-    fn new(buf: &'a [u8]) -> Decoder<'a> {
+    fn new(buf: &'a [u8], recorded_input: Option<&'a str>) -> Decoder<'a> {
         Decoder {
             buf,
             pos: 0,
@@ -582,6 +637,7 @@ impl<'a> Decoder<'a> {
             prev_ms: 0,
             names: Vec::new(),
             payloads: Vec::new(),
+            recorded_input,
         }
     }
 
@@ -661,8 +717,12 @@ impl<'a> Decoder<'a> {
             EventDetails::MapStateStarted(MapStateStartedEventDetails {
                 length: self.optional_u32()?,
             })
-        } else if tag == T_EXECUTION_STARTED {
-            let input = self.payload()?;
+        } else if tag == T_EXECUTION_STARTED || tag == T_EXECUTION_STARTED_RECORDED {
+            let input = if tag == T_EXECUTION_STARTED {
+                self.payload()?
+            } else {
+                Some(self.recorded_input()?)
+            };
             let input_details = self.data_details()?;
             EventDetails::ExecutionStarted(ExecutionStartedEventDetails {
                 input,
@@ -772,6 +832,15 @@ impl<'a> Decoder<'a> {
             0 => Ok(None),
             _ => self.name().map(Some),
         }
+    }
+
+    /// The execution's recorded input as the event held it: parsed, and so written compactly
+    /// as every other document; the chunk's next document.
+    fn recorded_input(&mut self) -> Result<Payload, ChunkError> {
+        let text = self.recorded_input.ok_or(ChunkError::NoRecordedInput)?;
+        let payload = Payload::new(serde_json::from_str::<Value>(text)?);
+        self.payloads.push(payload.clone());
+        Ok(payload)
     }
 
     fn payload(&mut self) -> Result<Option<Payload>, ChunkError> {

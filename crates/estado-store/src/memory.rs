@@ -256,7 +256,7 @@ impl Store for MemoryStore {
     }
 
     async fn create_execution(&self, e: NewExecution) -> Result<()> {
-        let events = decoded(&e.chunks, e.events)?;
+        let events = decoded(&e.chunks, e.events, Some(&e.execution.input))?;
         let mut d = self.lock();
         let arn = e.execution.arn.clone();
         if d.executions.contains_key(&arn) {
@@ -392,7 +392,8 @@ impl Store for MemoryStore {
     }
 
     async fn commit_step(&self, owner: &str, mut c: StepCommit) -> Result<()> {
-        let events = decoded(&c.chunks, std::mem::take(&mut c.events))?;
+        // A step after the first never holds `ExecutionStarted`, whose input is the record's.
+        let events = decoded(&c.chunks, std::mem::take(&mut c.events), None)?;
         let mut d = self.lock();
         let Some(e) = d.executions.get_mut(&c.execution_arn) else {
             return Err(StoreError::NotFound(c.execution_arn));
@@ -611,8 +612,12 @@ impl Store for MemoryStore {
 }
 
 /// The events of a commit given (partly) as chunks.
-fn decoded(chunks: &[HistoryChunk], events: Vec<HistoryEvent>) -> Result<Vec<HistoryEvent>> {
-    crate::chunks::events_of(chunks, events).map_err(|e| StoreError::Backend {
+fn decoded(
+    chunks: &[HistoryChunk],
+    events: Vec<HistoryEvent>,
+    recorded_input: Option<&str>,
+) -> Result<Vec<HistoryEvent>> {
+    crate::chunks::events_of(chunks, events, recorded_input).map_err(|e| StoreError::Backend {
         message: format!("a commit's history chunks cannot be read: {e}"),
         retryable: false,
     })

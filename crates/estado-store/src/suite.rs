@@ -84,6 +84,7 @@ macro_rules! __with_store_checks {
             list_executions_filters
             history_pages_both_ways
             history_pages_across_long_steps
+            history_refers_to_the_recorded_input
             claim_takes_only_due_rows
             claim_leases_exclude_other_owners
             claim_hands_out_oldest_due_first

@@ -8,6 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::{sql_limit, u64_col};
 use crate::error::{label_to_sql, to_i64, OpError, OpResult};
+use crate::packed::{Packed, Unpacked};
 
 /// The summary columns, in [`execution_from_row`]'s order.
 pub(crate) const EXECUTION_COLUMNS: &str = "arn, state_machine_arn, name, kind, status, \
@@ -23,8 +24,8 @@ pub(crate) fn execution_from_row(r: &Row) -> rusqlite::Result<Execution> {
         status: r.get(4)?,
         start_ms: r.get(5)?,
         stop_ms: r.get(6)?,
-        input: r.get(7)?,
-        output: r.get(8)?,
+        input: r.get::<_, Unpacked>(7)?.0,
+        output: r.get::<_, Option<Unpacked>>(8)?.map(|o| o.0),
         error: r.get(9)?,
         cause: r.get(10)?,
         definition: r.get(11)?,
@@ -52,7 +53,7 @@ pub(crate) type EncodedEvents = Vec<HistoryChunk>;
 /// Encodes events for [`insert_events`]. Callers do this before handing work to the writer,
 /// so that the one writer thread spends its time on SQL only.
 pub(crate) fn encode_events(events: &[HistoryEvent]) -> EncodedEvents {
-    chunks::encode_chunks(events)
+    chunks::encode_chunks(events, None)
 }
 
 pub(crate) fn insert_events(conn: &Connection, id: i64, chunks: &[HistoryChunk]) -> OpResult<()> {
@@ -84,9 +85,13 @@ pub(crate) fn insert_inbox(conn: &Connection, id: i64, rows: &[NewInbox]) -> OpR
 }
 
 /// `e.events` are ignored: `events` holds them, encoded.
+/// `e`'s record is written with `input` and `output` for its own (taken out and compressed
+/// beforehand: see [`crate::packed`]).
 pub(crate) fn create_execution(
     conn: &Connection,
     e: &NewExecution,
+    input: &Packed,
+    output: Option<&Packed>,
     events: &[HistoryChunk],
 ) -> OpResult<()> {
     let x = &e.execution;
@@ -105,8 +110,8 @@ pub(crate) fn create_execution(
         x.status,
         x.start_ms,
         x.stop_ms,
-        x.input,
-        x.output,
+        input,
+        output,
         x.error,
         x.cause,
         x.definition,
@@ -170,6 +175,14 @@ pub(crate) fn list_executions(conn: &Connection, q: &ExecutionQuery) -> OpResult
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The input an execution's record keeps (by row id).
+fn input_of(conn: &Connection, id: i64) -> OpResult<String> {
+    Ok(conn
+        .prepare_cached("SELECT input FROM executions WHERE id = ?1")?
+        .query_row([id], |r| r.get::<_, Unpacked>(0))?
+        .0)
+}
+
 /// Reads the chunks that can hold the page, nearest to `from` first, and takes the page's
 /// events out of them; a page needs more than one chunk only where it crosses a chunk's end.
 pub(crate) fn history(
@@ -187,16 +200,22 @@ pub(crate) fn history(
         return Ok(out);
     }
     let sql = if reverse {
-        "SELECT body FROM history_chunks WHERE execution_id = ?1 AND first_id < ?2 \
+        "SELECT first_id, body FROM history_chunks WHERE execution_id = ?1 AND first_id < ?2 \
          ORDER BY last_id DESC"
     } else {
-        "SELECT body FROM history_chunks WHERE execution_id = ?1 AND last_id > ?2 \
+        "SELECT first_id, body FROM history_chunks WHERE execution_id = ?1 AND last_id > ?2 \
          ORDER BY last_id"
     };
     let mut stmt = conn.prepare_cached(sql)?;
     let mut rows = stmt.query(params![id, from])?;
     while let Some(row) = rows.next()? {
-        let body = match row.get_ref(0)? {
+        // The first chunk's `ExecutionStarted` may refer to the input the record keeps.
+        let recorded_input = if row.get::<_, i64>(0)? <= 1 {
+            Some(input_of(conn, id)?)
+        } else {
+            None
+        };
+        let body = match row.get_ref(1)? {
             ValueRef::Blob(b) | ValueRef::Text(b) => b,
             _ => {
                 return Err(OpError::Invalid(format!(
@@ -204,7 +223,7 @@ pub(crate) fn history(
                 )))
             }
         };
-        let events = chunks::decode_chunk(body)
+        let events = chunks::decode_chunk(body, recorded_input.as_deref())
             .map_err(|e| OpError::Invalid(format!("the history of {arn} cannot be read: {e}")))?;
         if reverse {
             out.extend(

@@ -7,6 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::executions::{execution_from_row, insert_events, insert_inbox, EXECUTION_COLUMNS};
 use super::u64_col;
 use crate::error::{label_from_sql, label_to_sql, to_u64, OpResult};
+use crate::packed::Packed;
 
 /// Walks due rows oldest first (the `inbox_by_due` index) and leases the first `limit`
 /// distinct executions without a live lease.
@@ -95,10 +96,13 @@ fn due_rows(conn: &Connection, id: i64, now_ms: i64) -> OpResult<Vec<InboxRow>> 
 /// consumed rows, cancelled keys, new rows (so a step may re-arm a timer it cancels), task
 /// cancellations, new tasks, dispatch cancellations, new dispatches, and finally the summary with the lease released.
 /// `c.events` are ignored: `events` holds them, encoded.
+/// `output`: the terminal update's output, taken out of `c` and compressed beforehand (see
+/// [`crate::packed`]).
 pub(crate) fn commit_step(
     conn: &Connection,
     owner: &str,
     c: &StepCommit,
+    output: Option<&Packed>,
     events: &[HistoryChunk],
 ) -> OpResult<()> {
     let found: Option<(i64, u64, Option<String>)> = conn
@@ -164,7 +168,7 @@ pub(crate) fn commit_step(
                  lease_until = NULL, status = ?2, stop_ms = ?3, output = ?4, error = ?5, \
                  cause = ?6 WHERE id = ?1",
             )?
-            .execute(params![id, u.status, u.stop_ms, u.output, u.error, u.cause])?,
+            .execute(params![id, u.status, u.stop_ms, output, u.error, u.cause])?,
         None => conn
             .prepare_cached(
                 "UPDATE executions SET version = version + 1, lease_owner = NULL, \

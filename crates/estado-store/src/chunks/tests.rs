@@ -14,9 +14,9 @@ fn doc(v: Value) -> Payload {
 }
 
 fn round_trip(events: &[HistoryEvent]) -> Vec<HistoryEvent> {
-    encode_chunks(events)
+    encode_chunks(events, None)
         .iter()
-        .flat_map(|c| decode_chunk(&c.body).expect("decodes"))
+        .flat_map(|c| decode_chunk(&c.body, None).expect("decodes"))
         .collect()
 }
 
@@ -144,7 +144,7 @@ fn every_event_reads_back_as_written() {
 fn each_covered_type_has_its_own_tag_and_json_is_the_fallback() {
     let mut seen = std::collections::HashMap::new();
     for e in every_shape() {
-        let chunks = encode_compact(std::slice::from_ref(&e));
+        let chunks = encode_compact(std::slice::from_ref(&e), None);
         let body = &chunks[0].body;
         assert_eq!(body[0], FORMAT_COMPACT);
         let tag = body[1];
@@ -158,7 +158,7 @@ fn each_covered_type_has_its_own_tag_and_json_is_the_fallback() {
                 assert_eq!(first, e.event_type(), "two types share tag {tag}");
             }
         }
-        assert_eq!(decode_chunk(body).expect("decodes"), vec![e]);
+        assert_eq!(decode_chunk(body, None).expect("decodes"), vec![e]);
     }
 }
 
@@ -175,7 +175,7 @@ fn a_shared_document_is_written_once() {
             )
         })
         .collect();
-    let chunks = encode_compact(&events);
+    let chunks = encode_compact(&events, None);
     assert_eq!(chunks.len(), 1);
     assert!(
         // The document (1,014 bytes) once; then 4 bytes per usual event (tag, name and
@@ -184,7 +184,10 @@ fn a_shared_document_is_written_once() {
         "one copy of the document: {} bytes",
         chunks[0].body.len()
     );
-    assert_eq!(decode_chunk(&chunks[0].body).expect("decodes"), events);
+    assert_eq!(
+        decode_chunk(&chunks[0].body, None).expect("decodes"),
+        events
+    );
 }
 
 #[test]
@@ -202,7 +205,7 @@ fn chunks_are_cut_by_count_and_by_size() {
             )
         })
         .collect();
-    let chunks = encode_chunks(&small);
+    let chunks = encode_chunks(&small, None);
     let ranges: Vec<(i64, i64, usize)> = chunks
         .iter()
         .map(|c| (c.first_id, c.last_id, c.events))
@@ -223,14 +226,14 @@ fn chunks_are_cut_by_count_and_by_size() {
             )
         })
         .collect();
-    let chunks = encode_chunks(&big);
+    let chunks = encode_chunks(&big, None);
     assert_eq!(
         chunks.iter().map(|c| c.events).collect::<Vec<_>>(),
         [2, 2, 1],
         "a chunk closes once past {CHUNK_TARGET_BYTES} bytes"
     );
     assert_eq!(round_trip(&big), big);
-    assert!(encode_chunks(&[]).is_empty());
+    assert!(encode_chunks(&[], None).is_empty());
 }
 
 #[test]
@@ -239,34 +242,34 @@ fn a_json_array_body_reads_back_by_id() {
     let mut shuffled = events.clone();
     shuffled.reverse();
     let body = serde_json::to_vec(&shuffled).expect("json");
-    assert_eq!(decode_chunk(&body).expect("decodes"), events);
+    assert_eq!(decode_chunk(&body, None).expect("decodes"), events);
 }
 
 #[test]
 fn damaged_bodies_are_errors_not_panics() {
-    let body = encode_chunks(&every_shape()).remove(0).body;
+    let body = encode_chunks(&every_shape(), None).remove(0).body;
     for cut in 0..body.len() {
         // A cut at an event boundary is a shorter, valid chunk; anywhere else an error.
-        let _ = decode_chunk(&body[..cut]);
+        let _ = decode_chunk(&body[..cut], None);
     }
-    assert!(decode_chunk(&[]).is_err());
+    assert!(decode_chunk(&[], None).is_err());
     assert!(matches!(
-        decode_chunk(&[7]),
+        decode_chunk(&[7], None),
         Err(ChunkError::UnknownFormat(7))
     ));
     assert!(matches!(
-        decode_chunk(&[FORMAT_COMPACT, 120, 2, 2, 2]),
+        decode_chunk(&[FORMAT_COMPACT, 120, 2, 2, 2], None),
         Err(ChunkError::UnknownTag(120))
     ));
     // A reference to a name the chunk never wrote.
     assert!(matches!(
-        decode_chunk(&[FORMAT_COMPACT, 5, 2, 2, 2, 9]),
+        decode_chunk(&[FORMAT_COMPACT, 5, 2, 2, 2, 9], None),
         Err(ChunkError::BadReference(9))
     ));
     let mut flipped = body.clone();
     for i in 1..flipped.len() {
         flipped[i] ^= 0x5a;
-        let _ = decode_chunk(&flipped);
+        let _ = decode_chunk(&flipped, None);
         flipped[i] ^= 0x5a;
     }
 }
@@ -293,8 +296,11 @@ fn usual_histories_are_compressed_and_read_back() {
             EventDetails::PassStateExited(StateExitedEventDetails::new("Incr", d)),
         ));
     }
-    let compact: usize = encode_compact(&events).iter().map(|c| c.body.len()).sum();
-    let chunks = encode_chunks(&events);
+    let compact: usize = encode_compact(&events, None)
+        .iter()
+        .map(|c| c.body.len())
+        .sum();
+    let chunks = encode_chunks(&events, None);
     let written: usize = chunks.iter().map(|c| c.body.len()).sum();
     assert!(chunks.iter().all(|c| c.body[0] == FORMAT_COMPACT_LZ4));
     assert!(
@@ -310,7 +316,7 @@ fn usual_histories_are_compressed_and_read_back() {
         EventDetails::PassStateEntered(StateEnteredEventDetails::new("P", doc(json!(7)))),
     )];
     assert_eq!(
-        encode_chunks(&one)[0].body[0],
+        encode_chunks(&one, None)[0].body[0],
         FORMAT_COMPACT,
         "too short to gain"
     );
@@ -331,20 +337,101 @@ fn damaged_compressed_bodies_are_errors_not_panics() {
             )
         })
         .collect();
-    let body = encode_chunks(&events).remove(0).body;
+    let body = encode_chunks(&events, None).remove(0).body;
     assert_eq!(body[0], FORMAT_COMPACT_LZ4);
     for cut in 0..body.len() {
-        assert!(decode_chunk(&body[..cut]).is_err(), "cut at {cut}");
+        assert!(decode_chunk(&body[..cut], None).is_err(), "cut at {cut}");
     }
     let mut flipped = body.clone();
     for i in 1..flipped.len() {
         flipped[i] ^= 0x5a;
-        let _ = decode_chunk(&flipped);
+        let _ = decode_chunk(&flipped, None);
         flipped[i] ^= 0x5a;
     }
     // A length no chunk has: refused before anything is allocated for it.
     let mut huge = body.clone();
     huge[1..5].copy_from_slice(&u32::MAX.to_le_bytes());
-    assert!(matches!(decode_chunk(&huge), Err(ChunkError::Range)));
-    assert!(decode_chunk(&[FORMAT_COMPACT_LZ4, 1, 0]).is_err());
+    assert!(matches!(decode_chunk(&huge, None), Err(ChunkError::Range)));
+    assert!(decode_chunk(&[FORMAT_COMPACT_LZ4, 1, 0], None).is_err());
+}
+
+#[test]
+fn the_recorded_input_is_referred_to_not_written() {
+    let input = Arc::new(json!({"items": (0..500).collect::<Vec<_>>(), "k": "é\"\n"}));
+    let text = input.to_string();
+    let started = |p: Payload| {
+        at(
+            1,
+            0,
+            1_700_000_000_000,
+            EventDetails::ExecutionStarted(ExecutionStartedEventDetails::new(p, "arn:role")),
+        )
+    };
+    let entered = |p: Payload| {
+        at(
+            2,
+            0,
+            1_700_000_000_000,
+            EventDetails::MapStateEntered(StateEnteredEventDetails::new("M", p)),
+        )
+    };
+    let events = vec![
+        started(Payload::from_arc(input.clone())),
+        entered(Payload::from_arc(input.clone())),
+    ];
+    let chunks = encode_compact(&events, Some(&input));
+    let body = &chunks[0].body;
+    assert_eq!(body[1] & !USUAL, T_EXECUTION_STARTED_RECORDED);
+    assert!(
+        body.len() < 64,
+        "neither event holds the {}-byte document: {} bytes",
+        text.len(),
+        body.len()
+    );
+    // Read back with the record's text (any spacing): both events hold the document.
+    let spaced = serde_json::to_string_pretty(&*input).expect("json");
+    let read = decode_chunk(body, Some(&spaced)).expect("decodes");
+    assert_eq!(read, events);
+    for e in &read {
+        let wire = serde_json::to_value(e).expect("event");
+        let doc = wire
+            .as_object()
+            .and_then(|o| o.values().find_map(|v| v.get("input")))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned);
+        assert_eq!(
+            doc.as_deref(),
+            Some(text.as_str()),
+            "compact, as written before"
+        );
+    }
+    assert!(matches!(
+        decode_chunk(body, None),
+        Err(ChunkError::NoRecordedInput)
+    ));
+    assert!(decode_chunk(body, Some("{not json")).is_err());
+    // Compressed, as stored, the same.
+    let stored = encode_chunks(&events, Some(&input));
+    assert_eq!(
+        decode_chunk(&stored[0].body, Some(&text)).expect("decodes"),
+        events
+    );
+
+    // Another value than the recorded one, even an equal one, is written as before.
+    let equal = Arc::new((*input).clone());
+    let other = vec![
+        started(Payload::from_arc(equal.clone())),
+        entered(Payload::from_arc(equal)),
+    ];
+    let chunks = encode_compact(&other, Some(&input));
+    assert_eq!(chunks[0].body[1] & !USUAL, T_EXECUTION_STARTED);
+    assert!(chunks[0].body.len() > text.len());
+    assert_eq!(decode_chunk(&chunks[0].body, None).expect("decodes"), other);
+    // And without a recorded input, the same input is written too.
+    let chunks = encode_compact(&events, None);
+    assert_eq!(chunks[0].body[1] & !USUAL, T_EXECUTION_STARTED);
+    assert_eq!(
+        decode_chunk(&chunks[0].body, None).expect("decodes"),
+        events
+    );
 }

@@ -350,7 +350,7 @@ pub async fn list_executions_filters<S: Store>(store: S) {
 pub async fn history_pages_both_ways<S: Store>(store: S) {
     let mut e = new_execution("m", "h", 1, 4, vec![]);
     // The first two events handed over already in chunks (`NewExecution::chunks`).
-    e.chunks = crate::chunks::encode_chunks(&e.events[..2]);
+    e.chunks = crate::chunks::encode_chunks(&e.events[..2], None);
     e.events.drain(..2);
     let arn = e.execution.arn.clone();
     ok(store.create_execution(e).await, "create");
@@ -400,6 +400,94 @@ pub async fn history_pages_both_ways<S: Store>(store: S) {
     }
 }
 
+/// A history whose `ExecutionStarted` refers to the input the record keeps (as the engine
+/// writes an execution's first step) reads back with that input, parsed and written compactly
+/// as any event's document, on every page that holds event 1; a later event that shared the
+/// input's value reads back with the same document.
+pub async fn history_refers_to_the_recorded_input<S: Store>(store: S) {
+    let mut e = new_execution("m", "recorded", 1, 0, vec![]);
+    // Not compact, as a client may send it: the record keeps the text as it came. Over a
+    // kilobyte, which a backend may store compressed.
+    let pad = "ab".repeat(600);
+    e.execution.input = format!(
+        "{{ \"items\": [1, 2.5, \"é\\n\"], \"k\" : {{\"deep\": null}}, \"pad\": \"{pad}\" }}"
+    );
+    let input = std::sync::Arc::new(
+        serde_json::from_str::<estado_json::Value>(&e.execution.input).expect("input parses"),
+    );
+    let mut written = started_by(&input, 1);
+    written.extend(events(3, 300));
+    e.chunks = crate::chunks::encode_chunks(&written, Some(&input));
+    let arn = e.execution.arn.clone();
+    ok(store.create_execution(e).await, "create");
+    let compact = format!(r#"{{"items":[1,2.5,"é\n"],"k":{{"deep":null}},"pad":"{pad}"}}"#);
+    let compact = compact.as_str();
+    let docs = |page: &[estado_types::history::HistoryEvent]| {
+        page.iter()
+            .map(|e| serde_json::to_value(e).expect("event serialises"))
+            .map(|v| {
+                let d = &v["executionStartedEventDetails"]["input"];
+                let d = if d.is_null() {
+                    &v["stateEnteredEventDetails"]["input"]
+                } else {
+                    d
+                };
+                d.as_str().unwrap_or_default().to_owned()
+            })
+            .collect::<Vec<_>>()
+    };
+    let all = ok(store.history(&arn, 0, false, 1000).await, "history");
+    assert_eq!(all, {
+        let mut want = started_by(&input, 1);
+        want.extend(events(3, 300));
+        want
+    });
+    assert_eq!(
+        docs(&all[..2]),
+        [compact, compact],
+        "the input, compact, twice"
+    );
+    let first = ok(store.history(&arn, 0, false, 1).await, "history");
+    assert_eq!(docs(&first), [compact], "a page of event 1 alone");
+    let back = ok(store.history(&arn, 3, true, 10).await, "history");
+    assert_eq!(docs(&back), [compact, compact], "descending to event 1");
+    let later = ok(store.history(&arn, 290, false, 5).await, "history");
+    assert_eq!(
+        later.iter().map(|e| e.id).collect::<Vec<_>>(),
+        [291, 292, 293, 294, 295]
+    );
+}
+
+/// `ExecutionStarted` with `input` (id `id`), then a first state entered with the very same
+/// shared value (id `id + 1`).
+fn started_by(
+    input: &std::sync::Arc<estado_json::Value>,
+    id: i64,
+) -> Vec<estado_types::history::HistoryEvent> {
+    use estado_types::history::*;
+    let at = Timestamp::from_millis(1_700_000_000_000);
+    vec![
+        HistoryEvent::new(
+            id,
+            id - 1,
+            at,
+            EventDetails::ExecutionStarted(ExecutionStartedEventDetails::new(
+                Payload::from_arc(input.clone()),
+                "arn:aws:iam::123456789012:role/r",
+            )),
+        ),
+        HistoryEvent::new(
+            id + 1,
+            0,
+            at,
+            EventDetails::PassStateEntered(StateEnteredEventDetails::new(
+                "First",
+                Payload::from_arc(input.clone()),
+            )),
+        ),
+    ]
+}
+
 /// Long histories written by several steps of very different sizes page exactly like short
 /// ones, from every starting point, both ways (backends may store events in groups; the pages
 /// must not show it).
@@ -418,7 +506,7 @@ pub async fn history_pages_across_long_steps<S: Store>(store: S) {
         let step = StepCommit {
             execution_arn: arn.clone(),
             expected_version: version as u64,
-            chunks: crate::chunks::encode_chunks(&events(last + 1, last + ahead)),
+            chunks: crate::chunks::encode_chunks(&events(last + 1, last + ahead), None),
             events: events(last + ahead + 1, last + ahead + rest),
             ..Default::default()
         };

@@ -204,7 +204,7 @@ pub async fn commit_step_applies_everything<S: Store>(store: S) {
         expected_version: 0,
         snapshot: b"after step 1".to_vec(),
         // Two of the step's events encoded ahead, as the engine does with long steps.
-        chunks: crate::chunks::encode_chunks(&events(3, 4)),
+        chunks: crate::chunks::encode_chunks(&events(3, 4), None),
         events: events(5, 5),
         consumed: vec![claim.inbox[0].id],
         new_inbox: vec![
