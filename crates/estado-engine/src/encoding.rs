@@ -23,11 +23,16 @@ use estado_types::history::HistoryEvent;
 
 /// A step is encoded beside it only once it has made this many events: shorter steps are
 /// encoded by the store, as before (for a few thousand events, a thread to hand them to and
-/// their memory freed on another thread cost about what the overlap saves).
-pub(crate) const FIRST_SLICE_EVENTS: usize = 8192;
+/// their memory freed on another thread cost about what the overlap saves). The encoder is
+/// about as slow per event as the interpreter, so what it has not caught up with when the
+/// step ends is about this first slice: 8,192 left choice_loop_10k's step waiting ~0.6 ms
+/// for it; 4,096 took that workload's durable run from 5.34 to 4.96 ms (medians of eleven
+/// alternating rounds, bench/LOAD.md, session 8), and the 1k workloads' steps (~4,000
+/// events) stay below it.
+pub(crate) const FIRST_SLICE_EVENTS: usize = 4096;
 /// Then it pauses to hand its events over every time it has made this many more, so that
 /// little is left to encode when it reaches its blocking point.
-pub(crate) const SLICE_EVENTS: usize = 2048;
+pub(crate) const SLICE_EVENTS: usize = 1024;
 
 /// What the encoder is handed.
 enum Piece {

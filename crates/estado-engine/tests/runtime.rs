@@ -353,7 +353,7 @@ async fn long_steps_encoded_while_they_run_are_stored_whole() {
         "Reset": {"Type": "Pass", "Parameters": {"i": 0, "tag.$": "$.tag"}, "Next": "SecondCheck"},
         "Done": {"Type": "Pass", "End": true}
     });
-    // Each loop makes ~4 events per round: past the 8,192 from which a step is encoded beside
+    // Each loop makes ~4 events per round: past the 4,096 from which a step is encoded beside
     // it.
     for part in [
         counter("First", 2500, "Nap"),
