@@ -89,3 +89,58 @@ fn a_server_that_is_not_there_fails_the_phase_with_exit_1() {
         "{stdout}"
     );
 }
+
+/// A transitions case with a goal is measured in paired rounds (a fresh in-memory figure,
+/// then the server's), every round is kept, and the figure is the round with the median share.
+#[test]
+fn a_case_with_a_goal_reports_the_median_of_its_paired_rounds() {
+    let (code, stdout, stderr) = estado(&[
+        "load",
+        "--only",
+        "transitions",
+        "--case",
+        "map_1k STANDARD durable, sustained",
+        "--count",
+        "6",
+        "--concurrency",
+        "3",
+        "--runs",
+        "1",
+        "--rounds",
+        "3",
+        "--json",
+    ]);
+    assert!(code == 0 || code == 1, "stderr:\n{stderr}");
+    let doc: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let figures = doc["figures"].as_array().unwrap_or_else(|| panic!("{doc}"));
+    assert_eq!(figures.len(), 1, "{doc}");
+    let f = &figures[0];
+    assert_eq!(f["correct"], true, "{f}");
+    assert_eq!(f["goal"], ">= 0.5x in-memory");
+    let rounds = f["details"]["rounds"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no rounds: {f}"));
+    assert_eq!(rounds.len(), 3, "{f}");
+    let mut shares: Vec<f64> = rounds
+        .iter()
+        .map(|r| r["share_of_in_memory"].as_f64().unwrap_or(-1.0))
+        .collect();
+    assert!(shares.iter().all(|s| *s > 0.0), "{f}");
+    for r in rounds {
+        let (server, mem) = (
+            r["transitions_per_second"].as_f64().unwrap_or(-1.0),
+            r["in_memory_transitions_per_second"]
+                .as_f64()
+                .unwrap_or(-1.0),
+        );
+        let share = r["share_of_in_memory"].as_f64().unwrap_or(-1.0);
+        assert!((server / mem - share).abs() < 1e-9, "{r}");
+    }
+    shares.sort_by(f64::total_cmp);
+    assert_eq!(
+        f["details"]["share_of_in_memory"].as_f64(),
+        Some(shares[1]),
+        "{f}"
+    );
+    assert_eq!(f["goal_met"], shares[1] >= 0.5, "{f}");
+}

@@ -9,7 +9,8 @@
 //!   durable on choice_loop_10k and map_10k, which run to the 25,000-event history limit;
 //!   STANDARD durable one at a time and sustained (`--concurrency` in flight, `--count` in
 //!   all, default 8x the concurrency) on choice_loop_1k and map_1k. Goal (durable to the limit
-//!   and sustained) >= 0.5x. See `load/transitions.rs` for why these.
+//!   and sustained) >= 0.5x, measured in `--rounds` paired rounds (in-memory figure, then the
+//!   server's), the median share reported. See `load/transitions.rs` for why these.
 //! - `memory`: the server's resident memory with 100,000 executions parked in an hour-long
 //!   Wait. Goal < 300 MB in all.
 //! - `startsync`: p50/p99 latency of StartSyncExecution of a 3-state EXPRESS machine,
@@ -83,6 +84,12 @@ pub struct Args {
     /// with 5 a single slow in-memory run on a shared machine moved a ratio from 0.56x to 0.31x.
     #[arg(long, default_value_t = 21, value_parser = clap::value_parser!(u64).range(1..=1000))]
     pub runs: u64,
+    /// Paired rounds for each `transitions` case with a goal: each round takes the in-memory
+    /// figure and then the server's, and the round with the median share is reported (all
+    /// are printed). The machine's speed drifts within minutes; a share whose two figures
+    /// were taken minutes apart, once, measured the drift as much as the server.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=25))]
+    pub rounds: u64,
     /// The workloads folder (default: bench/workloads here or in the nearest parent).
     #[arg(long)]
     pub workloads: Option<PathBuf>,
@@ -318,6 +325,7 @@ fn run_phase(ctx: &Ctx, phase: Phase, server: &Server, deadline: Instant) -> Vec
                 runs: ctx.args.runs as usize,
                 in_flight: ctx.concurrency(),
                 sustained: ctx.count_or(8 * ctx.concurrency()),
+                rounds: ctx.args.rounds as usize,
                 tag: ctx.tag.clone(),
             };
             // `estado bench` once per workload and kind of run, shared by the cases that
@@ -345,18 +353,25 @@ fn run_phase(ctx: &Ctx, phase: Phase, server: &Server, deadline: Instant) -> Vec
                         other => other,
                     };
                     let kind = path.machine_type();
-                    let in_memory = match in_memory_figures.get(&(workload, key)) {
-                        Some(f) => f.clone(),
-                        None => {
-                            ctx.note(&format!(
-                                "transitions: {workload} {kind}: in-memory figure (estado bench)..."
-                            ));
-                            let to_limit = path == transitions::Path::DurableToLimit;
-                            let f = inmemory::measure(&dir, workload, kind, p.runs, to_limit)
-                                .map_err(|e| format!("{e:#}"));
-                            in_memory_figures.insert((workload, key), f.clone());
-                            f
-                        }
+                    let to_limit = path == transitions::Path::DurableToLimit;
+                    let measure = || {
+                        ctx.note(&format!(
+                            "transitions: {workload} {kind}: in-memory figure (estado bench)..."
+                        ));
+                        inmemory::measure(&dir, workload, kind, p.runs, to_limit)
+                            .map_err(|e| format!("{e:#}"))
+                    };
+                    // A case with a goal takes a fresh figure for each of its paired rounds;
+                    // the others share one per workload and kind of run.
+                    let mut shared = (!path.goal()).then(|| {
+                        in_memory_figures
+                            .entry((workload, key))
+                            .or_insert_with(measure)
+                            .clone()
+                    });
+                    let in_memory = || match shared.take() {
+                        Some(f) => f,
+                        None => measure(),
                     };
                     ctx.note(&format!("transitions: {name}: through the server..."));
                     let connections = match path {
