@@ -1,8 +1,8 @@
 //! An execution record's large documents (its input and output) kept compressed.
 //!
 //! A document of [`PACK_FROM`] bytes or more is stored as a BLOB: [`FORMAT_LZ4`], the text's
-//! length (4 bytes, little-endian), then the text compressed with LZ4 (block format), when
-//! that saves at least an eighth; anything else stays TEXT, as every document was stored
+//! length (4 bytes, little-endian), then the text compressed with LZ4 (block format; see
+//! [`estado_store::lz4`]), when that saves at least an eighth; anything else stays TEXT, as every document was stored
 //! before. Columns of TEXT affinity keep BLOBs as they are, so both forms live side by side
 //! and older rows read as they always did.
 //!
@@ -12,6 +12,7 @@
 //! The text is compressed before the writer thread gets the row (see `store.rs`), so the one
 //! writer spends its time on SQL only.
 
+use estado_store::lz4::Lz4Error;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
 use rusqlite::ToSql;
 
@@ -36,19 +37,9 @@ impl Packed {
         if text.len() < PACK_FROM {
             return Packed::Text(text);
         }
-        let Ok(len) = u32::try_from(text.len()) else {
-            return Packed::Text(text);
-        };
-        let raw = text.as_bytes();
-        let mut out = vec![0; 5 + lz4_flex::block::get_maximum_output_size(raw.len())];
-        out[0] = FORMAT_LZ4;
-        out[1..5].copy_from_slice(&len.to_le_bytes());
-        match lz4_flex::block::compress_into(raw, &mut out[5..]) {
-            Ok(n) if 5 + n + (5 + n) / 8 <= raw.len() => {
-                out.truncate(5 + n);
-                Packed::Lz4(out)
-            }
-            _ => Packed::Text(text),
+        match estado_store::lz4::compress(FORMAT_LZ4, text.as_bytes()) {
+            Some(packed) => Packed::Lz4(packed),
+            None => Packed::Text(text),
         }
     }
 }
@@ -84,16 +75,12 @@ fn unpack(blob: &[u8]) -> Result<String, &'static str> {
     let Some((&FORMAT_LZ4, rest)) = blob.split_first() else {
         return Err("has an unknown format");
     };
-    let (len, packed) = rest.split_first_chunk::<4>().ok_or("is truncated")?;
-    let len = u32::from_le_bytes(*len) as usize;
-    if len > MAX_TEXT {
-        return Err("claims an impossible length");
-    }
-    let mut raw = vec![0; len];
-    match lz4_flex::block::decompress_into(packed, &mut raw) {
-        Ok(n) if n == len => String::from_utf8(raw).map_err(|_| "is not UTF-8 text"),
-        _ => Err("does not decompress"),
-    }
+    let raw = estado_store::lz4::decompress(rest, MAX_TEXT).map_err(|e| match e {
+        Lz4Error::Truncated => "is truncated",
+        Lz4Error::TooLong => "claims an impossible length",
+        Lz4Error::Corrupt => "does not decompress",
+    })?;
+    String::from_utf8(raw).map_err(|_| "is not UTF-8 text")
 }
 
 #[cfg(test)]

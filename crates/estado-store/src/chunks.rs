@@ -35,6 +35,8 @@ use rustc_hash::FxHashMap;
 use serde::de::value::StrDeserializer;
 use serde::Deserialize;
 
+use crate::lz4::Lz4Error;
+
 /// The first byte of a compact body.
 pub const FORMAT_COMPACT: u8 = 1;
 /// The first byte of a compact body compressed with LZ4 (block format): the compact body's
@@ -586,34 +588,16 @@ fn compressed(body: Vec<u8>) -> Vec<u8> {
     if body.len() < COMPRESS_FROM {
         return body;
     }
-    let raw = &body[1..];
-    let Ok(len) = u32::try_from(raw.len()) else {
-        return body;
-    };
-    let mut out = vec![0; 5 + lz4_flex::block::get_maximum_output_size(raw.len())];
-    out[0] = FORMAT_COMPACT_LZ4;
-    out[1..5].copy_from_slice(&len.to_le_bytes());
-    match lz4_flex::block::compress_into(raw, &mut out[5..]) {
-        Ok(n) if 5 + n + (5 + n) / 8 <= body.len() => {
-            out.truncate(5 + n);
-            out
-        }
-        _ => body,
-    }
+    crate::lz4::compress(FORMAT_COMPACT_LZ4, &body[1..]).unwrap_or(body)
 }
 
 /// The compact body inside a [`FORMAT_COMPACT_LZ4`] one (after its format byte).
 fn decompress(body: &[u8]) -> Result<Vec<u8>, ChunkError> {
-    let (len, packed) = body.split_first_chunk::<4>().ok_or(ChunkError::Truncated)?;
-    let len = u32::from_le_bytes(*len) as usize;
-    if len > MAX_BODY {
-        return Err(ChunkError::Range);
-    }
-    let mut raw = vec![0; len];
-    match lz4_flex::block::decompress_into(packed, &mut raw) {
-        Ok(n) if n == len => Ok(raw),
-        _ => Err(ChunkError::Compression),
-    }
+    crate::lz4::decompress(body, MAX_BODY).map_err(|e| match e {
+        Lz4Error::Truncated => ChunkError::Truncated,
+        Lz4Error::TooLong => ChunkError::Range,
+        Lz4Error::Corrupt => ChunkError::Compression,
+    })
 }
 
 // ----- decoding --------------------------------------------------------------------------------

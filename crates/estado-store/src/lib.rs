@@ -10,6 +10,7 @@
 //! Every backend passes the same [`suite`].
 
 pub mod chunks;
+pub mod lz4;
 pub mod memory;
 pub mod records;
 pub mod suite;
