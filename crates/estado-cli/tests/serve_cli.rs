@@ -155,6 +155,24 @@ fn it_prints_the_ready_line_answers_health_and_exits_0_on_sigterm() {
     );
 }
 
+/// The server runs without transparent huge pages (see `no_huge_pages` in serve.rs), whatever
+/// the machine's setting: the kernel reports the process's flag in `/proc/PID/status`.
+#[cfg(target_os = "linux")]
+#[test]
+fn it_runs_without_transparent_huge_pages() {
+    let dir = temp_dir("thp");
+    let server = start(&dir, &["--data-dir", "data"]);
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id()))
+        .unwrap_or_else(|e| panic!("reading the server's status: {e}"));
+    let flag = status.lines().find(|l| l.starts_with("THP_enabled:"));
+    server.signal("TERM");
+    assert_eq!(server.wait(), 0);
+    // Kernels before 5.0 do not report the flag; there is nothing to check then.
+    if let Some(flag) = flag {
+        assert_eq!(flag.split_whitespace().nth(1), Some("0"), "{flag}");
+    }
+}
+
 #[test]
 fn sigint_stops_it_as_well() {
     let dir = temp_dir("sigint");
