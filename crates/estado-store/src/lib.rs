@@ -100,6 +100,8 @@ pub trait Store: Send + Sync + 'static {
     /// Executions of a state machine (or of a version/alias ARN, or all with `None`), newest
     /// first (start time descending, then newest created), optionally filtered by status,
     /// starting after the cursor `after` (an ARN; an unknown cursor gives an empty page).
+    /// Lists show summaries: a backend may leave the records' documents empty (`input` and
+    /// `definition` as "", `output` as `None`) rather than read them.
     async fn list_executions(&self, q: &ExecutionQuery) -> Result<Vec<Execution>>;
 
     /// At most `limit` history events: ascending with `id > from`, or, when `reverse`,

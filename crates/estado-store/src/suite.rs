@@ -82,6 +82,7 @@ macro_rules! __with_store_checks {
             concurrent_creates_keep_each_ones_outcome
             list_executions_newest_first
             list_executions_filters
+            listed_summaries_match_their_records
             history_pages_both_ways
             history_pages_across_long_steps
             history_refers_to_the_recorded_input

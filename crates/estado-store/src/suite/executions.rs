@@ -345,6 +345,45 @@ pub async fn list_executions_filters<S: Store>(store: S) {
     );
 }
 
+/// A listed record is its execution's summary: every field as `get_execution` has it, except
+/// the documents (input, output, definition), which a backend may leave empty.
+pub async fn listed_summaries_match_their_records<S: Store>(store: S) {
+    let mut done = new_execution("m", "done", 1, 1, vec![]);
+    done.execution.input = format!("{{\"pad\":\"{}\"}}", "ab".repeat(5_000));
+    done.execution.status = "FAILED".into();
+    done.execution.stop_ms = Some(7);
+    done.execution.output = Some("{\"out\":1}".into());
+    done.execution.error = Some("E".into());
+    done.execution.cause = Some("a cause".into());
+    done.execution.version_arn = Some(format!("{}:1", machine_arn("m")));
+    let running = new_execution("m", "running", 2, 1, vec![]);
+    for e in [done, running] {
+        ok(store.create_execution(e).await, "create");
+    }
+    let listed = ok(
+        store
+            .list_executions(&ExecutionQuery {
+                state_machine_arn: Some(machine_arn("m")),
+                limit: 10,
+                ..Default::default()
+            })
+            .await,
+        "list",
+    );
+    assert_eq!(listed.len(), 2);
+    for summary in listed {
+        let whole = ok(store.get_execution(&summary.arn).await, "get")
+            .unwrap_or_else(|| panic!("{} is listed but not found", summary.arn));
+        let blank = |mut e: Execution| {
+            e.input.clear();
+            e.output = None;
+            e.definition.clear();
+            e
+        };
+        assert_eq!(blank(summary), blank(whole));
+    }
+}
+
 /// `history` reads ascending after `from`, or descending before `from`, at most `limit` events,
 /// exactly as they were written; an unknown execution is `NotFound`.
 pub async fn history_pages_both_ways<S: Store>(store: S) {
