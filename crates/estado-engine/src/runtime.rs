@@ -300,10 +300,14 @@ impl Runtime {
         now: i64,
     ) -> Result<FirstStep, StartError> {
         let env = || Env { now_millis: now };
-        let input = info.input.clone();
         let mut exec = Execution::start(program, info.clone(), env());
-        let (effects, mut encoding) =
-            crate::encoding::run(self.store.as_ref(), &mut exec, program, env(), Some(&input));
+        let (effects, mut encoding) = crate::encoding::run(
+            self.store.as_ref(),
+            &mut exec,
+            program,
+            env(),
+            Some(&info.input),
+        );
         let timers_only = effects
             .iter()
             .all(|e| matches!(e, Effect::StartTimer { .. } | Effect::CancelTimer { .. }));

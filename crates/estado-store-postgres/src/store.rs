@@ -513,13 +513,14 @@ impl Store for PostgresStore {
                 past = get(&r, 0)?;
                 let body: &[u8] = get(&r, 1)?;
                 let first: i64 = get(&r, 2)?;
-                if first <= 1 && recorded_input.is_none() {
-                    let row = query_opt(&c, "SELECT input FROM executions WHERE id = $1", &[&id])
-                        .await?
-                        .ok_or_else(|| StoreError::NotFound(arn.to_owned()))?;
-                    recorded_input = Some(get(&row, 0)?);
-                }
                 let input = if first <= 1 {
+                    if recorded_input.is_none() {
+                        let sql = "SELECT input FROM executions WHERE id = $1";
+                        let row = query_opt(&c, sql, &[&id])
+                            .await?
+                            .ok_or_else(|| StoreError::NotFound(arn.to_owned()))?;
+                        recorded_input = Some(get(&row, 0)?);
+                    }
                     recorded_input.as_deref()
                 } else {
                     None

@@ -431,11 +431,10 @@ impl<'a> Encoder<'a> {
                     state_machine_alias_arn,
                     state_machine_version_arn,
                 } = d;
-                match input.as_ref().and_then(Payload::arc) {
-                    Some(value) if tag == T_EXECUTION_STARTED_RECORDED => {
+                match (tag, self.recorded_input) {
+                    (T_EXECUTION_STARTED_RECORDED, Some(recorded)) => {
                         // Not written: the chunk's next document, taken from the record.
-                        self.payloads
-                            .insert(Arc::as_ptr(value) as usize, self.next_payload);
+                        self.payloads.insert(recorded, self.next_payload);
                         self.next_payload += 1;
                     }
                     _ => self.payload(input.as_ref()),
