@@ -179,7 +179,7 @@ impl Runtime {
     /// [`Runtime::first_step`]).
     pub async fn start(&self, req: StartRequest) -> Result<estado_store::Execution, StartError> {
         let input: Value =
-            serde_json::from_str(&req.input).map_err(|e| StartError::Input(e.to_string()))?;
+            estado_json::from_str(&req.input).map_err(|e| StartError::Input(e.to_string()))?;
         self.start_parsed(req, input).await
     }
 
@@ -514,8 +514,8 @@ impl Runtime {
         let record = &claim.execution;
         let mut exec = Execution::restore(
             &claim.snapshot,
-            || serde_json::from_str(&record.input),
-            || serde_json::from_str(record.output.as_deref().unwrap_or("null")),
+            || estado_json::from_str(&record.input).map(Arc::new),
+            || estado_json::from_str(record.output.as_deref().unwrap_or("null")).map(Arc::new),
         )
         .map_err(|e| StoreError::Backend {
             message: format!("snapshot of {arn} is unreadable: {e}"),

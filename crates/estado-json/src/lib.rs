@@ -12,12 +12,14 @@ mod de;
 mod from;
 mod index;
 mod map;
+mod read;
 mod ser;
 
 use std::fmt;
 
 pub use index::Index;
 pub use map::{Entry, IntoIter, Iter, IterMut, Key, Keys, Map, Values, ValuesMut, INDEXED_FROM};
+pub use read::{from_slice, from_str};
 pub use serde_json::{Error, Number};
 
 #[doc(hidden)]
@@ -223,18 +225,8 @@ impl std::str::FromStr for Value {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Value, Error> {
-        serde_json::from_str(s)
+        from_str(s)
     }
-}
-
-/// Parses JSON text.
-pub fn from_str(s: &str) -> Result<Value, Error> {
-    serde_json::from_str(s)
-}
-
-/// Parses JSON bytes.
-pub fn from_slice(bytes: &[u8]) -> Result<Value, Error> {
-    serde_json::from_slice(bytes)
 }
 
 /// Any serialisable value as a [`Value`] (through serde_json's; not for hot paths).

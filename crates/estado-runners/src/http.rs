@@ -278,7 +278,7 @@ impl HttpRunner {
             .map_err(|_| runtime("The HTTP Task response body is not UTF-8 text"))?;
         let json_type = media == "application/json" || media.ends_with("+json");
         let response_body = match json_type {
-            true => serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            true => estado_json::from_str(&text).unwrap_or(Value::String(text)),
             false => Value::String(text),
         };
         let output = json!({

@@ -51,7 +51,7 @@ impl MockConfig {
     /// response is keyed by invocation numbers or ranges that do not overlap, and holds exactly
     /// one of `Return` or `Throw`.
     pub fn parse(text: &str) -> Result<MockConfig, String> {
-        let doc: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+        let doc: Value = estado_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
         let doc = doc.as_object().ok_or("the top level must be an object")?;
         let mut config = MockConfig::default();
         if let Some(responses) = doc.get("MockedResponses") {

@@ -821,7 +821,7 @@ impl<'a> Decoder<'a> {
     /// as every other document; the chunk's next document.
     fn recorded_input(&mut self) -> Result<Payload, ChunkError> {
         let text = self.recorded_input.ok_or(ChunkError::NoRecordedInput)?;
-        let payload = Payload::new(serde_json::from_str::<Value>(text)?);
+        let payload = Payload::new(estado_json::from_str(text)?);
         self.payloads.push(payload.clone());
         Ok(payload)
     }

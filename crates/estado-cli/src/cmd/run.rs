@@ -63,7 +63,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     } else {
         args.input.clone()
     };
-    let input: Value = match serde_json::from_str(&input_text) {
+    let input: Value = match estado_json::from_str(&input_text) {
         Ok(v) => v,
         Err(e) => {
             eprintln!("InvalidExecutionInput: Invalid State Machine Execution Input: '{e}'");

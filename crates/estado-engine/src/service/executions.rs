@@ -185,7 +185,7 @@ impl Service {
     /// The input as given and as parsed (which checks it).
     fn parsed_execution_input(input: Option<String>) -> ApiResult<(String, estado_json::Value)> {
         let input = input.unwrap_or_else(|| "{}".into());
-        match serde_json::from_str::<estado_json::Value>(&input) {
+        match estado_json::from_str(&input) {
             Ok(value) => Ok((input, value)),
             Err(e) => Err(ApiError::new(
                 ErrorCode::InvalidExecutionInput,
@@ -648,7 +648,7 @@ struct HistoryCursor {
 fn same_json(a: &str, b: &str) -> bool {
     a == b
         || matches!(
-            (serde_json::from_str::<estado_json::Value>(a), serde_json::from_str::<estado_json::Value>(b)),
+            (estado_json::from_str(a), estado_json::from_str(b)),
             (Ok(x), Ok(y)) if x == y
         )
 }

@@ -50,7 +50,7 @@ impl Service {
                 format!("Invalid State Machine Definition: '{e}'"),
             )
         })?;
-        let value: Value = serde_json::from_str(&input).map_err(|e| {
+        let value: Value = estado_json::from_str(&input).map_err(|e| {
             ApiError::new(
                 ErrorCode::InvalidExecutionInput,
                 format!("Invalid State Machine Execution Input: '{e}'"),

@@ -183,8 +183,8 @@ impl Service {
         let machine_name = machine.rsplit(':').next()?;
         let arn = ctx.arn("execution", &format!("{machine_name}:{name}"));
         let existing = self.store.get_execution(&arn).await.ok()??;
-        let same = serde_json::from_str::<Value>(&existing.input).ok()?
-            == serde_json::from_str::<Value>(input).ok()?;
+        let same =
+            estado_json::from_str(&existing.input).ok()? == estado_json::from_str(input).ok()?;
         same.then_some((existing.arn, existing.start_ms))
     }
 
@@ -353,7 +353,9 @@ fn express_record(
 /// `DescribeExecution`, members in AWS's order.
 fn child_outcome(e: &estado_store::Execution, id: u64, pattern: Pattern) -> Delivery {
     let data = |text: &str| match pattern {
-        Pattern::Sync2 => serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.into())),
+        Pattern::Sync2 => {
+            estado_json::from_str(text).unwrap_or_else(|_| Value::String(text.into()))
+        }
         _ => Value::String(text.into()),
     };
     let mut d = Map::new();

@@ -86,7 +86,7 @@ impl Service {
         _ctx: &Ctx,
         req: SendTaskSuccessInput,
     ) -> ApiResult<SendTaskSuccessOutput> {
-        let output: estado_json::Value = serde_json::from_str(&req.output).map_err(|e| {
+        let output: estado_json::Value = estado_json::from_str(&req.output).map_err(|e| {
             ApiError::new(ErrorCode::InvalidOutput, format!("Invalid Output: '{e}'"))
         })?;
         let task = self.take_task(&req.task_token).await?;

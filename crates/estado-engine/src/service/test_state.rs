@@ -26,7 +26,7 @@ impl Service {
         }
         let input = match req.input.as_deref() {
             None => Value::Object(Map::new()),
-            Some(text) => serde_json::from_str(text).map_err(|e| {
+            Some(text) => estado_json::from_str(text).map_err(|e| {
                 ApiError::new(
                     ErrorCode::InvalidExecutionInput,
                     format!("Invalid State Machine Execution Input: '{e}'"),
@@ -35,7 +35,7 @@ impl Service {
         };
         let variables = match req.variables.as_deref() {
             None => Map::new(),
-            Some(text) => match serde_json::from_str(text) {
+            Some(text) => match estado_json::from_str(text) {
                 Ok(Value::Object(vars)) => vars,
                 _ => {
                     return Err(ApiError::new(

@@ -13,7 +13,7 @@ pub(crate) fn string_to_json(inv: &Invocation) -> Result<Value, StatesError> {
     if text.trim().is_empty() {
         return Ok(Value::Null);
     }
-    serde_json::from_str(text)
+    estado_json::from_str(text)
         .map_err(|_| inv.fail(format!("the string is not valid JSON: {text}")))
 }
 

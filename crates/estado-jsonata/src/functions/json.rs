@@ -13,7 +13,7 @@ pub(crate) fn parse(args: &[JValue]) -> Result<JValue, EvaluatorError> {
     let Some(text) = string_arg(NAME, args, 1)? else {
         return Ok(JValue::Undefined);
     };
-    let value: estado_json::Value = serde_json::from_str(text).map_err(|e| {
+    let value: estado_json::Value = estado_json::from_str(text).map_err(|e| {
         failure(format!(
             "The function \"{NAME}\" could not parse its argument as JSON: {e}"
         ))

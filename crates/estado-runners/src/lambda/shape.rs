@@ -15,7 +15,7 @@ pub const UNKNOWN_CAUSE: &str =
 
 /// A payload as JSON, or as a string when it is not JSON.
 pub fn payload_value(payload: &[u8]) -> Value {
-    serde_json::from_slice(payload)
+    estado_json::from_slice(payload)
         .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(payload).into_owned()))
 }
 
@@ -31,7 +31,7 @@ pub fn data_limit(task: &str) -> Failure {
 /// the cause is Lambda's error document, as the function wrote it for a function ARN resource
 /// (`raw`), re-serialised compactly by the `lambda:invoke` integration.
 pub fn function_error(payload: &[u8], raw: bool) -> Failure {
-    let doc: Option<Value> = serde_json::from_slice(payload).ok();
+    let doc: Option<Value> = estado_json::from_slice(payload).ok();
     let error_type = doc
         .as_ref()
         .and_then(|d| d.get("errorType"))

@@ -40,7 +40,7 @@ impl Payload {
         match &self.0 {
             Repr::Value(v) => Cow::Borrowed(v),
             // Text comes from a `Value` or was checked when deserialised.
-            Repr::Text(t) => Cow::Owned(serde_json::from_str(t).unwrap_or(Value::Null)),
+            Repr::Text(t) => Cow::Owned(estado_json::from_str(t).unwrap_or(Value::Null)),
         }
     }
 
