@@ -50,6 +50,30 @@ def test_start_then_describe_a_succeeded_execution(sfn):
     assert "error" not in described and "cause" not in described
 
 
+def test_describe_with_metadata_only_leaves_out_input_and_output(sfn):
+    # Large documents (stored compressed), which the metadata leaves unread.
+    big = {"pad": "ab" * 5000}
+    _, sm = create_sm(sfn, "ex-metadata", pass_definition({"out": "cd" * 5000}))
+    started = sfn.start_execution(stateMachineArn=sm, input=json.dumps(big))
+    whole = wait_for_execution(sfn, started["executionArn"])
+    meta = sfn.describe_execution(
+        executionArn=started["executionArn"], includedData="METADATA_ONLY"
+    )
+    assert "input" not in meta and "output" not in meta
+    assert meta["inputDetails"] == {"included": True}
+    assert meta["outputDetails"] == {"included": True}
+    strip = lambda d: {k: v for k, v in d.items() if k not in ("input", "output", "ResponseMetadata")}
+    assert strip(meta) == strip(whole)
+
+    _, waiting = create_sm(sfn, "ex-metadata-running", wait_definition(2))
+    running = sfn.start_execution(stateMachineArn=waiting, input=json.dumps(big))
+    meta = sfn.describe_execution(
+        executionArn=running["executionArn"], includedData="METADATA_ONLY"
+    )
+    assert meta["status"] == "RUNNING"
+    assert "input" not in meta and "outputDetails" not in meta
+
+
 @pytest.mark.xfail_on_moto("moto reports no redrive members")
 def test_a_succeeded_execution_is_not_redrivable(sfn):
     _, sm = create_sm(sfn, "ex-redrive-status")

@@ -122,6 +122,11 @@ impl Store for SqliteStore {
         let arn = arn.to_owned();
         self.read(move |c| executions::get_execution(c, &arn)).await
     }
+    async fn get_execution_metadata(&self, arn: &str) -> Result<Option<Execution>> {
+        let arn = arn.to_owned();
+        self.read(move |c| executions::get_execution_metadata(c, &arn))
+            .await
+    }
     async fn list_executions(&self, q: &ExecutionQuery) -> Result<Vec<Execution>> {
         let q = q.clone();
         self.read(move |c| executions::list_executions(c, &q)).await

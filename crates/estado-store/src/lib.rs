@@ -97,6 +97,13 @@ pub trait Store: Send + Sync + 'static {
     /// top, by reading the existing record).
     async fn create_execution(&self, e: NewExecution) -> Result<()>;
     async fn get_execution(&self, arn: &str) -> Result<Option<Execution>>;
+    /// [`Store::get_execution`] for a description that shows none of the record's documents
+    /// (`DescribeExecution` with `includedData: METADATA_ONLY`, which clients poll): a backend
+    /// may leave `input` and `definition` as "" and an output it holds as `Some("")` (whether
+    /// there is one still shows) rather than read them. By default, the whole record.
+    async fn get_execution_metadata(&self, arn: &str) -> Result<Option<Execution>> {
+        self.get_execution(arn).await
+    }
     /// Executions of a state machine (or of a version/alias ARN, or all with `None`), newest
     /// first (start time descending, then newest created), optionally filtered by status,
     /// starting after the cursor `after` (an ARN; an unknown cursor gives an empty page).

@@ -332,17 +332,29 @@ impl Service {
 
     /// A standard execution's record, or AWS's errors for malformed, express or unknown ARNs.
     async fn standard_execution(&self, arn: &str) -> ApiResult<estado_store::Execution> {
-        match AnyExecutionArn::parse(arn)? {
-            AnyExecutionArn::Express(_) => Err(ApiError::invalid_arn(
+        self.standard_record(arn, false).await
+    }
+
+    /// [`Service::standard_execution`]; with `metadata_only`, its documents may be left out
+    /// (see `Store::get_execution_metadata`).
+    async fn standard_record(
+        &self,
+        arn: &str,
+        metadata_only: bool,
+    ) -> ApiResult<estado_store::Execution> {
+        if let AnyExecutionArn::Express(_) = AnyExecutionArn::parse(arn)? {
+            return Err(ApiError::invalid_arn(
                 "Resource type not valid in this context: express",
-            )),
-            AnyExecutionArn::Standard(_) => self
-                .store
-                .get_execution(arn)
-                .await
-                .map_err(internal)?
-                .ok_or_else(|| execution_missing(arn)),
+            ));
         }
+        let record = if metadata_only {
+            self.store.get_execution_metadata(arn).await
+        } else {
+            self.store.get_execution(arn).await
+        };
+        record
+            .map_err(internal)?
+            .ok_or_else(|| execution_missing(arn))
     }
 
     pub async fn describe_execution(
@@ -350,8 +362,10 @@ impl Service {
         _ctx: &Ctx,
         req: DescribeExecutionInput,
     ) -> ApiResult<DescribeExecutionOutput> {
-        let e = self.standard_execution(&req.execution_arn).await?;
         let metadata_only = req.included_data.as_deref() == Some("METADATA_ONLY");
+        let e = self
+            .standard_record(&req.execution_arn, metadata_only)
+            .await?;
         let (redrive_status, reason) = redrive_status(&e);
         Ok(DescribeExecutionOutput {
             execution_arn: e.arn.clone(),

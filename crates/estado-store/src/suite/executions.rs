@@ -384,6 +384,40 @@ pub async fn listed_summaries_match_their_records<S: Store>(store: S) {
     }
 }
 
+/// `get_execution_metadata` gives the record, documents aside (a backend may leave them
+/// empty), and shows whether there is an output; an unknown ARN is `None`.
+pub async fn metadata_matches_the_record<S: Store>(store: S) {
+    let mut done = new_execution("m", "done", 1, 1, vec![]);
+    done.execution.input = format!("{{\"pad\":\"{}\"}}", "ab".repeat(5_000));
+    done.execution.status = "SUCCEEDED".into();
+    done.execution.stop_ms = Some(7);
+    done.execution.output = Some(format!("{{\"out\":\"{}\"}}", "cd".repeat(5_000)));
+    done.execution.alias_arn = Some(format!("{}:live", machine_arn("m")));
+    done.execution.trace_header = Some("Root=1-abc".into());
+    let running = new_execution("m", "running", 2, 1, vec![]);
+    let arns = [done.execution.arn.clone(), running.execution.arn.clone()];
+    for e in [done, running] {
+        ok(store.create_execution(e).await, "create");
+    }
+    for arn in arns {
+        let whole = ok(store.get_execution(&arn).await, "get").expect("created");
+        let meta = ok(store.get_execution_metadata(&arn).await, "metadata").expect("created");
+        assert_eq!(meta.output.is_some(), whole.output.is_some(), "{arn}");
+        let blank = |mut e: Execution| {
+            e.input.clear();
+            e.output = e.output.map(|_| String::new());
+            e.definition.clear();
+            e
+        };
+        assert_eq!(blank(meta), blank(whole));
+    }
+    let unknown = format!("{}x", execution_arn("m", "done"));
+    assert_eq!(
+        ok(store.get_execution_metadata(&unknown).await, "unknown"),
+        None
+    );
+}
+
 /// `history` reads ascending after `from`, or descending before `from`, at most `limit` events,
 /// exactly as they were written; an unknown execution is `NotFound`.
 pub async fn history_pages_both_ways<S: Store>(store: S) {
