@@ -87,6 +87,16 @@ def test_start_sync_execution_runs_a_wait(sfn):
 
 
 @pytest.mark.xfail_on_moto("moto 5.2.5 does not implement StartSyncExecution")
+def test_express_input_that_is_not_json_is_refused(sfn):
+    _, sm = create_sm(sfn, "xp-badinput", pass_definition({}), type="EXPRESS")
+    prefix = "Invalid State Machine Execution Input: '"
+    with raises_aws("InvalidExecutionInput", message_prefix=prefix):
+        sfn.start_sync_execution(stateMachineArn=sm, input="not json")
+    with raises_aws("InvalidExecutionInput", message_prefix=prefix):
+        sfn.start_execution(stateMachineArn=sm, input="{")
+
+
+@pytest.mark.xfail_on_moto("moto 5.2.5 does not implement StartSyncExecution")
 def test_start_sync_execution_on_a_standard_machine(sfn):
     _, sm = create_sm(sfn, "xp-sync-std")
     with raises_aws("StateMachineTypeNotSupported", message=NOT_SUPPORTED):

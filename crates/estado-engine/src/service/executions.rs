@@ -178,12 +178,10 @@ impl Service {
         Ok(arn.to_string())
     }
 
-    fn execution_input(input: Option<String>) -> ApiResult<String> {
-        Self::parsed_execution_input(input).map(|(text, _)| text)
-    }
-
     /// The input as given and as parsed (which checks it).
-    fn parsed_execution_input(input: Option<String>) -> ApiResult<(String, estado_json::Value)> {
+    pub(super) fn parsed_execution_input(
+        input: Option<String>,
+    ) -> ApiResult<(String, estado_json::Value)> {
         let input = input.unwrap_or_else(|| "{}".into());
         match estado_json::from_str(&input) {
             Ok(value) => Ok((input, value)),
@@ -214,7 +212,7 @@ impl Service {
         let name = Self::execution_name(req.name)?;
         if target.machine.kind == "EXPRESS" {
             let run = self
-                .start_express(ctx, &target, name, input, req.trace_header)
+                .start_express(ctx, &target, name, (input, input_value), req.trace_header)
                 .await?;
             return Ok(StartExecutionOutput {
                 execution_arn: run.execution_arn,
@@ -301,7 +299,7 @@ impl Service {
                 "This operation is not supported by this type of state machine",
             ));
         }
-        let input = Self::execution_input(req.input)?;
+        let input = Self::parsed_execution_input(req.input)?;
         let name = Self::execution_name(req.name)?;
         let metadata_only = req.included_data.as_deref() == Some("METADATA_ONLY");
         let run = self

@@ -40,7 +40,7 @@ impl Service {
         ctx: &Ctx,
         target: &Target,
         name: String,
-        input: String,
+        (input, value): (String, Value),
         trace_header: Option<String>,
         sync: bool,
     ) -> ApiResult<Prepared> {
@@ -48,12 +48,6 @@ impl Service {
             ApiError::new(
                 ErrorCode::InvalidDefinition,
                 format!("Invalid State Machine Definition: '{e}'"),
-            )
-        })?;
-        let value: Value = estado_json::from_str(&input).map_err(|e| {
-            ApiError::new(
-                ErrorCode::InvalidExecutionInput,
-                format!("Invalid State Machine Execution Input: '{e}'"),
             )
         })?;
         let now = self.now_ms();
@@ -99,7 +93,7 @@ impl Service {
         ctx: &Ctx,
         target: &Target,
         name: String,
-        input: String,
+        input: (String, Value),
         trace_header: Option<String>,
     ) -> ApiResult<ExpressRun> {
         let p = self.prepare_express(ctx, target, name, input, trace_header, true)?;
@@ -112,7 +106,7 @@ impl Service {
         ctx: &Ctx,
         target: &Target,
         name: String,
-        input: String,
+        input: (String, Value),
         trace_header: Option<String>,
     ) -> ApiResult<ExpressRun> {
         let p = self.prepare_express(ctx, target, name, input, trace_header, false)?;

@@ -99,7 +99,11 @@ impl Service {
             if let Ok(target) = self.resolve_target(machine).await {
                 if target.machine.kind == "EXPRESS" {
                     // An express child runs to its end right here, as StartSyncExecution does.
-                    return match self.run_express(&ctx, &target, name, input, None).await {
+                    let run = match Self::parsed_execution_input(Some(input)) {
+                        Ok(input) => self.run_express(&ctx, &target, name, input, None).await,
+                        Err(e) => Err(e),
+                    };
+                    return match run {
                         Ok(run) => {
                             let now = self.now_ms();
                             let submitted = start_response(&run.execution_arn, run.start_ms, now);
