@@ -9,15 +9,26 @@
 //! written before the step's one commit: the chunks are handed to it
 //! ([`StepCommit::chunks`](estado_store::StepCommit::chunks)) like the events were.
 //!
-//! The encoder keeps the events it has encoded until it has handed the chunks back, and frees
-//! them then, while the commit is written. Freeing each slice as soon as it was encoded had
-//! the interpreter's thread run slower beside it (the freed blocks belong to that thread's
-//! heap, which takes them back as it allocates): map_10k's step took 4.4-6.4 ms against
-//! 5.0-6.8 ms in the same minutes (bench/LOAD.md, session 9). The step holds no more than it
-//! would without an encoder, where every event waits in the execution for the commit.
+//! The encoder keeps the events it has encoded until it has handed the chunks back, and then
+//! gives them to the [reaper](crate::reaper), which frees them when a core is idle. Freeing
+//! each slice as soon as it was encoded had the interpreter's thread run slower beside it (the
+//! freed blocks belong to that thread's heap, which takes them back as it allocates):
+//! map_10k's step took 4.4-6.4 ms against 5.0-6.8 ms in the same minutes (bench/LOAD.md,
+//! session 9). Freeing them on the encoder's thread right after handing the chunks back held
+//! the core that the step, woken to commit, was waiting for: about 0.5 ms between the last
+//! slice encoded and the commit in half of choice_loop_10k's runs (session 10). The step
+//! holds no more than it would without an encoder, where every event waits in the execution
+//! for the commit.
+//!
+//! Between slices the encoder waits for the next one awake ([`next_piece`]): asleep, every
+//! slice handed over cost the interpreter's thread a wake-up of another CPU, which in this
+//! virtual machine took choice_loop_10k's step from 1.70 ms alone to 2.0-2.3 ms beside the
+//! encoder, so that the encoder saved nothing; awake, the step takes 1.9 ms and its events
+//! are encoded 0.05 ms after it (session 10).
 
 use std::future::Future;
 use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
@@ -40,6 +51,10 @@ pub(crate) const FIRST_SLICE_EVENTS: usize = 4096;
 /// Then it pauses to hand its events over every time it has made this many more, so that
 /// little is left to encode when it reaches its blocking point.
 pub(crate) const SLICE_EVENTS: usize = 1024;
+/// How long the encoder stays awake for the next slice before it sleeps until one comes. A
+/// slice of [`SLICE_EVENTS`] takes the interpreter 0.1-0.2 ms (0.5 ms on a slow, busy
+/// machine); a step that pauses longer is not one the encoder needs to keep up with.
+const AWAKE_FOR: Duration = Duration::from_micros(500);
 
 /// What the encoder is handed.
 enum Piece {
@@ -65,7 +80,7 @@ impl Encoding {
             let mut out = Vec::new();
             // Encoded, kept, and freed once the chunks are handed back (see the module's doc).
             let mut encoded = Vec::new();
-            for piece in rx {
+            while let Some(piece) = next_piece(&rx) {
                 match piece {
                     Piece::Events(events) => {
                         out.extend(chunks::encode_chunks(
@@ -76,8 +91,7 @@ impl Encoding {
                     }
                     Piece::Done(reply, litter) => {
                         let _ = reply.send(std::mem::take(&mut out));
-                        drop(encoded);
-                        drop(litter);
+                        crate::reaper::discard(Box::new((encoded, litter)));
                         return;
                     }
                 }
@@ -107,6 +121,23 @@ impl Encoding {
             message: "encoding a step's history failed".into(),
             retryable: true,
         })
+    }
+}
+
+/// The next piece for the encoder, `None` once the step is gone. For [`AWAKE_FOR`] it asks
+/// without sleeping, yielding its core to any other thread that wants it between asks, so
+/// that handing a slice over costs the interpreter's thread no wake-up; then it sleeps.
+fn next_piece(rx: &mpsc::Receiver<Piece>) -> Option<Piece> {
+    let since = Instant::now();
+    loop {
+        match rx.try_recv() {
+            Ok(piece) => return Some(piece),
+            Err(mpsc::TryRecvError::Disconnected) => return None,
+            Err(mpsc::TryRecvError::Empty) if since.elapsed() < AWAKE_FOR => {
+                std::thread::yield_now();
+            }
+            Err(mpsc::TryRecvError::Empty) => return rx.recv().ok(),
+        }
     }
 }
 

@@ -13,6 +13,7 @@ mod encoding;
 pub mod inbox;
 pub mod local;
 pub mod programs;
+mod reaper;
 pub mod runtime;
 
 pub use clock::{Clock, SystemClock};
