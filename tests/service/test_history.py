@@ -215,3 +215,31 @@ def test_history_with_a_token_never_issued(sfn):
     arn = run_to_end(sfn, sm)["executionArn"]
     with raises_aws("InvalidToken"):
         sfn.get_execution_history(executionArn=arn, nextToken="never-issued")
+
+
+def test_a_large_input_is_kept_as_sent_and_recorded_once_compact(sfn):
+    # Over 64 KiB: the server compresses such an input beside the execution's first step.
+    items = [{"id": i, "name": f"item number {i}", "tags": ["a", "b"]} for i in range(2_000)]
+    sent = json.dumps({"items": items}, indent=1)
+    assert 64 * 1024 < len(sent.encode()) <= 256 * 1024
+    _, sm = create_sm(
+        sfn,
+        "hist-large",
+        definition(
+            {
+                "Count": {
+                    "Type": "Pass",
+                    "Parameters": {"n.$": "States.ArrayLength($.items)"},
+                    "End": True,
+                }
+            }
+        ),
+    )
+    described = run_to_end(sfn, sm, sent)
+    assert described["status"] == "SUCCEEDED"
+    assert described["input"] == sent
+    assert json.loads(described["output"]) == {"n": 2_000}
+    events = history(sfn, described["executionArn"])
+    compact = json.dumps({"items": items}, separators=(",", ":"))
+    assert events[0]["executionStartedEventDetails"]["input"] == compact
+    assert events[1]["stateEnteredEventDetails"]["input"] == compact

@@ -34,14 +34,20 @@ pub(crate) enum Packed {
 
 impl Packed {
     pub(crate) fn new(text: String) -> Packed {
-        if text.len() < PACK_FROM {
-            return Packed::Text(text);
-        }
-        match estado_store::lz4::compress(FORMAT_LZ4, text.as_bytes()) {
+        match pack(&text) {
             Some(packed) => Packed::Lz4(packed),
             None => Packed::Text(text),
         }
     }
+}
+
+/// `text` compressed as a document is stored, or `None` when it stays text (short, or not
+/// worth it): the store's [`document_packer`](estado_store::Store::document_packer).
+pub(crate) fn pack(text: &str) -> Option<Vec<u8>> {
+    if text.len() < PACK_FROM {
+        return None;
+    }
+    estado_store::lz4::compress(FORMAT_LZ4, text.as_bytes())
 }
 
 impl ToSql for Packed {

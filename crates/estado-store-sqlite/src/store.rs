@@ -108,7 +108,12 @@ impl Store for SqliteStore {
         let events = std::mem::take(&mut e.events);
         let mut chunks = std::mem::take(&mut e.chunks);
         chunks.extend(executions::encode_events(&events));
-        let input = Packed::new(std::mem::take(&mut e.execution.input));
+        // Packed beside the first step by the caller, or else here.
+        let text = std::mem::take(&mut e.execution.input);
+        let input = match e.packed_input.take() {
+            Some(packed) => Packed::Lz4(packed),
+            None => Packed::new(text),
+        };
         let output = e.execution.output.take().map(Packed::new);
         let done = self
             .writer
@@ -181,6 +186,9 @@ impl Store for SqliteStore {
     }
     fn keeps_chunks(&self) -> bool {
         true
+    }
+    fn document_packer(&self) -> Option<estado_store::DocumentPacker> {
+        Some(crate::packed::pack)
     }
     async fn release_leases(&self) -> Result<u64> {
         self.write(stepping::release_leases).await

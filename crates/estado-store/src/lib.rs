@@ -40,6 +40,10 @@ pub enum StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Everything Estado keeps. Each method is one transaction in SQL backends.
+/// A store's way of compressing a document ([`Store::document_packer`]): the packed bytes, or
+/// `None` for a document it keeps as it is.
+pub type DocumentPacker = fn(&str) -> Option<Vec<u8>>;
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     // ----- state machines, versions, aliases -------------------------------------------------
@@ -147,6 +151,15 @@ pub trait Store: Send + Sync + 'static {
     /// another thread while a long step runs. Other stores decode such chunks again.
     fn keeps_chunks(&self) -> bool {
         false
+    }
+
+    /// How this store compresses a large document it keeps (an execution's input), if it does:
+    /// `None` (the default) when it keeps documents as they are given. The function answers
+    /// `None` for a document it would keep as it is. A caller with a core to spare may run it
+    /// on an execution's input while the first step runs, and hand the result over as
+    /// [`NewExecution::packed_input`], so that the commit does not wait for it.
+    fn document_packer(&self) -> Option<DocumentPacker> {
+        None
     }
 
     /// Add an inbox row for an execution (a task result, a stop request). Idempotent per

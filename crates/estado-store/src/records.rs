@@ -101,6 +101,11 @@ pub struct NewExecution {
     pub chunks: Vec<HistoryChunk>,
     pub events: Vec<HistoryEvent>,
     pub inbox: Vec<NewInbox>,
+    /// `execution.input` as this store's [`Store::document_packer`] packed it, when the caller
+    /// did that already (beside the execution's first step); `None`: the store does what it
+    /// does with any input.
+    #[serde(skip)]
+    pub packed_input: Option<Vec<u8>>,
 }
 
 /// Something that happened (or will happen at `due_ms`) to an execution; `payload` is the

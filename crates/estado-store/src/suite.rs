@@ -84,6 +84,7 @@ macro_rules! __with_store_checks {
             list_executions_filters
             listed_summaries_match_their_records
             metadata_matches_the_record
+            packed_inputs_read_back_as_their_text
             history_pages_both_ways
             history_pages_across_long_steps
             history_refers_to_the_recorded_input

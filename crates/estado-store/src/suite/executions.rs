@@ -418,6 +418,38 @@ pub async fn metadata_matches_the_record<S: Store>(store: S) {
     );
 }
 
+/// An input handed over packed by the store's own [`Store::document_packer`]
+/// ([`NewExecution::packed_input`]) reads back as the text it was packed from, in the record
+/// and in the history's `ExecutionStarted` that refers to it; the packer leaves short
+/// documents alone. A store without a packer is not handed packed inputs.
+pub async fn packed_inputs_read_back_as_their_text<S: Store>(store: S) {
+    let Some(pack) = store.document_packer() else {
+        return;
+    };
+    assert_eq!(pack("{}"), None, "a short document stays as it is");
+    let items: Vec<String> = (0..3_000)
+        .map(|i| format!(r#"{{"id":{i},"v":"item {i}"}}"#))
+        .collect();
+    let text = format!(r#"{{"items":[{}]}}"#, items.join(","));
+    let packed = pack(&text).expect("a large JSON document is packed");
+    assert!(packed.len() < text.len() / 2, "and packed smaller");
+
+    let input: std::sync::Arc<estado_json::Value> =
+        std::sync::Arc::new(estado_json::from_str(&text).expect("the input is JSON"));
+    let mut e = new_execution("m", "packed", 1, 0, vec![]);
+    e.execution.input = text.clone();
+    e.packed_input = Some(packed);
+    let started = started_by(&input, 1);
+    e.chunks = crate::chunks::encode_chunks(&started, Some(&input));
+    let arn = e.execution.arn.clone();
+    ok(store.create_execution(e).await, "create");
+
+    let record = ok(store.get_execution(&arn).await, "get").expect("created");
+    assert_eq!(record.input, text);
+    let history = ok(store.history(&arn, 0, false, 10).await, "history");
+    assert_eq!(history, started);
+}
+
 /// `history` reads ascending after `from`, or descending before `from`, at most `limit` events,
 /// exactly as they were written; an unknown execution is `NotFound`.
 pub async fn history_pages_both_ways<S: Store>(store: S) {

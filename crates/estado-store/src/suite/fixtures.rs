@@ -144,6 +144,7 @@ pub fn new_execution(
         chunks: Vec::new(),
         events: events(1, n_events),
         inbox: rows,
+        packed_input: None,
     }
 }
 
