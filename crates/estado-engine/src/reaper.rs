@@ -18,9 +18,11 @@ use std::sync::OnceLock;
 /// What a step leaves to free.
 pub(crate) type Litter = Box<dyn Send + 'static>;
 
-/// Leftovers that may wait for the reaper (each up to a long step's events and state) before
-/// the next is freed by whoever hands it over.
-const BACKLOG: usize = 8;
+/// Leftovers that may wait for the reaper before the next is freed by whoever hands it over.
+/// Each is a long step's events and state (choice_loop_10k's: 25,000 events), so a machine
+/// too busy to ever idle holds at most this many more than it used to; two cores run at most
+/// two steps at once, so a reaper this far behind is not getting any time.
+const BACKLOG: usize = 4;
 
 static REAPER: OnceLock<Option<SyncSender<Litter>>> = OnceLock::new();
 
@@ -95,6 +97,70 @@ mod tests {
             std::thread::sleep(Duration::from_millis(1));
         }
         assert_eq!(freed.load(Ordering::SeqCst), 100);
+    }
+
+    #[test]
+    fn a_reaper_that_falls_behind_holds_no_more_than_its_backlog() {
+        // Keep the reaper busy freeing a `Blocker` until released.
+        let (release, released) = mpsc::channel::<()>();
+        let released = Arc::new(std::sync::Mutex::new(released));
+        let mut blocked = false;
+        for _ in 0..1000 {
+            let (entered, on_reaper) = mpsc::channel();
+            discard(Box::new(Blocker(entered, released.clone())));
+            if on_reaper.recv_timeout(Duration::from_secs(10)).unwrap() {
+                blocked = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert!(blocked, "nothing discarded reached the reaper");
+        let here = std::thread::current().id();
+        let freed_here = Arc::new(AtomicUsize::new(0));
+        let freed = Arc::new(AtomicUsize::new(0));
+        for _ in 0..BACKLOG + 3 {
+            discard(Box::new(Where(here, freed_here.clone(), freed.clone())));
+        }
+        assert!(
+            freed_here.load(Ordering::SeqCst) >= 3,
+            "past the backlog, leftovers are freed by whoever hands them over"
+        );
+        release.send(()).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while freed.load(Ordering::SeqCst) < BACKLOG + 3 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(
+            freed.load(Ordering::SeqCst),
+            BACKLOG + 3,
+            "and the rest later"
+        );
+    }
+
+    /// Tells whether the reaper drops it, and if so holds the reaper until released.
+    struct Blocker(
+        mpsc::Sender<bool>,
+        Arc<std::sync::Mutex<mpsc::Receiver<()>>>,
+    );
+    impl Drop for Blocker {
+        fn drop(&mut self) {
+            let on_reaper = std::thread::current().name() == Some("estado-reaper");
+            let _ = self.0.send(on_reaper);
+            if on_reaper {
+                let _ = self.1.lock().unwrap().recv_timeout(Duration::from_secs(10));
+            }
+        }
+    }
+
+    /// Counts its drops, and those on the thread `.0`.
+    struct Where(std::thread::ThreadId, Arc<AtomicUsize>, Arc<AtomicUsize>);
+    impl Drop for Where {
+        fn drop(&mut self) {
+            if std::thread::current().id() == self.0 {
+                self.1.fetch_add(1, Ordering::SeqCst);
+            }
+            self.2.fetch_add(1, Ordering::SeqCst);
+        }
     }
 
     #[cfg(target_os = "linux")]
