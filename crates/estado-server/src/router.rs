@@ -107,9 +107,10 @@ fn operation(headers: &HeaderMap) -> Option<Operation> {
     Operation::from_target(target)
 }
 
-async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, ApiError> {
+/// The whole body, in one buffer (not copied again: a 300 KB StartExecution is common).
+async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, ApiError> {
     match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes().to_vec()),
+        Ok(collected) => Ok(collected.to_bytes()),
         Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
             Err(errors::body_too_large(limit))
         }
