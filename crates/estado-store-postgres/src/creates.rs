@@ -6,7 +6,9 @@
 //!
 //! Each execution keeps its own outcome: the group's insert skips executions whose ARN is taken
 //! (`ON CONFLICT DO NOTHING`) and says which it inserted, so those answer `AlreadyExists`. Two
-//! creations of one ARN never share a group (the second waits for the next). If the group's
+//! creations of one ARN never share a group (the second waits for the next), but groups in
+//! flight at once may hold creations of the same ARNs in different orders; the server breaks
+//! such a deadlock by aborting one of them, which then runs again. If the group's
 //! statement fails as a whole, its executions are written again one by one, so that one
 //! execution's failure is not the others'.
 
@@ -17,13 +19,18 @@ use deadpool_postgres::Pool;
 use estado_store::{NewExecution, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::error::{invalid, to_i64};
-use crate::ops::{query, ChunkArrays, EXECUTION_COLUMNS};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::ToSql;
+
+use crate::error::{invalid, pg, to_i64};
+use crate::ops::{ChunkArrays, EXECUTION_COLUMNS};
 
 /// Groups being written at once (each holds a pooled connection while it does).
 const IN_FLIGHT: usize = 4;
 /// Executions in one group at most.
 const MAX_GROUP: usize = 256;
+/// Times a group's statement is run again after the server broke a deadlock by aborting it.
+const DEADLOCK_RETRIES: u32 = 8;
 
 /// An execution to create, with its history already encoded.
 pub(crate) struct Pending {
@@ -136,42 +143,55 @@ async fn insert(
             inbox_payload.push(row.payload.as_slice());
         }
     }
+    let params: [&(dyn ToSql + Sync); 28] = [
+        &x.arn,
+        &x.state_machine_arn,
+        &x.name,
+        &x.kind,
+        &x.status,
+        &x.start_ms,
+        &x.stop_ms,
+        &x.input,
+        &x.output,
+        &x.error,
+        &x.cause,
+        &x.definition,
+        &x.role_arn,
+        &x.version_arn,
+        &x.alias_arn,
+        &x.trace_header,
+        &x.redrive_count,
+        &x.redrive_ms,
+        &x.version,
+        &x.snapshot,
+        &chunk_arn,
+        &chunk_first,
+        &chunk_last,
+        &chunk_body,
+        &inbox_arn,
+        &inbox_due,
+        &inbox_key,
+        &inbox_payload,
+    ];
     let c = pool.get().await.map_err(crate::error::pool)?;
-    let found = query(
-        &c,
-        &INSERT_SQL,
-        &[
-            &x.arn,
-            &x.state_machine_arn,
-            &x.name,
-            &x.kind,
-            &x.status,
-            &x.start_ms,
-            &x.stop_ms,
-            &x.input,
-            &x.output,
-            &x.error,
-            &x.cause,
-            &x.definition,
-            &x.role_arn,
-            &x.version_arn,
-            &x.alias_arn,
-            &x.trace_header,
-            &x.redrive_count,
-            &x.redrive_ms,
-            &x.version,
-            &x.snapshot,
-            &chunk_arn,
-            &chunk_first,
-            &chunk_last,
-            &chunk_body,
-            &inbox_arn,
-            &inbox_due,
-            &inbox_key,
-            &inbox_payload,
-        ],
-    )
-    .await?;
+    let statement = c.prepare_cached(&INSERT_SQL).await.map_err(pg)?;
+    let mut deadlocks = 0;
+    let found = loop {
+        match c.query(&statement, &params).await {
+            Ok(found) => break found,
+            // Two groups in flight hold creations of the same ARNs, taken in opposite orders
+            // (each group keeps its callers' order, for the executions' ids): the server
+            // aborted this one, and nothing of it was written. Once the other has committed,
+            // this one finds those ARNs taken.
+            Err(e)
+                if e.code() == Some(&SqlState::T_R_DEADLOCK_DETECTED)
+                    && deadlocks < DEADLOCK_RETRIES =>
+            {
+                deadlocks += 1;
+            }
+            Err(e) => return Err(pg(e)),
+        }
+    };
     found
         .iter()
         .map(|r| r.try_get::<_, String>(0).map_err(crate::error::pg))

@@ -556,6 +556,55 @@ async fn a_refused_execution_fails_alone() {
     db.drop().await;
 }
 
+/// The same ARNs created twice at once, the second time in the opposite order: the second
+/// creations go in later groups, which the server may write while the first are still being
+/// written, taking the ARNs' index entries in the other order. When it breaks such a deadlock
+/// by aborting a group, that group goes again: every creation is created or `AlreadyExists`,
+/// never an error (CI saw "deadlock detected (40P01)" once in the shared suite).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creations_of_the_same_arns_in_opposite_orders_never_fail() {
+    use estado_store::suite::new_execution;
+    use estado_store::{Store, StoreError};
+
+    let Some(db) = common::TestDb::create("opposite_orders_never_fail").await else {
+        return;
+    };
+    let url = db.schema_url("opposite").await;
+    let options = Options {
+        pool_size: 8,
+        ..Options::default()
+    };
+    let store = Arc::new(
+        PostgresStore::connect_with(&url, &options)
+            .await
+            .expect("connect"),
+    );
+    for round in 0..20 {
+        let names: Vec<String> = (0..32).map(|i| format!("r{round}-e{i}")).collect();
+        let order = names.iter().chain(names.iter().rev());
+        let mut racers = Vec::new();
+        for name in order {
+            let e = new_execution("m", name, 1, 3, vec![]);
+            let store = store.clone();
+            racers.push(tokio::spawn(async move {
+                (e.execution.arn.clone(), store.create_execution(e).await)
+            }));
+        }
+        let mut created = std::collections::HashSet::new();
+        for r in racers {
+            let (arn, outcome) = r.await.expect("join");
+            match outcome {
+                Ok(()) => assert!(created.insert(arn.clone()), "{arn} created twice"),
+                Err(StoreError::AlreadyExists(a)) => assert_eq!(a, arn),
+                Err(e) => panic!("creating {arn}: {e:?}"),
+            }
+        }
+        assert_eq!(created.len(), names.len(), "round {round}: each once");
+    }
+    drop(store);
+    db.drop().await;
+}
+
 /// Steps committed at once are saved in groups; one the database refuses (history events whose
 /// ids the execution has already) fails alone, saving nothing of it, and a stale one is a
 /// conflict: the others of their group are saved.
